@@ -1,0 +1,1 @@
+//! release-kit: the shared model of an Apache-style release and the tools built on it.
