@@ -7,6 +7,7 @@ use crate::cmd::CmdError;
 use crate::config::ConfigError;
 use crate::exit::ExitCode;
 use crate::git::GitError;
+use crate::http::HttpError;
 use crate::tag::TagError;
 use crate::version::VersionError;
 use crate::version_sites::SiteError;
@@ -27,6 +28,8 @@ pub enum Error {
     Cmd(#[from] CmdError),
     #[error(transparent)]
     Ci(#[from] CiError),
+    #[error(transparent)]
+    Http(#[from] HttpError),
     /// Bad usage or input that no module owns; the message says what to do.
     #[error("{0}")]
     Usage(String),
@@ -50,6 +53,7 @@ impl Error {
             Error::Git(e) => e.exit_code(),
             Error::Cmd(e) => e.exit_code(),
             Error::Ci(e) => e.exit_code(),
+            Error::Http(e) => e.exit_code(),
             Error::Problem(_) => ExitCode::Problems,
             Error::Io { .. } => ExitCode::Usage,
         }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod exit;
 pub mod fs;
 pub mod git;
+pub mod http;
 pub mod project;
 pub mod report;
 pub mod tag;
