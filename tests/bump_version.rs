@@ -53,8 +53,9 @@ fn check_at_an_annotated_tag_reads_the_tagged_commit() {
     let r = run_tool("bump-version", d.path(), &["check", "--expect", "1.12.0"]);
     r.assert_code(1);
     assert!(
-        r.stdout
-            .contains("configure.ac:11 says 1.13.0 but --expect 1.12.0 is version 1.12.0"),
+        r.stdout.contains(
+            "configure.ac:11: error: configure.ac says 1.13.0, not 1.12.0 (from --expect 1.12.0)"
+        ),
         "{}",
         r.stdout
     );
@@ -94,14 +95,15 @@ fn disagreeing_sites_exit_1_naming_every_site() {
     let r = run_tool("bump-version", d.path(), &["check"]);
     r.assert_code(1);
     assert!(
-        r.stdout
-            .contains("configure.ac:11: error: configure.ac:11 says 1.12.0"),
+        r.stdout.contains(
+            "configure.ac:11: error: configure.ac says 1.12.0; the sites disagree (1.11.0, 1.12.0)"
+        ),
         "{}",
         r.stdout
     );
     assert!(
         r.stdout
-            .contains("CMakeLists.txt:8-10: error: CMakeLists.txt:8-10 says 1.11.0"),
+            .contains("CMakeLists.txt:8-10: error: CMakeLists.txt says 1.11.0"),
         "{}",
         r.stdout
     );
@@ -347,7 +349,7 @@ fn github_actions_outputs_summary_and_annotations() {
         .env("GITHUB_STEP_SUMMARY", &summary);
     let r = run(c);
     r.assert_code(1);
-    assert!(r.stderr.contains("::error file=CMakeLists.txt,line=8,title=bump-version%3A version-sites-agree::CMakeLists.txt:8-10 says 1.12.1"), "{}", r.stderr);
+    assert!(r.stderr.contains("::error file=CMakeLists.txt,line=8,title=bump-version%3A version-sites-agree::CMakeLists.txt says 1.12.1"), "{}", r.stderr);
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.contains("| `version-sites-agree` | ❌ fail |"), "{md}");
 
