@@ -491,3 +491,41 @@ fn every_tool_answers_help_and_version_and_stubs_say_so() {
         r.stderr
     );
 }
+
+#[test]
+fn file_names_cannot_inject_workflow_commands() {
+    let evil = "odd,name:x\n::warning::injected.ac";
+    let d = repo_with(&[(evil, "V=1.0.0\n"), ("plain.ac", "V=1.0.1\n")]);
+    std::fs::write(
+        d.path().join("release.toml"),
+        "[[version_sites]]\nfile = \"odd,name:x\\n::warning::injected.ac\"\nversion = \"V={version}\"\n\n[[version_sites]]\nfile = \"plain.ac\"\nversion = \"V={version}\"\n",
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    let mut c = tool("bump-version", d.path());
+    c.args(["check"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &out)
+        .env("GITHUB_STEP_SUMMARY", d.path().join("summary"));
+    let r = run(c);
+    r.assert_code(1);
+    assert!(
+        r.stderr
+            .contains("::error file=odd%2Cname%3Ax%0A%3A%3Awarning%3A%3Ainjected.ac,line=1,"),
+        "{}",
+        r.stderr
+    );
+    // Neither the results on stdout nor the logs on stderr carry a line the runner would run.
+    for line in r.stdout.lines().chain(r.stderr.lines()) {
+        let t = line.trim_start();
+        assert!(
+            !t.starts_with("::") || t.starts_with("::error file="),
+            "an injected command reached the log: {line}"
+        );
+    }
+    assert!(
+        r.stdout.contains("| ::warning::injected.ac"),
+        "{}",
+        r.stdout
+    );
+}
