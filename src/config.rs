@@ -27,7 +27,11 @@ pub struct Config {
     pub version_sites: Vec<SiteSpec>,
     pub changelog: Changelog,
     pub dist: Dist,
+    pub signing: Signing,
+    pub maven: Maven,
+    pub vote: Vote,
     pub mail: Mail,
+    pub github: Github,
     pub jira: Jira,
     pub bump: Bump,
 }
@@ -74,6 +78,68 @@ pub struct Dist {
     pub dev: String,
     /// Where releases are published; `{name}` is filled in.
     pub release: String,
+    /// How the source tarball is made: `make-dist` (the project's build) or `git-archive`.
+    pub source: String,
+    /// The shell command that leaves the tarball in the top directory (for `make-dist`).
+    pub make_dist: String,
+    /// The KEYS file: a URL or a path (relative to the repository); `{name}` is filled in.
+    pub keys: String,
+    /// Remove older candidates of the same version from dev (else mark them SUPERSEDED).
+    pub remove_superseded: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Signing {
+    /// Fingerprint of the signing key; empty: the keyring's only secret key.
+    pub key: String,
+    /// Require the rc tag itself to be GPG-signed by a key in KEYS.
+    pub require_signed_tag: bool,
+    /// Days the key must stay valid after the vote ends.
+    pub margin_days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Maven {
+    /// Nexus 2 REST base URL.
+    pub url: String,
+    pub group_id: String,
+    pub artifact_id: String,
+    /// Where staged repositories are browsed; the repository id is appended.
+    pub content_url: String,
+    /// Seconds between polls while a close is transitioning.
+    pub poll_seconds: u64,
+    /// Files to stage (relative to the repository; `{version}` filled in). Empty: no Maven staging.
+    pub artifacts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Vote {
+    /// Time zone in which business days are counted.
+    pub time_zone: String,
+    /// Minimum hours a vote stays open.
+    pub min_hours: i64,
+    /// Minimum business days a vote stays open.
+    pub business_days: i64,
+    /// Vote email template (path relative to the repository); empty: the built-in one.
+    pub template: String,
+    /// URL of the tag; `{name}` and `{tag}` are filled in.
+    pub tag_url: String,
+    /// URL of the CHANGELOG at the tag; `{name}` and `{tag}` are filled in.
+    pub changelog_url: String,
+    /// Extra time zones the deadline is printed in.
+    pub time_zones: Vec<String>,
+    /// Dates (YYYY-MM-DD) that are not business days.
+    pub holidays: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Github {
+    pub api_url: String,
+    pub uploads_url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +147,13 @@ pub struct Dist {
 pub struct Mail {
     pub dev: String,
     pub user: String,
+    /// Sender of the vote email; empty: the rc tag's tagger.
+    pub from: String,
+    /// SMTP server for `--send`.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `starttls`, `tls` or `none` (only for a local test server).
+    pub smtp_security: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,6 +208,63 @@ impl Default for Dist {
         Dist {
             dev: "https://dist.apache.org/repos/dist/dev/{name}".into(),
             release: "https://dist.apache.org/repos/dist/release/{name}".into(),
+            source: "make-dist".into(),
+            make_dist: "./bootstrap && ./configure && make dist".into(),
+            keys: "https://dist.apache.org/repos/dist/release/{name}/KEYS".into(),
+            remove_superseded: false,
+        }
+    }
+}
+
+impl Default for Signing {
+    fn default() -> Self {
+        Signing {
+            key: String::new(),
+            require_signed_tag: false,
+            margin_days: 30,
+        }
+    }
+}
+
+impl Default for Maven {
+    fn default() -> Self {
+        Maven {
+            url: "https://repository.apache.org/service/local/".into(),
+            group_id: "org.apache.{name}".into(),
+            artifact_id: "{name}".into(),
+            content_url: "https://repository.apache.org/content/repositories/".into(),
+            poll_seconds: 5,
+            artifacts: Vec::new(),
+        }
+    }
+}
+
+impl Default for Vote {
+    fn default() -> Self {
+        Vote {
+            time_zone: "UTC".into(),
+            min_hours: 72,
+            business_days: 3,
+            template: String::new(),
+            tag_url: "https://gitbox.apache.org/repos/asf?p={name}.git;a=commit;h={tag}".into(),
+            changelog_url:
+                "https://gitbox.apache.org/repos/asf?p={name}.git;a=blob_plain;f=CHANGELOG;hb={tag}"
+                    .into(),
+            time_zones: vec![
+                "America/Los_Angeles".into(),
+                "Europe/Berlin".into(),
+                "Asia/Shanghai".into(),
+            ],
+            holidays: Vec::new(),
+        }
+    }
+}
+
+impl Default for Github {
+    fn default() -> Self {
+        Github {
+            api_url: "https://api.github.com/".into(),
+            uploads_url: "https://uploads.github.com/".into(),
         }
     }
 }
@@ -144,6 +274,10 @@ impl Default for Mail {
         Mail {
             dev: "dev@{name}.apache.org".into(),
             user: "user@{name}.apache.org".into(),
+            from: String::new(),
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
         }
     }
 }
@@ -181,7 +315,11 @@ impl Default for Config {
             ],
             changelog: Changelog::default(),
             dist: Dist::default(),
+            signing: Signing::default(),
+            maven: Maven::default(),
+            vote: Vote::default(),
             mail: Mail::default(),
+            github: Github::default(),
             jira: Jira::default(),
             bump: Bump::default(),
         }
@@ -337,6 +475,26 @@ impl Config {
                 "`changelog.issue_key` is not a valid regular expression: {e}"
             ))
         })?;
+        if !matches!(self.dist.source.as_str(), "make-dist" | "git-archive") {
+            return Err(semantic(format!(
+                "`dist.source` is `{}`; use \"make-dist\" (the project's `make dist`) or \"git-archive\"",
+                self.dist.source
+            )));
+        }
+        if !matches!(
+            self.mail.smtp_security.as_str(),
+            "starttls" | "tls" | "none"
+        ) {
+            return Err(semantic(format!(
+                "`mail.smtp_security` is `{}`; use \"starttls\", \"tls\" or \"none\"",
+                self.mail.smtp_security
+            )));
+        }
+        if self.vote.min_hours < 0 || self.vote.business_days < 0 {
+            return Err(semantic(
+                "`vote.min_hours` and `vote.business_days` cannot be negative".into(),
+            ));
+        }
         if !self.changelog.heading.contains("{version}") {
             return Err(semantic(
                 "`changelog.heading` must contain {version}, e.g. \"Release Notes - {display_name} - Version {version}\"".into(),

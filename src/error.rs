@@ -5,12 +5,17 @@ use std::path::PathBuf;
 use crate::ci::CiError;
 use crate::cmd::CmdError;
 use crate::config::ConfigError;
+use crate::dist::svn::SvnError;
 use crate::exit::ExitCode;
 use crate::git::GitError;
+use crate::gpg::GpgError;
 use crate::http::HttpError;
+use crate::mail::MailError;
+use crate::nexus::NexusError;
 use crate::tag::TagError;
 use crate::version::VersionError;
 use crate::version_sites::SiteError;
+use crate::vote::VoteError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -30,6 +35,16 @@ pub enum Error {
     Ci(#[from] CiError),
     #[error(transparent)]
     Http(#[from] HttpError),
+    #[error(transparent)]
+    Gpg(#[from] GpgError),
+    #[error(transparent)]
+    Svn(#[from] SvnError),
+    #[error(transparent)]
+    Nexus(#[from] NexusError),
+    #[error(transparent)]
+    Vote(#[from] VoteError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
     /// Bad usage or input that no module owns; the message says what to do.
     #[error("{0}")]
     Usage(String),
@@ -54,6 +69,11 @@ impl Error {
             Error::Cmd(e) => e.exit_code(),
             Error::Ci(e) => e.exit_code(),
             Error::Http(e) => e.exit_code(),
+            Error::Gpg(e) => e.exit_code(),
+            Error::Svn(e) => e.exit_code(),
+            Error::Nexus(e) => e.exit_code(),
+            Error::Vote(e) => e.exit_code(),
+            Error::Mail(e) => e.exit_code(),
             Error::Problem(_) => ExitCode::Problems,
             Error::Io { .. } => ExitCode::Usage,
         }

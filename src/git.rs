@@ -229,6 +229,102 @@ impl Git {
     }
 }
 
+impl Git {
+    /// A git command in this repository, for adapters built on top (notes, verify-tag).
+    pub fn command(&self, why: &str) -> Cmd {
+        self.git(why)
+    }
+
+    /// Whether `commit` is reachable from `reference` (a branch, remote branch or commit).
+    pub fn is_ancestor(&self, commit: &str, reference: &str) -> Result<bool, GitError> {
+        let out = self
+            .git(&format!("check that {commit} is on {reference}"))
+            .args(["merge-base", "--is-ancestor", commit, reference])
+            .output()?;
+        Ok(out.success())
+    }
+
+    /// Whether a ref (e.g. `refs/heads/1.1.x`) exists.
+    pub fn ref_exists(&self, reference: &str) -> Result<bool, GitError> {
+        let out = self
+            .git(&format!("look for {reference}"))
+            .args(["rev-parse", "--verify", "--quiet", reference])
+            .output()?;
+        Ok(out.success())
+    }
+
+    /// Every tag name.
+    pub fn tags(&self) -> Result<Vec<String>, GitError> {
+        Ok(self
+            .git("list tags")
+            .args(["tag", "--list"])
+            .run()?
+            .stdout_str()
+            .lines()
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// The committer time of a commit, in seconds since the epoch (SOURCE_DATE_EPOCH).
+    pub fn commit_time(&self, commit: &str) -> Result<u64, GitError> {
+        let out = self
+            .git(&format!("read the time of {commit}"))
+            .args(["show", "-s", "--format=%ct", commit])
+            .run()?;
+        Ok(out.stdout_str().trim().parse().unwrap_or(0))
+    }
+
+    /// The object a tag ref points at (the tag object for annotated tags).
+    pub fn tag_object(&self, tag: &str) -> Result<String, GitError> {
+        Ok(self
+            .git(&format!("read tag {tag}"))
+            .args(["rev-parse", &format!("refs/tags/{tag}")])
+            .run()?
+            .stdout_str()
+            .trim()
+            .to_string())
+    }
+
+    /// The object `refs/tags/<tag>` has on `remote`; `None` when the remote lacks the tag.
+    pub fn remote_tag(&self, remote: &str, tag: &str) -> Result<Option<String>, GitError> {
+        let out = self
+            .git(&format!("look for tag {tag} on {remote}"))
+            .args(["ls-remote", "--tags", remote, &format!("refs/tags/{tag}")])
+            .run()?;
+        Ok(out
+            .stdout_str()
+            .lines()
+            .find(|l| l.ends_with(&format!("refs/tags/{tag}")))
+            .and_then(|l| l.split_whitespace().next())
+            .map(str::to_string))
+    }
+
+    /// Pushes one tag to `remote`.
+    pub fn push_tag(&self, remote: &str, tag: &str) -> Result<(), GitError> {
+        self.git(&format!("push tag {tag} to {remote}"))
+            .args([
+                "push",
+                "--quiet",
+                remote,
+                &format!("refs/tags/{tag}:refs/tags/{tag}"),
+            ])
+            .run()?;
+        Ok(())
+    }
+
+    /// Writes `git archive --format=tar` of `rev` to `out`.
+    pub fn archive(&self, rev: &str, prefix: Option<&str>, out: &Path) -> Result<(), GitError> {
+        let mut c = self
+            .git(&format!("export the tree of {rev}"))
+            .args(["archive", "--format=tar"]);
+        if let Some(p) = prefix {
+            c = c.arg(format!("--prefix={p}"));
+        }
+        c.arg("-o").arg(out).arg(rev).run()?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -169,6 +169,7 @@ pub struct Request {
     /// Relative to the base URL (`rest/api/2/search`) or absolute.
     pub path: String,
     pub query: Vec<(String, String)>,
+    pub headers: Vec<(&'static str, String)>,
     pub body: Option<(Vec<u8>, &'static str)>,
 }
 
@@ -178,6 +179,7 @@ impl Request {
             method: Method::GET,
             path: path.into(),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
         }
     }
@@ -191,6 +193,12 @@ impl Request {
 
     pub fn query(mut self, key: &str, value: impl ToString) -> Self {
         self.query.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// An extra request header, e.g. `Accept`.
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
         self
     }
 
@@ -273,6 +281,9 @@ impl Client {
                 .inner
                 .request(request.method.clone(), url.clone())
                 .query(&request.query);
+            for (name, value) in &request.headers {
+                builder = builder.header(*name, value);
+            }
             if let Some((body, content_type)) = &request.body {
                 builder = builder
                     .header(reqwest::header::CONTENT_TYPE, *content_type)

@@ -2,20 +2,29 @@
 //! configuration) and the CI-native plumbing every release-kit tool is built on.
 
 pub mod bump;
+pub mod candidate;
 pub mod ci;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod dist;
 pub mod error;
 pub mod exit;
 pub mod fs;
 pub mod git;
+pub mod github;
+pub mod gpg;
 pub mod http;
+pub mod mail;
+pub mod nexus;
+pub mod notes;
+pub mod plan;
 pub mod project;
 pub mod report;
 pub mod tag;
 pub mod version;
 pub mod version_sites;
+pub mod vote;
 
 pub use error::{Error, Result};
 pub use exit::ExitCode;

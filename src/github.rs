@@ -1,0 +1,170 @@
+//! GitHub releases over the REST API (through [`crate::http::Client`], the one HTTP stack):
+//! a draft pre-release per candidate, its assets uploaded idempotently (an asset that is already
+//! there with the same size counts as uploaded; a different one is replaced while the release
+//! is still a draft).
+//!
+//! Why not octocrab: it brings a second HTTP stack (hyper-util, tower, its own retry and
+//! timeouts) next to reqwest, while release-kit keeps one client that owns retries on 429/5xx
+//! and Retry-After; the four endpoints used here are simple JSON calls.
+
+use std::path::Path;
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::http::{self, Auth, Client, HttpError, Request};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Release {
+    pub id: u64,
+    pub tag_name: String,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub html_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Asset {
+    pub id: u64,
+    pub name: String,
+    pub size: u64,
+    #[serde(default)]
+    pub state: String,
+}
+
+/// A repository's releases.
+#[derive(Debug, Clone)]
+pub struct GitHub {
+    api: Client,
+    uploads: Client,
+    owner: String,
+    repo: String,
+}
+
+const ACCEPT: &str = "application/vnd.github+json";
+
+impl GitHub {
+    pub fn new(
+        api_url: &str,
+        uploads_url: &str,
+        owner: &str,
+        repo: &str,
+        auth: Option<Auth>,
+    ) -> Result<Self, HttpError> {
+        Ok(GitHub {
+            api: Client::new("GitHub", api_url)?.with_auth(auth.clone()),
+            uploads: Client::new("GitHub uploads", uploads_url)?.with_auth(auth),
+            owner: owner.into(),
+            repo: repo.into(),
+        })
+    }
+
+    /// Credentials: RELEASE_KIT_GITHUB_TOKEN, else GITHUB_TOKEN.
+    pub fn auth_from_env(env: &[(String, String)]) -> Option<Auth> {
+        http::auth_from_env("RELEASE_KIT_GITHUB", env)
+            .or_else(|| http::auth_from_env("GITHUB", env))
+    }
+
+    fn path(&self, rest: &str) -> String {
+        format!("repos/{}/{}/{rest}", self.owner, self.repo)
+    }
+
+    /// The release (draft or not) on `tag`, if any. Drafts are only found by listing.
+    pub async fn find_release(&self, tag: &str) -> Result<Option<Release>, HttpError> {
+        let list: Vec<Release> = self
+            .api
+            .get_json(
+                &Request::get(self.path("releases"))
+                    .query("per_page", 100)
+                    .header("Accept", ACCEPT),
+            )
+            .await?;
+        Ok(list.into_iter().find(|r| r.tag_name == tag))
+    }
+
+    pub async fn create_draft(
+        &self,
+        tag: &str,
+        name: &str,
+        body: &str,
+    ) -> Result<Release, HttpError> {
+        let resp = self
+            .api
+            .send(
+                &Request::new(Method::POST, self.path("releases"))
+                    .header("Accept", ACCEPT)
+                    .json(&json!({"tag_name": tag, "name": name, "body": body, "draft": true, "prerelease": true})),
+            )
+            .await?;
+        http::decode("GitHub", &resp)
+    }
+
+    pub async fn assets(&self, release: u64) -> Result<Vec<Asset>, HttpError> {
+        self.api
+            .get_json(
+                &Request::get(self.path(&format!("releases/{release}/assets")))
+                    .query("per_page", 100)
+                    .header("Accept", ACCEPT),
+            )
+            .await
+    }
+
+    async fn delete_asset(&self, id: u64) -> Result<(), HttpError> {
+        self.api
+            .send(
+                &Request::new(Method::DELETE, self.path(&format!("releases/assets/{id}")))
+                    .header("Accept", ACCEPT),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Uploads one asset; an asset of the same name and size already there counts as done.
+    pub async fn upload(&self, release: u64, file: &Path) -> Result<(), crate::Error> {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = std::fs::read(file).map_err(|e| crate::Error::io("read", file, e))?;
+        if let Some(a) = self
+            .assets(release)
+            .await?
+            .into_iter()
+            .find(|a| a.name == name)
+        {
+            if a.size == bytes.len() as u64 && a.state != "starter" {
+                return Ok(());
+            }
+            self.delete_asset(a.id).await?;
+        }
+        let req = Request::new(
+            Method::POST,
+            self.path(&format!("releases/{release}/assets")),
+        )
+        .query("name", &name)
+        .header("Accept", ACCEPT)
+        .bytes(bytes.clone(), "application/octet-stream");
+        match self.uploads.send(&req).await {
+            Ok(_) => Ok(()),
+            // A retried upload whose first attempt went through (e.g. a 502 after the write).
+            Err(e) if e.status() == Some(422) && already_exists(&e) => {
+                let there = self
+                    .assets(release)
+                    .await?
+                    .into_iter()
+                    .find(|a| a.name == name);
+                match there {
+                    Some(a) if a.size == bytes.len() as u64 => Ok(()),
+                    _ => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn already_exists(e: &HttpError) -> bool {
+    matches!(e, HttpError::Status { body, .. } if body.contains("already_exists"))
+}
