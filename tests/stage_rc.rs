@@ -1,0 +1,1088 @@
+//! stage-rc end to end: the real binary on the sample project with real git, svn and gpg in
+//! temporary directories; GitHub and Nexus through wiremock on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{git, run, tool, Run};
+
+const START: &str = "2026-03-06T18:00:00Z";
+const DATE: &str = "2026-03-05T12:00:00+0000";
+
+/// A throwaway GNUPGHOME with one secret key; the agent is stopped on drop.
+struct Keyring {
+    dir: tempfile::TempDir,
+    fingerprint: String,
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .args(["--kill", "all"])
+            .env("GNUPGHOME", self.dir.path())
+            .output();
+    }
+}
+
+fn gpg(home: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("gpg")
+        .args(["--batch", "--no-tty"])
+        .args(args)
+        .env("GNUPGHOME", home)
+        .output()
+        .unwrap()
+}
+
+/// A keyring with a fresh key: `expire` like "2y" or "3d"; `faked` generates it in the past.
+fn keyring(uid: &str, algo: &str, expire: &str, faked: Option<&str>) -> Keyring {
+    let dir = tempfile::Builder::new().prefix("rk-t.").tempdir().unwrap();
+    let mut args = vec!["--passphrase", "", "--pinentry-mode", "loopback"];
+    if let Some(f) = faked {
+        args.extend(["--faked-system-time", f]);
+    }
+    args.extend(["--quick-gen-key", uid, algo, "sign", expire]);
+    let out = gpg(dir.path(), &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = gpg(dir.path(), &["--with-colons", "--list-secret-keys"]);
+    let fingerprint = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .find(|l| l.starts_with("fpr:"))
+        .unwrap()
+        .split(':')
+        .nth(9)
+        .unwrap()
+        .to_string();
+    Keyring { dir, fingerprint }
+}
+
+fn export(k: &Keyring) -> Vec<u8> {
+    gpg(k.dir.path(), &["--armor", "--export", &k.fingerprint]).stdout
+}
+
+fn git_at(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Alice Andersen")
+        .env("GIT_AUTHOR_EMAIL", "alice@example.org")
+        .env("GIT_COMMITTER_NAME", "Alice Andersen")
+        .env("GIT_COMMITTER_EMAIL", "alice@example.org")
+        .env("GIT_AUTHOR_DATE", DATE)
+        .env("GIT_COMMITTER_DATE", DATE)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn svn(args: &[&str]) -> String {
+    let out = Command::new("svn")
+        .args(args)
+        .arg("--non-interactive")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "svn {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The sample project with branch 1.1.x and tag 1.1.0-rc1, a signing key listed in KEYS, and a
+/// local dist dev directory.
+struct Fx {
+    _sample: tempfile::TempDir,
+    base: tempfile::TempDir,
+    repo: PathBuf,
+    origin: PathBuf,
+    key: Keyring,
+    keys: PathBuf,
+    dist: String,
+    out: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+fn have_tools() -> bool {
+    ["git", "gpg", "svn", "svnadmin"]
+        .iter()
+        .all(|t| common::require_tool(t))
+}
+
+impl Fx {
+    fn new() -> Fx {
+        Fx::with_key(keyring(
+            "Alice Andersen <alice@example.org>",
+            "ed25519",
+            "2y",
+            None,
+        ))
+    }
+
+    fn with_key(key: Keyring) -> Fx {
+        let (sample, repo) = common::sample_repo();
+        let origin = repo.parent().unwrap().join("origin.git");
+        git(&repo, &["config", "user.name", "Alice Andersen"]);
+        git(&repo, &["config", "user.email", "alice@example.org"]);
+        git_at(&repo, &["checkout", "-q", "-b", "1.1.x"]);
+        let cl = repo.join("CHANGELOG");
+        let text = std::fs::read_to_string(&cl).unwrap();
+        std::fs::write(&cl, text.replace("Version 1.1.0 (WIP)", "Version 1.1.0")).unwrap();
+        git_at(
+            &repo,
+            &["commit", "-qam", "Updated CHANGELOG for 1.1.0 release."],
+        );
+        git_at(
+            &repo,
+            &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."],
+        );
+        git_at(&repo, &["push", "-q", "origin", "1.1.x"]);
+        let base = tempfile::tempdir().unwrap();
+        let keys = base.path().join("KEYS");
+        std::fs::write(&keys, export(&key)).unwrap();
+        let dist = base.path().join("dist/dev/hello");
+        std::fs::create_dir_all(&dist).unwrap();
+        let out = base.path().join("out");
+        Fx {
+            _sample: sample,
+            repo,
+            origin,
+            keys,
+            dist: dist.display().to_string(),
+            out,
+            key,
+            base,
+            env: vec![("RELEASE_KIT_DIST_SOURCE".into(), "git-archive".into())],
+        }
+    }
+
+    fn svn_dist(&mut self) -> String {
+        let repo = self.base.path().join("svnrepo");
+        let out = Command::new("svnadmin")
+            .arg("create")
+            .arg(&repo)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let url = format!("file://{}", repo.display());
+        svn(&[
+            "mkdir",
+            "--parents",
+            "-m",
+            "dist layout",
+            &format!("{url}/dev/hello"),
+            &format!("{url}/release/hello"),
+        ]);
+        self.dist = format!("{url}/dev/hello");
+        url
+    }
+
+    fn stage(&self, args: &[&str]) -> Run {
+        self.stage_env(args, &[])
+    }
+
+    fn stage_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
+        let mut c = tool("stage-rc", &self.repo);
+        c.env("GNUPGHOME", self.key.dir.path())
+            .env("RELEASE_KIT_DIST_DEV", &self.dist)
+            .env("RELEASE_KIT_DIST_KEYS", &self.keys)
+            .env("RELEASE_KIT_TAG", "1.1.0-rc1")
+            .env("RELEASE_KIT_VOTE_START", START)
+            .env("RELEASE_KIT_OUT", &self.out);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        c.args(args);
+        run(c)
+    }
+
+    fn commit(&self) -> String {
+        git(&self.repo, &["rev-parse", "1.1.0-rc1^{commit}"])
+            .trim()
+            .to_string()
+    }
+
+    /// The ledger as pushed to the remote.
+    fn remote_ledger(&self) -> serde_json::Value {
+        let out = Command::new("git")
+            .args(["--git-dir"])
+            .arg(&self.origin)
+            .args([
+                "notes",
+                "--ref=refs/notes/release-kit",
+                "show",
+                &self.commit(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "no ledger on the remote: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn candidate_dir(&self) -> PathBuf {
+        PathBuf::from(&self.dist).join("1.1.0-rc1")
+    }
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn stages_the_sample_rc_into_a_local_directory_and_a_rerun_redoes_nothing() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::new();
+    let r = fx.stage(&[]);
+    r.assert_code(0);
+    assert!(r.stdout.contains("[to do] source-tarball"), "{}", r.stdout);
+    let dir = fx.candidate_dir();
+    assert_eq!(
+        files_in(&dir),
+        [
+            "hello-1.1.0.tar.gz",
+            "hello-1.1.0.tar.gz.asc",
+            "hello-1.1.0.tar.gz.sha512"
+        ]
+    );
+    // The checksum is in sha512sum format and matches.
+    let out = Command::new("sha512sum")
+        .arg("-c")
+        .arg("hello-1.1.0.tar.gz.sha512")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The signature verifies with nothing but KEYS.
+    let verifier = tempfile::Builder::new().prefix("rk-v.").tempdir().unwrap();
+    assert!(
+        gpg(verifier.path(), &["--import", fx.keys.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let v = gpg(
+        verifier.path(),
+        &[
+            "--verify",
+            dir.join("hello-1.1.0.tar.gz.asc").to_str().unwrap(),
+            dir.join("hello-1.1.0.tar.gz").to_str().unwrap(),
+        ],
+    );
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let _ = Command::new("gpgconf")
+        .args(["--kill", "all"])
+        .env("GNUPGHOME", verifier.path())
+        .output();
+    // The tag was pushed; the ledger lives on the remote.
+    let remote_tags = git(&fx.origin, &["tag", "--list"]);
+    assert!(remote_tags.contains("1.1.0-rc1"));
+    let ledger = fx.remote_ledger();
+    let steps: Vec<&str> = ledger["1.1.0-rc1"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "preflight",
+            "source-tarball",
+            "signing-key",
+            "sign",
+            "checksum",
+            "verify",
+            "dist-upload",
+            "push-tag",
+            "vote-email"
+        ]
+    );
+    // The email is in --out with the computed deadline (Friday 18:00 → Wednesday 18:00 UTC).
+    let eml = std::fs::read_to_string(fx.out.join("vote-email.eml")).unwrap();
+    assert!(
+        eml.contains("Subject: [VOTE] Release Apache Hello 1.1.0 (rc1)\r\n"),
+        "{eml}"
+    );
+    assert!(eml.contains("Wednesday, 11 March 2026, 18:00 UTC"), "{eml}");
+    assert!(
+        eml.contains("From: Alice Andersen <alice@example.org>"),
+        "{eml}"
+    );
+    // A re-run skips everything and changes nothing.
+    let before = common::snapshot_tree(&dir);
+    let eml_before = std::fs::read(fx.out.join("vote-email.eml")).unwrap();
+    let r = fx.stage(&[]);
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("0 steps done, 9 already done"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("[to do]"), "{}", r.stdout);
+    assert_eq!(common::snapshot_tree(&dir), before);
+    assert_eq!(
+        std::fs::read(fx.out.join("vote-email.eml")).unwrap(),
+        eml_before
+    );
+}
+
+#[test]
+fn vote_email_snapshot() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::new();
+    fx.stage(&[]).assert_code(0);
+    let eml = std::fs::read_to_string(fx.out.join("vote-email.eml"))
+        .unwrap()
+        .replace("\r\n", "\n");
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&regex_escape(&fx.dist), "[DIST]");
+    settings.add_filter(&regex_escape(&fx.keys.display().to_string()), "[KEYS]");
+    settings.add_filter(r"\b[0-9a-f]{40}\b", "[COMMIT]");
+    settings.add_filter(r"\.[0-9a-f]{12}@", ".[COMMIT12]@");
+    settings.bind(|| insta::assert_snapshot!("vote_email", eml));
+}
+
+fn regex_escape(s: &str) -> String {
+    regex::escape(s)
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_changes_nothing_anywhere() {
+    if !have_tools() {
+        return;
+    }
+    let mut fx = Fx::new();
+    let url = fx.svn_dist();
+    let head = svn(&["info", "--show-item", "revision", &url]);
+    let origin_refs = git(&fx.origin, &["for-each-ref"]);
+    let repo_tree = common::snapshot_tree(&fx.repo);
+    let repo_refs = git(&fx.repo, &["for-each-ref"]);
+    let r = fx.stage(&["--dry-run"]);
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("plan: stage-rc hello 1.1.0-rc1"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("[to do] dist-upload"), "{}", r.stdout);
+    assert!(r.stdout.contains("Adding hello-1.1.0-rc1."), "{}", r.stdout);
+    assert_eq!(
+        svn(&["info", "--show-item", "revision", &url]),
+        head,
+        "no dist commit"
+    );
+    assert_eq!(
+        git(&fx.origin, &["for-each-ref"]),
+        origin_refs,
+        "no tag or ledger push"
+    );
+    assert_eq!(
+        git(&fx.repo, &["for-each-ref"]),
+        repo_refs,
+        "no local ref changes"
+    );
+    assert_eq!(common::snapshot_tree(&fx.repo), repo_tree);
+    assert!(!fx.out.exists(), "--out is not even created");
+    // JSON plan.
+    let r = fx.stage(&["--dry-run", "--format", "json"]);
+    r.assert_code(0);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["steps"][0]["id"], "preflight");
+    assert_eq!(v["steps"][0]["state"], "to-do");
+    assert_eq!(v["steps"][1]["inputs"]["method"], "git-archive");
+    assert_eq!(v["steps"][1]["digest"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn the_source_tarball_is_reproducible_across_machines() {
+    if !have_tools() || !common::require_tool("autoreconf") || !common::require_tool("make") {
+        return;
+    }
+    // Two independent "machines": separate clones, keyrings and times.
+    let mut hashes = Vec::new();
+    for _ in 0..2 {
+        let mut fx = Fx::new();
+        fx.env = vec![("RELEASE_KIT_DIST_SOURCE".into(), "make-dist".into())];
+        let started = std::time::Instant::now();
+        fx.stage(&[]).assert_code(0);
+        eprintln!("staged with make dist in {:?}", started.elapsed());
+        let bytes = std::fs::read(fx.candidate_dir().join("hello-1.1.0.tar.gz")).unwrap();
+        // The tarball holds generated files (configure), root-owned, sorted.
+        let list = Command::new("tar")
+            .args(["-tvzf"])
+            .arg(fx.candidate_dir().join("hello-1.1.0.tar.gz"))
+            .output()
+            .unwrap();
+        let list = String::from_utf8_lossy(&list.stdout).into_owned();
+        assert!(list.contains("hello-1.1.0/configure\n"), "{list}");
+        assert!(list.lines().all(|l| l.contains(" root/root ")), "{list}");
+        assert!(
+            list.lines().all(|l| l.contains(" 2026-03-05 12:00")),
+            "{list}"
+        );
+        hashes.push((
+            bytes,
+            std::fs::read_to_string(fx.candidate_dir().join("hello-1.1.0.tar.gz.sha512")).unwrap(),
+        ));
+    }
+    assert_eq!(hashes[0].1, hashes[1].1);
+    assert!(hashes[0].0 == hashes[1].0, "byte-identical tarballs");
+}
+
+#[test]
+fn svn_backend_commits_once_per_candidate_and_marks_older_candidates_superseded() {
+    if !have_tools() {
+        return;
+    }
+    let mut fx = Fx::new();
+    let url = fx.svn_dist();
+    fx.stage(&[]).assert_code(0);
+    let log = svn(&["log", &fx.dist]);
+    assert!(log.contains("Adding hello-1.1.0-rc1."), "{log}");
+    assert_eq!(
+        svn(&["list", &format!("{}/1.1.0-rc1", fx.dist)]),
+        "hello-1.1.0.tar.gz\nhello-1.1.0.tar.gz.asc\nhello-1.1.0.tar.gz.sha512\n"
+    );
+    // rc2: a fix on 1.1.x, a new tag; rc1 is marked superseded in the same commit.
+    std::fs::write(
+        fx.repo.join("NOTICE"),
+        "Hello\nCopyright 2026 The Hello Authors.\n",
+    )
+    .unwrap();
+    git_at(&fx.repo, &["commit", "-qam", "Fixed NOTICE."]);
+    git_at(
+        &fx.repo,
+        &["tag", "-a", "1.1.0-rc2", "-m", "Tagging Hello 1.1.0-rc2."],
+    );
+    fx.stage_env(&["--tag", "1.1.0-rc2"], &[("RELEASE_KIT_TAG", "1.1.0-rc2")])
+        .assert_code(0);
+    let log = svn(&["log", "-v", "-l", "1", &url]);
+    assert!(log.contains("Adding hello-1.1.0-rc2."), "{log}");
+    assert!(
+        log.contains("A /dev/hello/1.1.0-rc2/hello-1.1.0.tar.gz"),
+        "{log}"
+    );
+    assert!(log.contains("A /dev/hello/1.1.0-rc1/SUPERSEDED"), "{log}");
+    let revs = svn(&["log", "-q", &url])
+        .lines()
+        .filter(|l| l.starts_with('r'))
+        .count();
+    assert_eq!(revs, 3, "layout + one commit per candidate");
+    // With remove_superseded, older candidates leave dev.
+    let mut fx3 = fx;
+    git_at(
+        &fx3.repo,
+        &["commit", "-q", "--allow-empty", "-m", "Empty."],
+    );
+    git_at(
+        &fx3.repo,
+        &["tag", "-a", "1.1.0-rc3", "-m", "Tagging Hello 1.1.0-rc3."],
+    );
+    fx3.env
+        .push(("RELEASE_KIT_DIST_REMOVE_SUPERSEDED".into(), "true".into()));
+    fx3.stage_env(&[], &[("RELEASE_KIT_TAG", "1.1.0-rc3")])
+        .assert_code(0);
+    let list = svn(&["list", &fx3.dist]);
+    assert_eq!(list, "1.1.0-rc3/\n", "{list}");
+}
+
+/// Runs svnserve on 127.0.0.1 on a free port; killed on drop.
+struct Svnserve {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Svnserve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn svnserve(root: &Path) -> Svnserve {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("svnserve")
+        .args([
+            "--foreground",
+            "-d",
+            "--listen-host",
+            "127.0.0.1",
+            "--listen-port",
+            &port.to_string(),
+            "-r",
+        ])
+        .arg(root)
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Svnserve { child, port }
+}
+
+#[test]
+fn svnserve_with_wrong_credentials_is_refused_and_the_right_ones_commit() {
+    if !have_tools() || !common::require_tool("svnserve") {
+        return;
+    }
+    let mut fx = Fx::new();
+    fx.svn_dist();
+    let repo = fx.base.path().join("svnrepo");
+    std::fs::write(
+        repo.join("conf/svnserve.conf"),
+        "[general]\nanon-access = read\nauth-access = write\npassword-db = passwd\nrealm = dist\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join("conf/passwd"), "[users]\nalice = s3cret-pw\n").unwrap();
+    let server = svnserve(&repo);
+    fx.dist = format!("svn://127.0.0.1:{}/dev/hello", server.port);
+    let r = fx.stage_env(
+        &[],
+        &[
+            ("RELEASE_KIT_SVN_USERNAME", "alice"),
+            ("RELEASE_KIT_SVN_PASSWORD", "wrong"),
+        ],
+    );
+    r.assert_code(2);
+    assert!(r.stderr.contains("refused the credentials"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("RELEASE_KIT_SVN_PASSWORD"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("wrong") || !r.stderr.contains("--password wrong"),
+        "password never in argv"
+    );
+    assert!(svn(&["list", &fx.dist]).is_empty(), "nothing committed");
+    let r = fx.stage_env(
+        &[],
+        &[
+            ("RELEASE_KIT_SVN_USERNAME", "alice"),
+            ("RELEASE_KIT_SVN_PASSWORD", "s3cret-pw"),
+        ],
+    );
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("7 steps done, 2 already done") || r.stdout.contains("steps done"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(svn(&["list", &fx.dist]), "1.1.0-rc1/\n");
+    assert!(!r.stderr.contains("s3cret-pw"));
+}
+
+#[test]
+fn an_svn_hook_rejection_commits_nothing_and_the_next_run_completes() {
+    if !have_tools() {
+        return;
+    }
+    let mut fx = Fx::new();
+    let url = fx.svn_dist();
+    let hook = fx.base.path().join("svnrepo/hooks/pre-commit");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\necho 'dist is frozen for maintenance' >&2\nexit 1\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = fx.stage(&[]);
+    r.assert_code(1);
+    assert!(
+        r.stderr.contains("rejected by a hook") && r.stderr.contains("dist is frozen"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(svn(&["list", &format!("{url}/dev/hello")]), "");
+    std::fs::remove_file(&hook).unwrap();
+    let r = fx.stage(&[]);
+    r.assert_code(0);
+    assert!(r.stdout.contains("[done] sign"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("3 steps done, 6 already done"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn unreachable_dist_and_unwritable_out_are_explained() {
+    if !have_tools() {
+        return;
+    }
+    let mut fx = Fx::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    fx.dist = format!("svn://127.0.0.1:{port}/dev/hello");
+    let r = fx.stage(&[]);
+    r.assert_code(3);
+    assert!(r.stderr.contains("cannot be reached"), "{}", r.stderr);
+    let fx = Fx::new();
+    let ro = fx.base.path().join("ro");
+    std::fs::write(&ro, "a file, not a directory").unwrap();
+    let r = fx.stage(&["--out", ro.join("out").to_str().unwrap()]);
+    r.assert_code(2);
+    assert!(r.stderr.contains("is not writable"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_tags_are_refused_with_the_fix() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::new();
+    // Lightweight tag.
+    git_at(&fx.repo, &["tag", "1.1.0-rc2"]);
+    let r = fx.stage_env(&[], &[("RELEASE_KIT_TAG", "1.1.0-rc2")]);
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("lightweight") && r.stderr.contains("git tag -a 1.1.0-rc2"),
+        "{}",
+        r.stderr
+    );
+    git_at(&fx.repo, &["tag", "-d", "1.1.0-rc2"]);
+    // Skipped number.
+    git_at(&fx.repo, &["tag", "-a", "1.1.0-rc3", "-m", "x"]);
+    let r = fx.stage_env(&[], &[("RELEASE_KIT_TAG", "1.1.0-rc3")]);
+    r.assert_code(2);
+    assert!(r.stderr.contains("skips candidate rc2"), "{}", r.stderr);
+    git_at(&fx.repo, &["tag", "-d", "1.1.0-rc3"]);
+    // Not on the release branch.
+    git_at(&fx.repo, &["checkout", "-q", "master"]);
+    git_at(
+        &fx.repo,
+        &["commit", "-q", "--allow-empty", "-m", "On master."],
+    );
+    git_at(&fx.repo, &["tag", "-a", "1.1.0-rc2", "-m", "x"]);
+    let r = fx.stage_env(&[], &[("RELEASE_KIT_TAG", "1.1.0-rc2")]);
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("not on the release branch 1.1.x"),
+        "{}",
+        r.stderr
+    );
+    // WIP heading (master's CHANGELOG still says WIP), tagged on 1.1.x.
+    git_at(&fx.repo, &["checkout", "-q", "1.1.x"]);
+    git_at(&fx.repo, &["tag", "-d", "1.1.0-rc2"]);
+    let cl = fx.repo.join("CHANGELOG");
+    let t = std::fs::read_to_string(&cl).unwrap();
+    std::fs::write(&cl, t.replace("Version 1.1.0\n", "Version 1.1.0 (WIP)\n")).unwrap();
+    git_at(&fx.repo, &["commit", "-qam", "WIP again."]);
+    git_at(&fx.repo, &["tag", "-a", "1.1.0-rc2", "-m", "x"]);
+    let r = fx.stage_env(&[], &[("RELEASE_KIT_TAG", "1.1.0-rc2")]);
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("(WIP)") && r.stderr.contains("remove"),
+        "{}",
+        r.stderr
+    );
+    // Version mismatch.
+    git_at(&fx.repo, &["tag", "-d", "1.1.0-rc2"]);
+    std::fs::write(&cl, t).unwrap();
+    let ac = fx.repo.join("configure.ac");
+    let a = std::fs::read_to_string(&ac).unwrap();
+    std::fs::write(&ac, a.replace("[1.1.0]", "[1.1.1]")).unwrap();
+    git_at(&fx.repo, &["commit", "-qam", "Oops."]);
+    git_at(&fx.repo, &["tag", "-a", "1.1.0-rc2", "-m", "x"]);
+    let r = fx.stage_env(&[], &[("RELEASE_KIT_TAG", "1.1.0-rc2")]);
+    r.assert_code(1);
+    assert!(r.stderr.contains("configure.ac says 1.1.1"), "{}", r.stderr);
+    // Not a candidate tag at all.
+    let r = fx.stage_env(&[], &[("RELEASE_KIT_TAG", "1.1.0")]);
+    r.assert_code(2);
+}
+
+#[test]
+fn a_reused_rc_number_with_different_content_is_refused() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::new();
+    fx.stage(&[]).assert_code(0);
+    // Someone moves the tag to a new commit after staging.
+    git_at(
+        &fx.repo,
+        &["commit", "-q", "--allow-empty", "-m", "Late fix."],
+    );
+    git_at(
+        &fx.repo,
+        &["tag", "-f", "-a", "1.1.0-rc1", "-m", "Re-tagged."],
+    );
+    let before = common::snapshot_tree(&fx.candidate_dir());
+    let r = fx.stage(&[]);
+    r.assert_code(1);
+    // The ledger is keyed by the tagged commit, so a moved tag reads a different ledger; the
+    // dist area still holds the first content, which is refused.
+    assert!(
+        r.stderr.contains("already holds a different") || r.stderr.contains("different inputs"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        common::snapshot_tree(&fx.candidate_dir()),
+        before,
+        "dist untouched"
+    );
+}
+
+#[test]
+fn a_changed_vote_start_is_refused_naming_the_difference() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::new();
+    fx.stage(&[]).assert_code(0);
+    let r = fx.stage(&["--vote-start", "2026-03-09T09:00:00Z"]);
+    r.assert_code(1);
+    assert!(r.stderr.contains("step `vote-email`"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("vote_start: was \"2026-03-06T18:00:00Z\", now \"2026-03-09T09:00:00Z\""),
+        "{}",
+        r.stderr
+    );
+    // Without --vote-start the recorded one is used.
+    let mut c = tool("stage-rc", &fx.repo);
+    c.env("GNUPGHOME", fx.key.dir.path())
+        .env("RELEASE_KIT_DIST_DEV", &fx.dist)
+        .env("RELEASE_KIT_DIST_KEYS", &fx.keys)
+        .env("RELEASE_KIT_DIST_SOURCE", "git-archive")
+        .args(["--tag", "1.1.0-rc1", "--out"])
+        .arg(&fx.out);
+    run(c).assert_code(0);
+}
+
+#[test]
+fn signing_keys_missing_from_keys_expired_or_expiring_during_the_vote_are_refused() {
+    if !have_tools() {
+        return;
+    }
+    let now = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    // Not in KEYS.
+    let fx = Fx::new();
+    let other = keyring("Mallory <m@example.org>", "ed25519", "2y", None);
+    std::fs::write(&fx.keys, export(&other)).unwrap();
+    let r = fx.stage(&[]);
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("is not in the KEYS file") && r.stderr.contains("gpg --armor --export"),
+        "{}",
+        r.stderr
+    );
+    // Expired (made in 2020, valid one year).
+    let fx = Fx::with_key(keyring(
+        "Old <old@example.org>",
+        "ed25519",
+        "1y",
+        Some("20200101T000000"),
+    ));
+    let r = fx.stage(&[]);
+    r.assert_code(2);
+    assert!(r.stderr.contains("expired on 202"), "{}", r.stderr);
+    // Expires in 10 days: before a vote starting now ends + 30 days.
+    let fx = Fx::with_key(keyring("Soon <soon@example.org>", "ed25519", "10d", None));
+    let r = fx.stage(&["--vote-start", &now]);
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("before the vote ends plus 30 days")
+            && r.stderr.contains("--quick-set-expire"),
+        "{}",
+        r.stderr
+    );
+    assert!(!fx.out.exists());
+}
+
+#[test]
+fn signing_in_ci_uses_a_key_from_a_secret_with_a_passphrase_through_stdin() {
+    if !have_tools() {
+        return;
+    }
+    // The release manager's key, protected by a passphrase, exported as a CI secret would hold it.
+    let home = tempfile::Builder::new().prefix("rk-t.").tempdir().unwrap();
+    let out = gpg(
+        home.path(),
+        &[
+            "--passphrase",
+            "correct horse",
+            "--pinentry-mode",
+            "loopback",
+            "--quick-gen-key",
+            "CI Signer <ci@example.org>",
+            "ed25519",
+            "sign",
+            "2y",
+        ],
+    );
+    assert!(out.status.success());
+    let secret = gpg(
+        home.path(),
+        &[
+            "--passphrase",
+            "correct horse",
+            "--pinentry-mode",
+            "loopback",
+            "--armor",
+            "--export-secret-keys",
+        ],
+    )
+    .stdout;
+    let public = gpg(home.path(), &["--armor", "--export"]).stdout;
+    let _ = Command::new("gpgconf")
+        .args(["--kill", "all"])
+        .env("GNUPGHOME", home.path())
+        .output();
+    let fx = Fx::new();
+    std::fs::write(&fx.keys, public).unwrap();
+    let empty = tempfile::Builder::new().prefix("rk-e.").tempdir().unwrap();
+    let secret = String::from_utf8(secret).unwrap();
+    let out_file = fx.base.path().join("github_output");
+    std::fs::write(&out_file, "").unwrap();
+    let summary = fx.base.path().join("summary.md");
+    std::fs::write(&summary, "").unwrap();
+    let r = fx.stage_env(
+        &[],
+        &[
+            ("GNUPGHOME", empty.path().to_str().unwrap()),
+            ("RELEASE_KIT_SIGNING_SECRET_KEY", &secret),
+            ("RELEASE_KIT_SIGNING_PASSPHRASE", "correct horse"),
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_OUTPUT", out_file.to_str().unwrap()),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+        ],
+    );
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("::add-mask::correct horse")
+            || r.stderr.contains("::add-mask::correct horse")
+            || r.stdout.contains("add-mask"),
+        "masked\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("correct horse")
+            || r.stderr.matches("correct horse").count()
+                == r.stderr.matches("::add-mask::correct horse").count()
+    );
+    let outputs = std::fs::read_to_string(&out_file).unwrap();
+    for name in [
+        "tarball",
+        "sha512",
+        "dist-url",
+        "nexus-repository",
+        "vote-deadline",
+        "email",
+    ] {
+        assert!(
+            outputs.contains(&format!("{name}<<")),
+            "{name} missing in {outputs}"
+        );
+    }
+    assert!(outputs.contains("2026-03-11T18:00:00Z"), "{outputs}");
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        summary.contains("[VOTE] Release Apache Hello 1.1.0 (rc1)"),
+        "{summary}"
+    );
+    // The user's own keyring was never touched.
+    assert_eq!(
+        std::fs::read_dir(empty.path())
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".kbx"))
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn vote_email_is_sent_through_smtp() {
+    if !have_tools() {
+        return;
+    }
+    let has_aiosmtpd = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !has_aiosmtpd {
+        if std::env::var_os("CI").is_some() {
+            panic!("aiosmtpd is required in CI (pip install aiosmtpd)");
+        }
+        eprintln!("skipping: python3 -m pip install aiosmtpd");
+        return;
+    }
+    let fx = Fx::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let maildir = fx.base.path().join("Maildir");
+    let mut server = Command::new("python3")
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(&maildir)
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let p = port.to_string();
+    let r = fx.stage_env(
+        &["--send"],
+        &[
+            ("RELEASE_KIT_MAIL_SMTP_HOST", "127.0.0.1"),
+            ("RELEASE_KIT_MAIL_SMTP_PORT", &p),
+            ("RELEASE_KIT_MAIL_SMTP_SECURITY", "none"),
+        ],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    r.assert_code(0);
+    let new = maildir.join("new");
+    let msgs: Vec<_> = std::fs::read_dir(&new).unwrap().collect();
+    assert_eq!(msgs.len(), 1);
+    let text = std::fs::read_to_string(msgs[0].as_ref().unwrap().path()).unwrap();
+    assert!(
+        text.contains("Subject: [VOTE] Release Apache Hello 1.1.0 (rc1)"),
+        "{text}"
+    );
+    assert!(text.contains("To: dev@hello.example.org"), "{text}");
+}
+
+/// Crash after each step (before and after it is recorded), re-run, and compare with an
+/// uninterrupted run: same files, same ledger, one svn commit.
+#[cfg(feature = "fault-injection")]
+#[test]
+fn crash_after_any_step_resumes_to_the_same_end_state() {
+    if !have_tools() {
+        return;
+    }
+    fn end_state(fx: &Fx, url: &str) -> (Vec<String>, Vec<u8>, String, Vec<String>, usize) {
+        let dir = format!("{}/1.1.0-rc1", fx.dist);
+        let files = svn(&["list", &dir]).lines().map(str::to_string).collect();
+        let tarball = Command::new("svn")
+            .args(["cat", &format!("{dir}/hello-1.1.0.tar.gz")])
+            .output()
+            .unwrap()
+            .stdout;
+        let sha = svn(&["cat", &format!("{dir}/hello-1.1.0.tar.gz.sha512")]);
+        let ledger = fx.remote_ledger();
+        let steps = ledger["1.1.0-rc1"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect();
+        let commits = svn(&["log", "-q", url])
+            .lines()
+            .filter(|l| l.starts_with('r'))
+            .count();
+        (files, tarball, sha, steps, commits)
+    }
+    let mut reference = Fx::new();
+    let url = reference.svn_dist();
+    reference.stage(&[]).assert_code(0);
+    let want = end_state(&reference, &url);
+    assert_eq!(want.4, 2);
+    let steps = [
+        "preflight",
+        "source-tarball",
+        "signing-key",
+        "sign",
+        "checksum",
+        "verify",
+        "dist-upload",
+        "push-tag",
+        "vote-email",
+    ];
+    for step in steps {
+        for point in ["", ":recorded"] {
+            let mut fx = Fx::new();
+            let url = fx.svn_dist();
+            let spec = format!("{step}{point}");
+            let r = fx.stage_env(&[], &[("RELEASE_KIT_FAULT_AFTER_STEP", &spec)]);
+            r.assert_code(86);
+            // Resume on a "new runner": --out is gone.
+            let _ = std::fs::remove_dir_all(&fx.out);
+            fx.stage(&[]).assert_code(0);
+            let got = end_state(&fx, &url);
+            assert_eq!(got.0, want.0, "files after a crash at {spec}");
+            assert_eq!(got.1, want.1, "tarball after a crash at {spec}");
+            assert_eq!(got.2, want.2, "checksum after a crash at {spec}");
+            assert_eq!(got.3, want.3, "ledger after a crash at {spec}");
+            assert_eq!(got.4, 2, "one dist commit after a crash at {spec}");
+            assert!(fx.out.join("vote-email.eml").exists());
+            assert!(fx.out.join("hello-1.1.0.tar.gz.asc").exists());
+        }
+    }
+}
+
+#[cfg(not(feature = "fault-injection"))]
+#[test]
+fn crash_resume_tests_need_the_fault_injection_feature() {
+    if std::env::var_os("CI").is_some() {
+        panic!("run the tests with --features fault-injection (scripts/test does)");
+    }
+    eprintln!("skipping the crash-resume tests: run cargo test --features fault-injection");
+}
