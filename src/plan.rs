@@ -225,8 +225,9 @@ pub trait Act {
     fn run(&mut self, step: &Step, ledger: &Ledger) -> Result<Value>;
 
     /// Called for a step that is already done, so later steps find what it left on this
-    /// machine (e.g. a file the ledger holds). The default does nothing.
-    fn restore(&mut self, _step: &Step, _record: &Record) -> Result<()> {
+    /// machine (e.g. a file the ledger holds). `later_work` says whether any step after it is
+    /// still to do (expensive restores can be skipped when not). The default does nothing.
+    fn restore(&mut self, _step: &Step, _record: &Record, _later_work: bool) -> Result<()> {
         Ok(())
     }
 }
@@ -273,10 +274,11 @@ pub fn execute(
         return Err(e);
     }
     let mut outcome = Outcome::default();
-    for step in &plan.steps {
+    let last_todo = plan.steps.iter().rposition(|s| ledger.get(&s.id).is_none());
+    for (i, step) in plan.steps.iter().enumerate() {
         if let Some(record) = ledger.get(&step.id).cloned() {
             tracing::info!("step {}: already done, skipping", step.id);
-            act.restore(step, &record)?;
+            act.restore(step, &record, last_todo.is_some_and(|l| l > i))?;
             outcome.skipped.push(step.id.clone());
             continue;
         }
@@ -398,7 +400,7 @@ mod tests {
             self.ran.push(step.id.clone());
             Ok(json!({"seen": ledger.steps.len()}))
         }
-        fn restore(&mut self, step: &Step, _r: &Record) -> Result<()> {
+        fn restore(&mut self, step: &Step, _r: &Record, _later: bool) -> Result<()> {
             self.restored.push(step.id.clone());
             Ok(())
         }

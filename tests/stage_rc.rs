@@ -1086,3 +1086,363 @@ fn crash_resume_tests_need_the_fault_injection_feature() {
     }
     eprintln!("skipping the crash-resume tests: run cargo test --features fault-injection");
 }
+
+mod services {
+    use super::*;
+    use serde_json::json;
+    use wiremock::matchers::{header, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn github_env(server: &MockServer) -> Vec<(String, String)> {
+        vec![
+            ("RELEASE_KIT_DIST_SOURCE".into(), "git-archive".into()),
+            (
+                "RELEASE_KIT_GITHUB_API_URL".into(),
+                format!("{}/", server.uri()),
+            ),
+            (
+                "RELEASE_KIT_GITHUB_UPLOADS_URL".into(),
+                format!("{}/", server.uri()),
+            ),
+            ("RELEASE_KIT_GITHUB_TOKEN".into(), "ghs_test-token".into()),
+        ]
+    }
+
+    fn release(server: &MockServer) -> serde_json::Value {
+        json!({
+            "id": 42, "tag_name": "1.1.0-rc1", "name": "Hello 1.1.0-rc1", "draft": true, "prerelease": true,
+            "html_url": "https://github.com/apache/hello/releases/tag/untagged-1",
+            "upload_url": format!("{}/repos/apache/hello/releases/42/assets{{?name,label}}", server.uri()),
+            "assets": []
+        })
+    }
+
+    #[tokio::test]
+    async fn github_draft_prerelease_is_created_and_assets_uploaded_through_a_502() {
+        if !have_tools() {
+            return;
+        }
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/repos/apache/hello/releases"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/apache/hello/releases"))
+            .and(header("authorization", "Bearer ghs_test-token"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(release(&server)))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/repos/apache/hello/releases/42/assets"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(&server)
+            .await;
+        // The first tarball upload meets a 502; the retry goes through.
+        Mock::given(method("POST"))
+            .and(path("/repos/apache/hello/releases/42/assets"))
+            .and(query_param("name", "hello-1.1.0.tar.gz"))
+            .respond_with(
+                ResponseTemplate::new(502).set_body_string("<html>502 Bad Gateway</html>"),
+            )
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/apache/hello/releases/42/assets"))
+            .respond_with(
+                ResponseTemplate::new(201)
+                    .set_body_json(json!({"id": 7, "name": "x", "size": 1, "state": "uploaded"})),
+            )
+            .expect(3)
+            .mount(&server)
+            .await;
+        let mut fx = Fx::new();
+        fx.dist = "https://github.com/apache/hello".into();
+        fx.env = github_env(&server);
+        let r = fx.stage(&[]);
+        r.assert_code(0);
+        let ledger = fx.remote_ledger();
+        let upload = ledger["1.1.0-rc1"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "dist-upload")
+            .unwrap()
+            .clone();
+        assert_eq!(upload["outputs"]["release_id"], 42);
+        let eml = std::fs::read_to_string(fx.out.join("vote-email.eml")).unwrap();
+        assert!(
+            eml.contains(
+                "https://github.com/apache/hello/releases/download/1.1.0-rc1/hello-1.1.0.tar.gz"
+            ),
+            "{eml}"
+        );
+        let requests = server.received_requests().await.unwrap();
+        let create = requests
+            .iter()
+            .find(|r| r.method.as_str() == "POST" && r.url.path() == "/repos/apache/hello/releases")
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&create.body).unwrap();
+        assert_eq!(body["draft"], true);
+        assert_eq!(body["prerelease"], true);
+        assert_eq!(body["tag_name"], "1.1.0-rc1");
+    }
+
+    #[tokio::test]
+    async fn dry_run_makes_no_http_write() {
+        if !have_tools() {
+            return;
+        }
+        let server = MockServer::start().await;
+        for m in ["POST", "PUT", "PATCH", "DELETE"] {
+            Mock::given(method(m))
+                .respond_with(ResponseTemplate::new(500))
+                .expect(0)
+                .mount(&server)
+                .await;
+        }
+        let mut fx = Fx::new();
+        fx.dist = "https://github.com/apache/hello".into();
+        fx.env = github_env(&server);
+        let r = fx.stage(&["--dry-run"]);
+        r.assert_code(0);
+        assert!(
+            r.stdout
+                .contains("stage the candidate in dist dev (GitHub release)"),
+            "{}",
+            r.stdout
+        );
+    }
+
+    #[tokio::test]
+    async fn an_asset_already_uploaded_by_a_crashed_run_is_accepted_on_422() {
+        let server = MockServer::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hello-1.1.0.tar.gz.sha512");
+        std::fs::write(&file, "abc  hello-1.1.0.tar.gz\n").unwrap();
+        // The asset list is stale on the first look; the upload says it already exists.
+        Mock::given(method("GET"))
+            .and(path("/repos/apache/hello/releases/42/assets"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/repos/apache/hello/releases/42/assets"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"id": 9, "name": "hello-1.1.0.tar.gz.sha512", "size": 24, "state": "uploaded"}])))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/apache/hello/releases/42/assets"))
+            .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+                "message": "Validation Failed",
+                "errors": [{"resource": "ReleaseAsset", "code": "already_exists", "field": "name"}],
+                "documentation_url": "https://docs.github.com/rest/releases/assets#upload-a-release-asset"
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let gh = release_kit::github::GitHub::new(
+            &format!("{}/", server.uri()),
+            &format!("{}/", server.uri()),
+            "apache",
+            "hello",
+            None,
+        )
+        .unwrap();
+        gh.upload(42, &file).await.unwrap();
+        // A different asset of the same name is not silently accepted.
+        std::fs::write(
+            &file,
+            "a different, longer checksum line  hello-1.1.0.tar.gz\n",
+        )
+        .unwrap();
+        server.reset().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(422).set_body_json(
+                json!({"message": "Validation Failed", "errors": [{"code": "already_exists"}]}),
+            ))
+            .mount(&server)
+            .await;
+        let e = gh.upload(42, &file).await.unwrap_err();
+        assert!(e.to_string().contains("422"), "{e}");
+    }
+
+    async fn nexus(close_fails: bool) -> MockServer {
+        let server = MockServer::start().await;
+        let base = "/service/local/staging";
+        Mock::given(method("GET"))
+            .and(path(format!("{base}/profiles")))
+            .and(header("accept", "application/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [
+                {"id": "3f1e2c4a5b6d", "name": "org.other", "mode": "BOTH", "repositoryTargetId": "x"},
+                {"id": "12a3b4c5d6e7f", "name": "org.example", "mode": "BOTH", "repositoryTargetId": "y"}
+            ]})))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(format!("{base}/profiles/12a3b4c5d6e7f/start")))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"data": {"stagedRepositoryId": "orgexample-1001", "description": "Hello 1.1.0-rc1"}})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(201))
+            .expect(8)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(format!("{base}/bulk/close")))
+            .respond_with(ResponseTemplate::new(201))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let repo = format!("{base}/repository/orgexample-1001");
+        for (kind, transitioning) in [("open", false), ("open", true)] {
+            Mock::given(method("GET"))
+                .and(path(repo.clone()))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({"repositoryId": "orgexample-1001", "type": kind, "transitioning": transitioning, "profileName": "org.example"})))
+                .up_to_n_times(1)
+                .mount(&server)
+                .await;
+        }
+        let last = if close_fails { "open" } else { "closed" };
+        Mock::given(method("GET"))
+            .and(path(repo.clone()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"repositoryId": "orgexample-1001", "type": last, "transitioning": false}),
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{repo}/activity")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"name": "close", "events": [
+                {"name": "rulesEvaluate", "properties": [{"name": "id", "value": "5e9e8e6f8d1b"}]},
+                {"name": "ruleFailed", "properties": [
+                    {"name": "typeId", "value": "signature-staging"},
+                    {"name": "failureMessage", "value": "No public key: Key with id: (2081780f458be45d) was not able to be located on http://keyserver.ubuntu.com:11371/. Upload your public key and try the operation again."}
+                ]},
+                {"name": "repositoryCloseFailed", "properties": [{"name": "cause", "value": "com.sonatype.nexus.staging.StagingRulesFailedException"}]}
+            ]}])))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn maven_fixture(server: &MockServer) -> (Fx, PathBuf) {
+        let fx = Fx::new();
+        let cfg = fx.base.path().join("release.toml");
+        let text = std::fs::read_to_string(fx.repo.join("release.toml")).unwrap();
+        std::fs::write(
+            &cfg,
+            format!(
+                "{text}\n[maven]\nurl = \"{}/service/local/\"\ngroup_id = \"org.example.hello\"\nartifact_id = \"hello\"\ncontent_url = \"{}/content/repositories/\"\npoll_seconds = 0\nartifacts = [\"build/hello-{{version}}.jar\", \"build/hello-{{version}}.pom\"]\n",
+                server.uri(),
+                server.uri()
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(fx.repo.join("build")).unwrap();
+        std::fs::write(
+            fx.repo.join("build/hello-1.1.0.jar"),
+            b"PK\x03\x04 not really a jar",
+        )
+        .unwrap();
+        std::fs::write(
+            fx.repo.join("build/hello-1.1.0.pom"),
+            "<project><groupId>org.example.hello</groupId></project>\n",
+        )
+        .unwrap();
+        (fx, cfg)
+    }
+
+    #[tokio::test]
+    async fn maven_artifacts_are_staged_closed_and_the_repository_id_recorded() {
+        if !have_tools() {
+            return;
+        }
+        let server = nexus(false).await;
+        let (fx, cfg) = maven_fixture(&server);
+        let r = fx.stage(&["--config", cfg.to_str().unwrap()]);
+        r.assert_code(0);
+        let ledger = fx.remote_ledger();
+        let open = ledger["1.1.0-rc1"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "maven-open")
+            .unwrap()
+            .clone();
+        assert_eq!(open["outputs"]["repository"], "orgexample-1001");
+        let eml = std::fs::read_to_string(fx.out.join("vote-email.eml")).unwrap();
+        assert!(
+            eml.contains("/content/repositories/orgexample-1001"),
+            "{eml}"
+        );
+        let puts: Vec<String> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.method.as_str() == "PUT")
+            .map(|r| r.url.path().to_string())
+            .collect();
+        assert!(puts.contains(&"/service/local/staging/deployByRepositoryId/orgexample-1001/org/example/hello/hello/1.1.0/hello-1.1.0.jar.asc".to_string()), "{puts:?}");
+        assert!(
+            puts.iter().any(|p| p.ends_with("hello-1.1.0.pom.sha1")),
+            "{puts:?}"
+        );
+        assert!(
+            puts.iter().any(|p| p.ends_with("hello-1.1.0.pom.md5")),
+            "{puts:?}"
+        );
+        assert!(
+            r.stdout.contains("nexus-repository: orgexample-1001"),
+            "{}",
+            r.stdout
+        );
+    }
+
+    #[tokio::test]
+    async fn a_nexus_close_that_fails_a_rule_reports_the_rule() {
+        if !have_tools() {
+            return;
+        }
+        let server = nexus(true).await;
+        let (fx, cfg) = maven_fixture(&server);
+        let r = fx.stage(&["--config", cfg.to_str().unwrap()]);
+        r.assert_code(1);
+        assert!(
+            r.stderr
+                .contains("did not close staging repository orgexample-1001"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr
+                .contains("No public key: Key with id: (2081780f458be45d)"),
+            "{}",
+            r.stderr
+        );
+        // The repository id is recorded, so a re-run or publish-dist finds it.
+        let ledger = fx.remote_ledger();
+        let ids: Vec<&str> = ledger["1.1.0-rc1"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            ids.contains(&"maven-open") && !ids.contains(&"maven-close"),
+            "{ids:?}"
+        );
+    }
+}

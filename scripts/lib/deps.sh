@@ -60,6 +60,6 @@ rk_need_cargo() {
 # The system tools release-kit drives, as COMMAND:PACKAGE.
 RK_SYSTEM_TOOLS=(
   git:git make:make gcc:gcc autoreconf:autoconf automake:automake libtoolize:libtool
-  pkg-config:pkg-config cmake:cmake svn:subversion svnadmin:subversion gpg:gnupg
+  pkg-config:pkg-config cmake:cmake svn:subversion svnadmin:subversion svnserve:subversion gpg:gnupg gpgconf:gnupg
   rpmbuild:rpm createrepo_c:createrepo-c python3:python3
 )

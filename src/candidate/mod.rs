@@ -250,7 +250,7 @@ pub fn plan(
         ),
         Step::new(
             "dist-upload",
-            &format!("stage the candidate in dist dev ({})", target.kind()),
+            format!("stage the candidate in dist dev ({})", target.kind()),
             json!({"target": cfg.expand(&cfg.dist.dev), "url": candidate_url, "files": [tarball, format!("{tarball}.asc"), format!("{tarball}.sha512")], "message": format!("Adding {}-{}.", cfg.project.name, facts.tag), "superseded": facts.older, "remove_superseded": cfg.dist.remove_superseded}),
         ),
     ];
@@ -714,10 +714,10 @@ impl Act for Stager<'_> {
 
     /// Puts back on this machine what finished steps left in --out (the ledger holds the
     /// signature and checksum; the tarball is reproducible and is rebuilt and compared).
-    fn restore(&mut self, step: &Step, record: &Record) -> Result<()> {
+    fn restore(&mut self, step: &Step, record: &Record, later_work: bool) -> Result<()> {
         let ctx = self.ctx;
         match step.id.as_str() {
-            "source-tarball" => {
+            "source-tarball" if later_work => {
                 let want = record
                     .outputs
                     .get("sha512")

@@ -58,7 +58,7 @@ pub fn run(project: &Project, git: &Git, tag: &str) -> Result<Facts> {
     let values = project.read_sites_at(git, &info.commit)?;
     let report = check_sites(
         "stage-rc",
-        format!("{tag}"),
+        tag.to_string(),
         &values,
         Some((version, format!("tag {tag}"))),
     );

@@ -82,12 +82,11 @@ impl Svn {
         let has = |codes: &[&str]| codes.iter().any(|c| detail.contains(c));
         if has(&[
             "E170001",
-            "E170013: Unable to connect",
             "E215004",
+            "E175013",
             "Authentication failed",
             "Authorization failed",
-        ]) && !has(&["E170013: Unable to connect"])
-        {
+        ]) {
             SvnError::Credentials {
                 url: self.url.clone(),
                 detail,
