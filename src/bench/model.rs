@@ -117,7 +117,12 @@ impl Measurement {
     }
 
     /// A value whose direction follows from its unit.
-    pub fn with_unit(name: impl Into<String>, metric: impl Into<String>, unit: impl Into<String>, value: f64) -> Self {
+    pub fn with_unit(
+        name: impl Into<String>,
+        metric: impl Into<String>,
+        unit: impl Into<String>,
+        value: f64,
+    ) -> Self {
         let unit = unit.into();
         Measurement {
             name: name.into(),
@@ -206,9 +211,17 @@ pub struct SampleSet {
 
 impl SampleSet {
     /// Adds one measurement; `side` only names the side in errors.
-    pub fn push(&mut self, m: Measurement, pair: Option<u32>, side: Side) -> Result<(), ModelError> {
+    pub fn push(
+        &mut self,
+        m: Measurement,
+        pair: Option<u32>,
+        side: Side,
+    ) -> Result<(), ModelError> {
         let key = m.key();
-        let sample = Sample { value: m.value, pair };
+        let sample = Sample {
+            value: m.value,
+            pair,
+        };
         match self.series.get_mut(&key) {
             Some(series) => {
                 if series.unit != m.unit {
@@ -236,7 +249,11 @@ impl SampleSet {
     }
 
     /// Adds unpaired measurements.
-    pub fn extend_unpaired(&mut self, ms: impl IntoIterator<Item = Measurement>, side: Side) -> Result<(), ModelError> {
+    pub fn extend_unpaired(
+        &mut self,
+        ms: impl IntoIterator<Item = Measurement>,
+        side: Side,
+    ) -> Result<(), ModelError> {
         ms.into_iter().try_for_each(|m| self.push(m, None, side))
     }
 
@@ -271,7 +288,10 @@ impl Environment {
     pub fn machine_differences(&self, other: &Environment) -> Vec<String> {
         let mut out = Vec::new();
         if self.cpu_model != other.cpu_model {
-            out.push(format!("CPU model `{}` vs `{}`", self.cpu_model, other.cpu_model));
+            out.push(format!(
+                "CPU model `{}` vs `{}`",
+                self.cpu_model, other.cpu_model
+            ));
         }
         if self.cores != other.cores {
             out.push(format!("{} vs {} cores", self.cores, other.cores));
@@ -374,7 +394,11 @@ impl ResultFile {
     pub fn environment_warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
         for b in self.environments.iter().filter(|e| e.side == Side::Base) {
-            for h in self.environments.iter().filter(|e| e.side == Side::Head && e.shard == b.shard) {
+            for h in self
+                .environments
+                .iter()
+                .filter(|e| e.side == Side::Head && e.shard == b.shard)
+            {
                 let diffs = b.environment.machine_differences(&h.environment);
                 if !diffs.is_empty() {
                     out.push(format!(
@@ -463,28 +487,60 @@ mod tests {
     #[test]
     fn unit_conflict_on_one_side_is_an_error() {
         let mut set = SampleSet::default();
-        set.push(Measurement::with_unit("A", "m", "op/s", 1.0), None, Side::Base).unwrap();
-        let err = set.push(Measurement::with_unit("A", "m", "rpcs/s", 1.0), None, Side::Base).unwrap_err();
+        set.push(
+            Measurement::with_unit("A", "m", "op/s", 1.0),
+            None,
+            Side::Base,
+        )
+        .unwrap();
+        let err = set
+            .push(
+                Measurement::with_unit("A", "m", "rpcs/s", 1.0),
+                None,
+                Side::Base,
+            )
+            .unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("`op/s`") && msg.contains("`rpcs/s`") && msg.contains("base"), "{msg}");
+        assert!(
+            msg.contains("`op/s`") && msg.contains("`rpcs/s`") && msg.contains("base"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn result_file_round_trips_and_splits_sides_with_pairs() {
         let mut file = ResultFile::new();
-        file.rounds = vec![round(0, Side::Base, "A", 1.0), round(0, Side::Head, "A", 2.0)];
+        file.rounds = vec![
+            round(0, Side::Base, "A", 1.0),
+            round(0, Side::Head, "A", 2.0),
+        ];
         let json = serde_json::to_string(&file).unwrap();
         let back: ResultFile = serde_json::from_str(&json).unwrap();
         assert_eq!(back, file);
         let (b, h) = back.sample_sets().unwrap();
         let key = MetricKey::new("A", "time");
-        assert_eq!(b.series[&key].samples, vec![Sample { value: 1.0, pair: Some(0) }]);
-        assert_eq!(h.series[&key].samples, vec![Sample { value: 2.0, pair: Some(0) }]);
+        assert_eq!(
+            b.series[&key].samples,
+            vec![Sample {
+                value: 1.0,
+                pair: Some(0)
+            }]
+        );
+        assert_eq!(
+            h.series[&key].samples,
+            vec![Sample {
+                value: 2.0,
+                pair: Some(0)
+            }]
+        );
     }
 
     #[test]
     fn result_file_rejects_unknown_keys() {
-        let err = serde_json::from_str::<ResultFile>(r#"{"schema":1,"environments":[],"rounds":[],"extra":1}"#).unwrap_err();
+        let err = serde_json::from_str::<ResultFile>(
+            r#"{"schema":1,"environments":[],"rounds":[],"extra":1}"#,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("extra"));
     }
 
@@ -496,10 +552,12 @@ mod tests {
         let mut b = ResultFile::new();
         b.shards = vec![Shard { index: 2, count: 2 }];
         b.rounds = vec![round(0, Side::Base, "B", 1.0)];
-        let merged = ResultFile::merge(&[("a.json".into(), a.clone()), ("b.json".into(), b)]).unwrap();
+        let merged =
+            ResultFile::merge(&[("a.json".into(), a.clone()), ("b.json".into(), b)]).unwrap();
         assert_eq!(merged.rounds.len(), 2);
         assert_eq!(merged.shards.len(), 2);
-        let err = ResultFile::merge(&[("a.json".into(), a.clone()), ("c.json".into(), a)]).unwrap_err();
+        let err =
+            ResultFile::merge(&[("a.json".into(), a.clone()), ("c.json".into(), a)]).unwrap_err();
         assert!(err.to_string().contains("a.json") && err.to_string().contains("c.json"));
     }
 
@@ -523,8 +581,16 @@ mod tests {
         let mut other = env.clone();
         other.cores = 4;
         file.environments = vec![
-            SideEnvironment { side: Side::Base, shard: None, environment: env },
-            SideEnvironment { side: Side::Head, shard: None, environment: other },
+            SideEnvironment {
+                side: Side::Base,
+                shard: None,
+                environment: env,
+            },
+            SideEnvironment {
+                side: Side::Head,
+                shard: None,
+                environment: other,
+            },
         ];
         let w = file.environment_warnings();
         assert_eq!(w.len(), 1);

@@ -191,7 +191,8 @@ pub fn normal_quantile(p: f64) -> f64 {
     let p_low = 0.02425;
     let x = if p < p_low {
         let q = (-2.0 * p.ln()).sqrt();
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     } else if p <= 1.0 - p_low {
         let q = p - 0.5;
         let r = q * q;
@@ -199,7 +200,8 @@ pub fn normal_quantile(p: f64) -> f64 {
             / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
     } else {
         let q = (-2.0 * (1.0 - p).ln()).sqrt();
-        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     };
     // Halley refinement.
     let e = normal_cdf(x) - p;
@@ -340,9 +342,11 @@ fn tie_sum(ties: &[usize]) -> f64 {
 
 // ---------------------------------------------------------------- exact null distributions
 
+type PmfCache<K> = RefCell<HashMap<K, Rc<Vec<f64>>>>;
+
 thread_local! {
-    static SIGNED_RANK: RefCell<HashMap<usize, Rc<Vec<f64>>>> = RefCell::new(HashMap::new());
-    static RANK_SUM: RefCell<HashMap<(usize, usize), Rc<Vec<f64>>>> = RefCell::new(HashMap::new());
+    static SIGNED_RANK: PmfCache<usize> = RefCell::new(HashMap::new());
+    static RANK_SUM: PmfCache<(usize, usize)> = RefCell::new(HashMap::new());
 }
 
 /// Probability mass of T+ (0..=n(n+1)/2) under the null for n untied, non-zero differences.
@@ -407,7 +411,9 @@ fn rank_sum_pmf(m: usize, n: usize) -> Rc<Vec<f64>> {
 
 /// P(X ≥ t) for an integer-valued pmf.
 fn upper_tail(pmf: &[f64], t: usize) -> f64 {
-    pmf.get(t..).map_or(0.0, |tail| tail.iter().sum::<f64>()).min(1.0)
+    pmf.get(t..)
+        .map_or(0.0, |tail| tail.iter().sum::<f64>())
+        .min(1.0)
 }
 
 /// Largest k ≥ 1 with P(X ≤ k - 1) ≤ gamma, or None.
@@ -441,7 +447,12 @@ pub fn wilcoxon_signed_rank(d: &[f64], alternative: Alternative) -> Option<TestO
     }
     let abs: Vec<f64> = nonzero.iter().map(|x| x.abs()).collect();
     let (ranks, ties) = rank_with_ties(&abs);
-    let t_plus: f64 = nonzero.iter().zip(&ranks).filter(|(x, _)| **x > 0.0).map(|(_, r)| r).sum();
+    let t_plus: f64 = nonzero
+        .iter()
+        .zip(&ranks)
+        .filter(|(x, _)| **x > 0.0)
+        .map(|(_, r)| r)
+        .sum();
     let zeros = d.len() - n;
     if ties.is_empty() && zeros == 0 && n <= EXACT_LIMIT {
         let pmf = signed_rank_pmf(n);
@@ -460,7 +471,11 @@ pub fn wilcoxon_signed_rank(d: &[f64], alternative: Alternative) -> Option<TestO
     let nf = n as f64;
     let mean = nf * (nf + 1.0) / 4.0;
     let var = nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - tie_sum(&ties) / 48.0;
-    let z = if var > 0.0 { (t_plus - mean) / var.sqrt() } else { 0.0 };
+    let z = if var > 0.0 {
+        (t_plus - mean) / var.sqrt()
+    } else {
+        0.0
+    };
     let p = match alternative {
         Alternative::Greater => normal_sf(z),
         Alternative::Less => normal_cdf(z),
@@ -648,7 +663,9 @@ mod tests {
     }
 
     // Reference values computed once with scipy 1.17.1 (inputs are in each test).
-    const D1: [f64; 11] = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30, -0.4, -0.7];
+    const D1: [f64; 11] = [
+        1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30, -0.4, -0.7,
+    ];
 
     #[test]
     fn special_functions_match_scipy() {
@@ -681,8 +698,9 @@ mod tests {
     }
 
     const D3: [f64; 30] = [
-        0.646, 1.122, 0.63, -1.003, 1.205, 0.746, -0.237, 0.881, 0.665, 0.594, 0.328, 0.847, -0.436, 0.137, -0.182, 0.899, 0.34, 0.008,
-        -0.482, 0.043, 0.308, 0.024, 1.594, 1.307, -2.411, -1.589, 0.125, -0.122, 0.514, 0.517,
+        0.646, 1.122, 0.63, -1.003, 1.205, 0.746, -0.237, 0.881, 0.665, 0.594, 0.328, 0.847,
+        -0.436, 0.137, -0.182, 0.899, 0.34, 0.008, -0.482, 0.043, 0.308, 0.024, 1.594, 1.307,
+        -2.411, -1.589, 0.125, -0.122, 0.514, 0.517,
     ];
 
     #[test]
