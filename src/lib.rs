@@ -1,3 +1,22 @@
-//! release-kit: the shared model of an Apache-style release and the tools built on it.
+//! release-kit: the shared model of an Apache-style release (versions, tags, version sites,
+//! configuration) and the CI-native plumbing every release-kit tool is built on.
 
 pub mod bench;
+pub mod bump;
+pub mod ci;
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod error;
+pub mod exit;
+pub mod fs;
+pub mod git;
+pub mod http;
+pub mod project;
+pub mod report;
+pub mod tag;
+pub mod version;
+pub mod version_sites;
+
+pub use error::{Error, Result};
+pub use exit::ExitCode;

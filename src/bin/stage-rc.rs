@@ -1,0 +1,17 @@
+//! stage-rc: not implemented yet (see the README for the tools that work today).
+
+use clap::Parser;
+
+/// Stage a signed, verifiable release candidate and draft the vote. Not implemented yet: this binary exits with code 2.
+#[derive(Debug, Parser)]
+#[command(name = "stage-rc", version)]
+struct Cli {
+    /// Arguments for the future tool (ignored).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    args: Vec<String>,
+}
+
+fn main() -> std::process::ExitCode {
+    let _: Cli = release_kit::cli::parse();
+    release_kit::cli::not_implemented("stage-rc")
+}

@@ -1,0 +1,372 @@
+//! The one wrapper through which every external command (git, svn, gpg, make, rpmbuild, ...) runs.
+//!
+//! Each command records *why* it runs; its command line is logged at debug level; a failure
+//! carries the command, the exit status and the captured output. Secrets never go in argv:
+//! feed them through [`Cmd::stdin`].
+
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+
+use crate::exit::ExitCode;
+
+/// An external command about to run.
+#[derive(Clone)]
+pub struct Cmd {
+    program: OsString,
+    args: Vec<OsString>,
+    why: String,
+    cwd: Option<PathBuf>,
+    envs: Vec<(OsString, Option<OsString>)>,
+    stdin: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for Cmd {
+    // The stdin payload may be a secret: it is never shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cmd")
+            .field("command", &self.command_line())
+            .field("why", &self.why)
+            .field("cwd", &self.cwd)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a finished command printed.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl Output {
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    pub fn stderr_str(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+
+    pub fn success(&self) -> bool {
+        self.status.success()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CmdError {
+    #[error("`{program}` is not installed (needed to {why}); {hint}")]
+    NotFound {
+        program: String,
+        why: String,
+        hint: String,
+    },
+    #[error("could not start `{command}` (to {why}): {source}")]
+    Spawn {
+        command: String,
+        why: String,
+        source: io::Error,
+    },
+    #[error(
+        "`{command}` failed with {status} (while trying to {why}){}",
+        detail(stderr, stdout)
+    )]
+    Failed {
+        command: String,
+        why: String,
+        status: String,
+        stdout: String,
+        stderr: String,
+    },
+}
+
+impl CmdError {
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::Outside
+    }
+
+    /// The captured standard error of a command that ran and failed.
+    pub fn stderr(&self) -> Option<&str> {
+        match self {
+            CmdError::Failed { stderr, .. } => Some(stderr),
+            _ => None,
+        }
+    }
+}
+
+fn detail(stderr: &str, stdout: &str) -> String {
+    let text = if stderr.trim().is_empty() {
+        stdout
+    } else {
+        stderr
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return String::new();
+    }
+    // The last lines are the ones that say what went wrong.
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = &lines[lines.len().saturating_sub(20)..];
+    format!(":\n  {}", tail.join("\n  "))
+}
+
+/// How to install a missing program on Debian/Ubuntu.
+pub fn install_hint(program: &str) -> String {
+    let package = match program {
+        "svn" | "svnadmin" | "svnserve" => "subversion",
+        "gpg" | "gpgconf" | "gpg-agent" => "gnupg",
+        "rpmbuild" | "rpmsign" => "rpm",
+        "rpm" => "rpm",
+        "createrepo_c" => "createrepo-c",
+        "autoreconf" | "autoconf" => "autoconf",
+        "automake" | "aclocal" => "automake",
+        "libtoolize" => "libtool",
+        "make" => "make",
+        "cmake" | "ctest" | "cpack" => "cmake",
+        "git" => "git",
+        other => return format!("install `{other}` and make sure it is on PATH"),
+    };
+    format!("install it with `sudo apt-get install {package}` (Debian/Ubuntu) and retry")
+}
+
+fn quote(arg: &OsStr) -> String {
+    let s = arg.to_string_lossy();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@+%,^{}".contains(c))
+    {
+        s.into_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+impl Cmd {
+    /// A command and the reason it runs, e.g. `Cmd::new("git", "read tag 1.0.0-rc1")`.
+    pub fn new(program: impl AsRef<OsStr>, why: impl Into<String>) -> Self {
+        Cmd {
+            program: program.as_ref().to_owned(),
+            args: Vec::new(),
+            why: why.into(),
+            cwd: None,
+            envs: Vec::new(),
+            stdin: None,
+        }
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cwd = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.envs
+            .push((key.as_ref().to_owned(), Some(value.as_ref().to_owned())));
+        self
+    }
+
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Self {
+        self.envs.push((key.as_ref().to_owned(), None));
+        self
+    }
+
+    /// Bytes written to the command's standard input (the way secrets reach a command).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    pub fn why(&self) -> &str {
+        &self.why
+    }
+
+    /// The command line, shell-quoted, for logs and error messages.
+    pub fn command_line(&self) -> String {
+        std::iter::once(&self.program)
+            .chain(&self.args)
+            .map(|a| quote(a))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn build(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command.args(&self.args);
+        if let Some(dir) = &self.cwd {
+            command.current_dir(dir);
+        }
+        for (k, v) in &self.envs {
+            match v {
+                Some(v) => command.env(k, v),
+                None => command.env_remove(k),
+            };
+        }
+        command
+    }
+
+    /// Runs the command and returns its output whatever its exit status; only a command that
+    /// cannot be started is an error.
+    pub fn output(&self) -> Result<Output, CmdError> {
+        tracing::debug!(why = %self.why, cwd = ?self.cwd, "run: {}", self.command_line());
+        let mut command = self.build();
+        command
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().map_err(|source| self.spawn_error(source))?;
+        if let Some(bytes) = &self.stdin {
+            let mut pipe = child.stdin.take().expect("stdin was piped");
+            // A command may exit without reading all of its input; that is its business.
+            let _ = pipe.write_all(bytes);
+            drop(pipe);
+        }
+        let out = child
+            .wait_with_output()
+            .map_err(|source| self.spawn_error(source))?;
+        tracing::trace!(status = %out.status, "done: {}", self.command_line());
+        Ok(Output {
+            status: out.status,
+            stdout: out.stdout,
+            stderr: out.stderr,
+        })
+    }
+
+    /// Runs the command and requires it to succeed.
+    pub fn run(&self) -> Result<Output, CmdError> {
+        let out = self.output()?;
+        if out.success() {
+            Ok(out)
+        } else {
+            Err(self.failed(&out))
+        }
+    }
+
+    /// The error for a command that ran and failed, with what it printed.
+    pub fn failed(&self, out: &Output) -> CmdError {
+        CmdError::Failed {
+            command: self.command_line(),
+            why: self.why.clone(),
+            status: describe_status(out.status),
+            stdout: out.stdout_str(),
+            stderr: out.stderr_str(),
+        }
+    }
+
+    fn spawn_error(&self, source: io::Error) -> CmdError {
+        if source.kind() == io::ErrorKind::NotFound {
+            let program = self.program.to_string_lossy().into_owned();
+            CmdError::NotFound {
+                hint: install_hint(&program),
+                program,
+                why: self.why.clone(),
+            }
+        } else {
+            CmdError::Spawn {
+                command: self.command_line(),
+                why: self.why.clone(),
+                source,
+            }
+        }
+    }
+}
+
+fn describe_status(status: ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return format!("signal {signal}");
+        }
+    }
+    match status.code() {
+        Some(code) => format!("exit status {code}"),
+        None => status.to_string(),
+    }
+}
+
+/// Whether `program` can be found on PATH.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| {
+            let candidate = dir.join(program);
+            candidate.is_file()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_names_the_command_the_reason_and_the_stderr() {
+        let err = Cmd::new("sh", "prove failures are explained")
+            .args(["-c", "echo out; echo 'bad thing happened' >&2; exit 7"])
+            .run()
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("`sh -c 'echo out; echo '\\''bad thing happened'\\'' >&2; exit 7'`"),
+            "{msg}"
+        );
+        assert!(msg.contains("exit status 7"), "{msg}");
+        assert!(msg.contains("prove failures are explained"), "{msg}");
+        assert!(msg.contains("bad thing happened"), "{msg}");
+        assert_eq!(err.exit_code(), ExitCode::Outside);
+    }
+
+    #[test]
+    fn missing_program_says_how_to_install_it() {
+        let err = Cmd::new("svn-definitely-not-here", "check out dist")
+            .run()
+            .unwrap_err();
+        assert!(matches!(err, CmdError::NotFound { .. }));
+        assert!(install_hint("svn").contains("apt-get install subversion"));
+        assert!(install_hint("rpmbuild").contains("apt-get install rpm"));
+    }
+
+    #[test]
+    fn stdin_reaches_the_command_and_is_not_in_debug_output() {
+        let cmd = Cmd::new("cat", "echo a secret back").stdin("s3cret-passphrase");
+        assert!(!format!("{cmd:?}").contains("s3cret"));
+        assert_eq!(cmd.run().unwrap().stdout_str(), "s3cret-passphrase");
+    }
+
+    #[test]
+    fn env_and_cwd_are_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Cmd::new("sh", "print env and cwd")
+            .args(["-c", "echo $RK_TEST_VAR; pwd"])
+            .env("RK_TEST_VAR", "hello")
+            .current_dir(dir.path())
+            .run()
+            .unwrap()
+            .stdout_str();
+        assert!(out.starts_with("hello\n"));
+        assert!(out
+            .trim_end()
+            .ends_with(dir.path().file_name().unwrap().to_str().unwrap()));
+    }
+}

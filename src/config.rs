@@ -1,0 +1,663 @@
+//! `release.toml`: the project's release configuration, with an embedded default that
+//! describes Apache Mesos. Precedence: `--set` flag > environment > file > default.
+//!
+//! Environment twins: every scalar key `section.key` can be set with
+//! `RELEASE_KIT_<SECTION>_<KEY>` (upper case), e.g. `RELEASE_KIT_TAGS_CANDIDATE`.
+//! Unknown keys in a file are rejected, naming the key and the file.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::exit::ExitCode;
+use crate::tag::{TagError, TagScheme};
+use crate::version::Version;
+use crate::version_sites::SiteSpec;
+
+/// The file name looked up at the root of the project being released.
+pub const FILE_NAME: &str = "release.toml";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub project: Project,
+    pub tags: Tags,
+    /// Where the version lives in the build files; replaces the default list when given.
+    pub version_sites: Vec<SiteSpec>,
+    pub changelog: Changelog,
+    pub dist: Dist,
+    pub mail: Mail,
+    pub jira: Jira,
+    pub bump: Bump,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Project {
+    /// Short name, used in tarball names and dist paths.
+    pub name: String,
+    /// Name as people write it, used in the CHANGELOG heading and emails.
+    pub display_name: String,
+    /// Source tarball name; `{name}` and `{version}` are filled in.
+    pub tarball: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tags {
+    pub candidate: String,
+    pub release: String,
+    pub branch: String,
+    /// Refuse lightweight tags where a release or candidate tag is read.
+    pub require_annotated: bool,
+    /// The git remote tags are pushed to.
+    pub remote: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Changelog {
+    pub file: String,
+    /// Section heading; `{display_name}`, `{name}` and `{version}` are filled in.
+    pub heading: String,
+    /// Marker of a section that is still being written.
+    pub wip_marker: String,
+    /// Regular expression of an issue key.
+    pub issue_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Dist {
+    /// Where candidates are staged; `{name}` is filled in.
+    pub dev: String,
+    /// Where releases are published; `{name}` is filled in.
+    pub release: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Mail {
+    pub dev: String,
+    pub user: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Jira {
+    pub url: String,
+    pub project: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Bump {
+    /// Commit message of `bump-version --commit`; `{version}` and `{previous}` are filled in.
+    pub commit_message: String,
+}
+
+impl Default for Project {
+    fn default() -> Self {
+        Project {
+            name: "mesos".into(),
+            display_name: "Mesos".into(),
+            tarball: "{name}-{version}.tar.gz".into(),
+        }
+    }
+}
+
+impl Default for Tags {
+    fn default() -> Self {
+        Tags {
+            candidate: "{version}-rc{rc}".into(),
+            release: "{version}".into(),
+            branch: "{major}.{minor}.x".into(),
+            require_annotated: true,
+            remote: "origin".into(),
+        }
+    }
+}
+
+impl Default for Changelog {
+    fn default() -> Self {
+        Changelog {
+            file: "CHANGELOG".into(),
+            heading: "Release Notes - {display_name} - Version {version}".into(),
+            wip_marker: "(WIP)".into(),
+            issue_key: r"[A-Z][A-Z0-9]*-\d+".into(),
+        }
+    }
+}
+
+impl Default for Dist {
+    fn default() -> Self {
+        Dist {
+            dev: "https://dist.apache.org/repos/dist/dev/{name}".into(),
+            release: "https://dist.apache.org/repos/dist/release/{name}".into(),
+        }
+    }
+}
+
+impl Default for Mail {
+    fn default() -> Self {
+        Mail {
+            dev: "dev@{name}.apache.org".into(),
+            user: "user@{name}.apache.org".into(),
+        }
+    }
+}
+
+impl Default for Jira {
+    fn default() -> Self {
+        Jira {
+            url: "https://issues.apache.org/jira".into(),
+            project: "MESOS".into(),
+        }
+    }
+}
+
+impl Default for Bump {
+    fn default() -> Self {
+        Bump {
+            commit_message: "Updated version to {version}.".into(),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            project: Project::default(),
+            tags: Tags::default(),
+            version_sites: vec![
+                SiteSpec::whole("configure.ac", "AC_INIT([{name}], [{version}])"),
+                SiteSpec::parts(
+                    "CMakeLists.txt",
+                    "set({NAME}_MAJOR_VERSION {major})",
+                    "set({NAME}_MINOR_VERSION {minor})",
+                    "set({NAME}_PATCH_VERSION {patch})",
+                ),
+            ],
+            changelog: Changelog::default(),
+            dist: Dist::default(),
+            mail: Mail::default(),
+            jira: Jira::default(),
+            bump: Bump::default(),
+        }
+    }
+}
+
+/// Where the configuration came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    File(PathBuf),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => f.write_str("the embedded default (Apache Mesos)"),
+            Source::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {} does not exist; pass an existing file to --config, or leave it out to use {}/release.toml or the defaults", path.display(), root.display())]
+    Missing { path: PathBuf, root: PathBuf },
+    #[error("cannot read configuration file {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration file {} is empty; delete it to use the defaults, or add settings (see docs/configuration.md)", path.display())]
+    Empty { path: PathBuf },
+    #[error("configuration file {}: {message}\nsee docs/configuration.md for every key and its type", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error(
+        "{origin}: `{key}` is not a configuration key; see docs/configuration.md for the keys"
+    )]
+    UnknownKey { origin: String, key: String },
+    #[error("{origin}: `{key}` must be {expected}, got `{value}`")]
+    BadValue {
+        origin: String,
+        key: String,
+        expected: &'static str,
+        value: String,
+    },
+    #[error("--set `{0}` must look like section.key=value, e.g. --set tags.candidate='v{{version}}-rc{{rc}}'")]
+    BadSet(String),
+    #[error("{source_desc}: {error}")]
+    Tags {
+        source_desc: String,
+        error: TagError,
+    },
+    #[error("{source_desc}: {message}")]
+    Semantic {
+        source_desc: String,
+        message: String,
+    },
+}
+
+impl ConfigError {
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::Usage
+    }
+}
+
+/// A loaded configuration and where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub source: Source,
+}
+
+impl Config {
+    /// Parses a configuration file's text (file layer over the defaults).
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        if text.trim().is_empty() {
+            return Err(ConfigError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })
+    }
+
+    /// Loads the configuration: `explicit` (must exist) or `root/release.toml` (optional),
+    /// then the environment, then `--set` overrides.
+    pub fn load(
+        root: &Path,
+        explicit: Option<&Path>,
+        env: &[(String, String)],
+        sets: &[String],
+    ) -> Result<Loaded, ConfigError> {
+        let (mut config, source) = match explicit {
+            Some(path) => {
+                if !path.exists() {
+                    return Err(ConfigError::Missing {
+                        path: path.to_path_buf(),
+                        root: root.to_path_buf(),
+                    });
+                }
+                (read_file(path)?, Source::File(path.to_path_buf()))
+            }
+            None => {
+                let path = root.join(FILE_NAME);
+                if path.exists() {
+                    (read_file(&path)?, Source::File(path))
+                } else {
+                    (Config::default(), Source::Default)
+                }
+            }
+        };
+        config = apply_env(config, env)?;
+        config = apply_sets(config, sets)?;
+        config.validate(&source)?;
+        Ok(Loaded { config, source })
+    }
+
+    /// Checks what serde cannot: templates and patterns compile.
+    pub fn validate(&self, source: &Source) -> Result<(), ConfigError> {
+        self.tag_scheme().map_err(|error| ConfigError::Tags {
+            source_desc: source.to_string(),
+            error,
+        })?;
+        let semantic = |message: String| ConfigError::Semantic {
+            source_desc: source.to_string(),
+            message,
+        };
+        if self.project.name.trim().is_empty() {
+            return Err(semantic(
+                "`project.name` is empty; set the project's short name, e.g. name = \"mesos\""
+                    .into(),
+            ));
+        }
+        if self.version_sites.is_empty() {
+            return Err(semantic(
+                "`version_sites` is empty; declare at least one [[version_sites]] entry".into(),
+            ));
+        }
+        for (i, site) in self.version_sites.iter().enumerate() {
+            site.compile(&self.project.name).map_err(|e| {
+                semantic(format!(
+                    "[[version_sites]] entry {} ({}): {e}",
+                    i + 1,
+                    site.file
+                ))
+            })?;
+        }
+        regex::Regex::new(&self.changelog.issue_key).map_err(|e| {
+            semantic(format!(
+                "`changelog.issue_key` is not a valid regular expression: {e}"
+            ))
+        })?;
+        if !self.changelog.heading.contains("{version}") {
+            return Err(semantic(
+                "`changelog.heading` must contain {version}, e.g. \"Release Notes - {display_name} - Version {version}\"".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn tag_scheme(&self) -> Result<TagScheme, TagError> {
+        TagScheme::new(&self.tags.candidate, &self.tags.release, &self.tags.branch)
+    }
+
+    /// Fills `{name}` and `{display_name}` into a template.
+    pub fn expand(&self, template: &str) -> String {
+        template
+            .replace("{name}", &self.project.name)
+            .replace("{display_name}", &self.project.display_name)
+    }
+
+    pub fn tarball_name(&self, version: Version) -> String {
+        self.expand(&self.project.tarball)
+            .replace("{version}", &version.to_string())
+    }
+
+    /// The CHANGELOG heading of a version's section.
+    pub fn changelog_heading(&self, version: Version) -> String {
+        self.expand(&self.changelog.heading)
+            .replace("{version}", &version.to_string())
+    }
+}
+
+fn read_file(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Config::from_toml(&text, path)
+}
+
+/// The environment variable twin of a configuration key, e.g. `tags.candidate` →
+/// `RELEASE_KIT_TAGS_CANDIDATE`.
+pub fn env_name(section: &str, key: &str) -> String {
+    format!("RELEASE_KIT_{}_{}", section, key).to_uppercase()
+}
+
+/// Every scalar key as (section, key), in file order.
+pub fn scalar_keys() -> Vec<(String, String)> {
+    let value = toml::Value::try_from(Config::default()).expect("config serialises");
+    let mut keys = Vec::new();
+    if let toml::Value::Table(sections) = value {
+        for (section, v) in sections {
+            if let toml::Value::Table(t) = v {
+                for (key, v) in t {
+                    if !matches!(v, toml::Value::Table(_) | toml::Value::Array(_)) {
+                        keys.push((section.clone(), key));
+                    }
+                }
+            }
+        }
+    }
+    keys
+}
+
+fn set_scalar(
+    config: Config,
+    section: &str,
+    key: &str,
+    raw: &str,
+    origin: &str,
+) -> Result<Config, ConfigError> {
+    let mut value = toml::Value::try_from(config).expect("config serialises");
+    let unknown = || ConfigError::UnknownKey {
+        origin: origin.to_string(),
+        key: format!("{section}.{key}"),
+    };
+    let slot = value
+        .get_mut(section)
+        .and_then(|s| s.as_table_mut())
+        .and_then(|t| t.get_mut(key))
+        .ok_or_else(unknown)?;
+    let bad = |expected| ConfigError::BadValue {
+        origin: origin.to_string(),
+        key: format!("{section}.{key}"),
+        expected,
+        value: raw.to_string(),
+    };
+    *slot = match slot {
+        toml::Value::String(_) => toml::Value::String(raw.to_string()),
+        toml::Value::Boolean(_) => match raw {
+            "true" => toml::Value::Boolean(true),
+            "false" => toml::Value::Boolean(false),
+            _ => return Err(bad("true or false")),
+        },
+        toml::Value::Integer(_) => {
+            toml::Value::Integer(raw.parse().map_err(|_| bad("a whole number"))?)
+        }
+        toml::Value::Float(_) => toml::Value::Float(raw.parse().map_err(|_| bad("a number"))?),
+        _ => return Err(unknown()),
+    };
+    value
+        .try_into()
+        .map_err(|e: toml::de::Error| ConfigError::Invalid {
+            path: PathBuf::from(origin),
+            message: e.to_string(),
+        })
+}
+
+fn apply_env(mut config: Config, env: &[(String, String)]) -> Result<Config, ConfigError> {
+    for (section, key) in scalar_keys() {
+        let name = env_name(&section, &key);
+        if let Some((_, value)) = env.iter().find(|(k, v)| *k == name && !v.is_empty()) {
+            config = set_scalar(
+                config,
+                &section,
+                &key,
+                value,
+                &format!("environment variable {name}"),
+            )?;
+        }
+    }
+    Ok(config)
+}
+
+fn apply_sets(mut config: Config, sets: &[String]) -> Result<Config, ConfigError> {
+    for set in sets {
+        let (path, value) = set
+            .split_once('=')
+            .ok_or_else(|| ConfigError::BadSet(set.clone()))?;
+        let (section, key) = path
+            .trim()
+            .split_once('.')
+            .ok_or_else(|| ConfigError::BadSet(set.clone()))?;
+        config = set_scalar(config, section, key, value, &format!("--set {path}"))?;
+    }
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(
+        dir: &Path,
+        explicit: Option<&Path>,
+        env: &[(&str, &str)],
+        sets: &[&str],
+    ) -> Result<Loaded, ConfigError> {
+        let env: Vec<_> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let sets: Vec<_> = sets.iter().map(|s| s.to_string()).collect();
+        Config::load(dir, explicit, &env, &sets)
+    }
+
+    #[test]
+    fn without_a_file_the_default_describes_mesos() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = load(dir.path(), None, &[], &[]).unwrap();
+        assert_eq!(l.source, Source::Default);
+        let c = l.config;
+        assert_eq!(
+            c.tarball_name(Version::new(1, 11, 0)),
+            "mesos-1.11.0.tar.gz"
+        );
+        assert_eq!(
+            c.expand(&c.dist.dev),
+            "https://dist.apache.org/repos/dist/dev/mesos"
+        );
+        assert_eq!(
+            c.expand(&c.dist.release),
+            "https://dist.apache.org/repos/dist/release/mesos"
+        );
+        assert_eq!(
+            c.changelog_heading(Version::new(1, 11, 0)),
+            "Release Notes - Mesos - Version 1.11.0"
+        );
+        assert_eq!(c.expand(&c.mail.dev), "dev@mesos.apache.org");
+        assert_eq!(c.expand(&c.mail.user), "user@mesos.apache.org");
+        assert_eq!(c.jira.project, "MESOS");
+        assert_eq!(c.version_sites.len(), 2);
+    }
+
+    #[test]
+    fn precedence_is_flag_then_env_then_file_then_default() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[project]\nname = \"hello\"\ndisplay_name = \"Hello\"\n[tags]\ncandidate = \"v{version}-rc{rc}\"\n",
+        )
+        .unwrap();
+        let c = load(dir.path(), None, &[], &[]).unwrap().config;
+        assert_eq!(c.project.name, "hello");
+        assert_eq!(c.tags.candidate, "v{version}-rc{rc}");
+        assert_eq!(
+            c.tags.release, "{version}",
+            "untouched keys keep the default"
+        );
+
+        let env = [
+            ("RELEASE_KIT_TAGS_CANDIDATE", "env-{version}-rc{rc}"),
+            ("RELEASE_KIT_PROJECT_NAME", ""),
+        ];
+        let c = load(dir.path(), None, &env, &[]).unwrap().config;
+        assert_eq!(c.tags.candidate, "env-{version}-rc{rc}");
+        assert_eq!(
+            c.project.name, "hello",
+            "an empty environment value means unset"
+        );
+
+        let c = load(
+            dir.path(),
+            None,
+            &env,
+            &["tags.candidate=flag-{version}-rc{rc}"],
+        )
+        .unwrap()
+        .config;
+        assert_eq!(c.tags.candidate, "flag-{version}-rc{rc}");
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_naming_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        std::fs::write(&p, "[tags]\ncandidat = \"x\"\n").unwrap();
+        let e = load(dir.path(), None, &[], &[]).unwrap_err();
+        let m = e.to_string();
+        assert!(
+            m.contains("candidat") && m.contains(p.to_str().unwrap()),
+            "{m}"
+        );
+        assert!(m.contains("line 2"), "{m}");
+        assert_eq!(e.exit_code(), ExitCode::Usage);
+
+        std::fs::write(&p, "[signing_typo]\nkey = 1\n").unwrap();
+        let m = load(dir.path(), None, &[], &[]).unwrap_err().to_string();
+        assert!(m.contains("signing_typo"), "{m}");
+    }
+
+    #[test]
+    fn wrong_type_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[tags]\nrequire_annotated = \"yes\"\n",
+        )
+        .unwrap();
+        let m = load(dir.path(), None, &[], &[]).unwrap_err().to_string();
+        assert!(
+            m.contains("require_annotated") || m.contains("invalid type"),
+            "{m}"
+        );
+        assert!(m.contains("bool"), "{m}");
+    }
+
+    #[test]
+    fn missing_explicit_file_and_empty_file_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("nope.toml");
+        let m = load(dir.path(), Some(&p), &[], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("does not exist") && m.contains("nope.toml"),
+            "{m}"
+        );
+        std::fs::write(dir.path().join(FILE_NAME), "\n  \n").unwrap();
+        let m = load(dir.path(), None, &[], &[]).unwrap_err().to_string();
+        assert!(m.contains("is empty"), "{m}");
+        // A file of only comments is a deliberate "use the defaults".
+        std::fs::write(dir.path().join(FILE_NAME), "# defaults are fine\n").unwrap();
+        assert!(load(dir.path(), None, &[], &[]).is_ok());
+    }
+
+    #[test]
+    fn bad_env_and_set_values_name_their_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = load(
+            dir.path(),
+            None,
+            &[("RELEASE_KIT_TAGS_REQUIRE_ANNOTATED", "yes")],
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            m.contains("RELEASE_KIT_TAGS_REQUIRE_ANNOTATED") && m.contains("true or false"),
+            "{m}"
+        );
+        let m = load(dir.path(), None, &[], &["tags.nope=1"])
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("`tags.nope` is not a configuration key"), "{m}");
+        let m = load(dir.path(), None, &[], &["nonsense"])
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("section.key=value"), "{m}");
+    }
+
+    #[test]
+    fn invalid_templates_fail_at_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = load(dir.path(), None, &[], &["tags.candidate={version}"])
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("tags.candidate") && m.contains("{rc}"), "{m}");
+        let m = load(dir.path(), None, &[], &["changelog.issue_key=[A-Z"])
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("changelog.issue_key"), "{m}");
+    }
+
+    #[test]
+    fn every_scalar_key_has_an_env_twin() {
+        let keys = scalar_keys();
+        assert!(keys.contains(&("tags".into(), "candidate".into())));
+        assert!(keys.contains(&("project".into(), "tarball".into())));
+        assert_eq!(
+            env_name("tags", "require_annotated"),
+            "RELEASE_KIT_TAGS_REQUIRE_ANNOTATED"
+        );
+    }
+}

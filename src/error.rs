@@ -1,0 +1,71 @@
+//! The library's error type: every module's typed error, each mapped to the shared exit code.
+
+use std::path::PathBuf;
+
+use crate::ci::CiError;
+use crate::cmd::CmdError;
+use crate::config::ConfigError;
+use crate::exit::ExitCode;
+use crate::git::GitError;
+use crate::http::HttpError;
+use crate::tag::TagError;
+use crate::version::VersionError;
+use crate::version_sites::SiteError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Tag(#[from] TagError),
+    #[error(transparent)]
+    Version(#[from] VersionError),
+    #[error(transparent)]
+    Site(#[from] SiteError),
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    Cmd(#[from] CmdError),
+    #[error(transparent)]
+    Ci(#[from] CiError),
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// Bad usage or input that no module owns; the message says what to do.
+    #[error("{0}")]
+    Usage(String),
+    /// The check ran and found a problem that stops the tool; the message says what to do.
+    #[error("{0}")]
+    Problem(String),
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Config(e) => e.exit_code(),
+            Error::Tag(_) | Error::Version(_) | Error::Usage(_) => ExitCode::Usage,
+            Error::Site(e) => e.exit_code(),
+            Error::Git(e) => e.exit_code(),
+            Error::Cmd(e) => e.exit_code(),
+            Error::Ci(e) => e.exit_code(),
+            Error::Http(e) => e.exit_code(),
+            Error::Problem(_) => ExitCode::Problems,
+            Error::Io { .. } => ExitCode::Usage,
+        }
+    }
+
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

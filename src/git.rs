@@ -1,0 +1,317 @@
+//! The git adapter: tags (annotated or not, their commit and tagger), files at a revision,
+//! commits. Every call goes through [`crate::cmd::Cmd`].
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::cmd::{Cmd, CmdError};
+use crate::exit::ExitCode;
+
+/// Who made a tag or commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+}
+
+/// What git knows about a tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagInfo {
+    pub name: String,
+    /// An annotated tag is a tag object; a lightweight tag is a bare ref to a commit.
+    pub annotated: bool,
+    /// The commit the tag points at (peeled).
+    pub commit: String,
+    /// The tagger, for annotated tags.
+    pub tagger: Option<Person>,
+    /// The tagger date (ISO 8601), for annotated tags.
+    pub date: Option<String>,
+    /// The tag message's first line, for annotated tags.
+    pub subject: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{} is not inside a git repository; pass the project's repository with --repo", dir.display())]
+    NotARepo { dir: PathBuf },
+    #[error("tag {tag} does not exist in {}; create it with `git tag -a {tag} -m \"...\"` (or fetch tags with `git fetch --tags`)", repo.display())]
+    NoSuchTag { tag: String, repo: PathBuf },
+    #[error("tag {tag} is a lightweight tag; release tags must be annotated: delete it with `git tag -d {tag}` and create an annotated one with `git tag -a {tag} -m \"...\"`")]
+    Lightweight { tag: String },
+    #[error(transparent)]
+    Cmd(#[from] CmdError),
+}
+
+impl GitError {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            GitError::Cmd(e) => e.exit_code(),
+            _ => ExitCode::Usage,
+        }
+    }
+}
+
+/// A git work tree.
+#[derive(Debug, Clone)]
+pub struct Git {
+    root: PathBuf,
+}
+
+impl Git {
+    /// Opens the repository containing `dir`.
+    pub fn open(dir: &Path) -> Result<Git, GitError> {
+        let out = Cmd::new("git", "find the repository's top directory")
+            .args(["rev-parse", "--show-toplevel"])
+            .current_dir(dir)
+            .output()
+            .map_err(|e| match e {
+                CmdError::Spawn { .. } if !dir.is_dir() => GitError::NotARepo {
+                    dir: dir.to_path_buf(),
+                },
+                e => GitError::Cmd(e),
+            })?;
+        if !out.success() {
+            return Err(GitError::NotARepo {
+                dir: dir.to_path_buf(),
+            });
+        }
+        Ok(Git {
+            root: PathBuf::from(out.stdout_str().trim_end_matches('\n')),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn git(&self, why: &str) -> Cmd {
+        Cmd::new("git", why)
+            .current_dir(&self.root)
+            .arg("-c")
+            .arg("core.quotepath=off")
+    }
+
+    /// Reads a tag; `None` when it does not exist.
+    pub fn tag(&self, name: &str) -> Result<Option<TagInfo>, GitError> {
+        let refname = format!("refs/tags/{name}");
+        let out = self
+            .git(&format!("read tag {name}"))
+            .args([
+                "for-each-ref",
+                "--format=%(refname)%00%(objecttype)%00%(taggername)%00%(taggeremail)%00%(taggerdate:iso-strict)%00%(contents:subject)%00",
+                &refname,
+            ])
+            .run()?;
+        let text = out.stdout_str();
+        let Some(fields) = text
+            .lines()
+            .map(|l| l.split('\0').collect::<Vec<_>>())
+            .find(|f| f.first() == Some(&refname.as_str()))
+        else {
+            return Ok(None);
+        };
+        let annotated = fields.get(1) == Some(&"tag");
+        let commit = self
+            .git(&format!("find the commit of tag {name}"))
+            .args([
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{refname}^{{commit}}"),
+            ])
+            .run()?
+            .stdout_str()
+            .trim()
+            .to_string();
+        let field = |i: usize| {
+            fields
+                .get(i)
+                .map(|s| s.to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let tagger = field(2).map(|name| Person {
+            name,
+            email: field(3)
+                .unwrap_or_default()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string(),
+        });
+        Ok(Some(TagInfo {
+            name: name.to_string(),
+            annotated,
+            commit,
+            tagger: if annotated { tagger } else { None },
+            date: if annotated { field(4) } else { None },
+            subject: if annotated { field(5) } else { None },
+        }))
+    }
+
+    /// Reads a tag that must exist, and be annotated when `annotated` is set.
+    pub fn require_tag(&self, name: &str, annotated: bool) -> Result<TagInfo, GitError> {
+        let info = self.tag(name)?.ok_or_else(|| GitError::NoSuchTag {
+            tag: name.to_string(),
+            repo: self.root.clone(),
+        })?;
+        if annotated && !info.annotated {
+            return Err(GitError::Lightweight {
+                tag: name.to_string(),
+            });
+        }
+        Ok(info)
+    }
+
+    /// A file's bytes at a revision; `None` when the path does not exist there.
+    pub fn show(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let spec = format!("{rev}:{path}");
+        let exists = self
+            .git(&format!("check that {path} exists at {rev}"))
+            .args(["cat-file", "-e", &spec])
+            .output()?;
+        if !exists.success() {
+            return Ok(None);
+        }
+        let out = self
+            .git(&format!("read {path} at {rev}"))
+            .args(["cat-file", "blob", &spec])
+            .run()?;
+        Ok(Some(out.stdout))
+    }
+
+    /// The commit HEAD points at.
+    pub fn head(&self) -> Result<String, GitError> {
+        Ok(self
+            .git("read HEAD")
+            .args(["rev-parse", "HEAD"])
+            .run()?
+            .stdout_str()
+            .trim()
+            .to_string())
+    }
+
+    /// The checked-out branch, if any.
+    pub fn current_branch(&self) -> Result<Option<String>, GitError> {
+        let out = self
+            .git("read the current branch")
+            .args(["symbolic-ref", "--quiet", "--short", "HEAD"])
+            .output()?;
+        Ok(out.success().then(|| out.stdout_str().trim().to_string()))
+    }
+
+    /// Paths among `paths` with uncommitted changes (staged or not).
+    pub fn dirty(&self, paths: &[&str]) -> Result<Vec<String>, GitError> {
+        let out = self
+            .git("look for uncommitted changes")
+            .args(["status", "--porcelain=v1", "-z", "--"])
+            .args(paths)
+            .run()?;
+        Ok(out
+            .stdout_str()
+            .split('\0')
+            .filter(|e| e.len() > 3)
+            .map(|e| e[3..].to_string())
+            .collect())
+    }
+
+    /// Commits exactly `paths` with `message`; returns the new commit id.
+    pub fn commit_paths(&self, message: &str, paths: &[&str]) -> Result<String, GitError> {
+        self.git("stage the changed files")
+            .args(["add", "--"])
+            .args(paths)
+            .run()?;
+        self.git("commit the changed files")
+            .args(["commit", "--quiet", "--no-verify", "-F", "-", "--"])
+            .args(paths)
+            .stdin(message.as_bytes().to_vec())
+            .run()?;
+        self.head()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo() -> (tempfile::TempDir, Git) {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |args: &[&str]| {
+            Cmd::new("git", "set up a test repository")
+                .args(args)
+                .current_dir(dir.path())
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .run()
+                .unwrap()
+        };
+        run(&["init", "-q", "-b", "master"]);
+        run(&["config", "user.name", "Release Manager"]);
+        run(&["config", "user.email", "rm@example.org"]);
+        std::fs::write(dir.path().join("configure.ac"), "AC_INIT([x], [1.0.0])\n").unwrap();
+        run(&["add", "."]);
+        run(&["commit", "-qm", "init"]);
+        run(&["tag", "-a", "1.0.0-rc1", "-m", "Tagging 1.0.0-rc1."]);
+        run(&["tag", "1.0.0-rc2"]);
+        let git = Git::open(dir.path()).unwrap();
+        (dir, git)
+    }
+
+    #[test]
+    fn tells_annotated_from_lightweight_tags() {
+        let (_d, git) = repo();
+        let head = git.head().unwrap();
+        let a = git.tag("1.0.0-rc1").unwrap().unwrap();
+        assert!(a.annotated);
+        assert_eq!(a.commit, head);
+        assert_eq!(a.tagger.as_ref().unwrap().email, "rm@example.org");
+        assert_eq!(a.subject.as_deref(), Some("Tagging 1.0.0-rc1."));
+        let l = git.tag("1.0.0-rc2").unwrap().unwrap();
+        assert!(!l.annotated);
+        assert_eq!(l.commit, head);
+        assert!(l.tagger.is_none());
+        assert!(git.tag("1.0.0").unwrap().is_none());
+        assert!(git.tag("1.0").unwrap().is_none(), "no prefix matching");
+    }
+
+    #[test]
+    fn required_tags_explain_the_fix() {
+        let (_d, git) = repo();
+        let e = git.require_tag("1.0.0-rc2", true).unwrap_err();
+        assert!(e.to_string().contains("git tag -a 1.0.0-rc2"), "{e}");
+        assert_eq!(e.exit_code(), ExitCode::Usage);
+        let e = git.require_tag("9.9.9-rc1", true).unwrap_err();
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        assert!(git.require_tag("1.0.0-rc2", false).is_ok());
+    }
+
+    #[test]
+    fn reads_files_at_a_revision_and_commits_paths() {
+        let (d, git) = repo();
+        assert_eq!(
+            git.show("1.0.0-rc1", "configure.ac").unwrap().unwrap(),
+            b"AC_INIT([x], [1.0.0])\n"
+        );
+        assert!(git.show("1.0.0-rc1", "nope").unwrap().is_none());
+        std::fs::write(d.path().join("configure.ac"), "AC_INIT([x], [1.1.0])\n").unwrap();
+        std::fs::write(d.path().join("other"), "x").unwrap();
+        assert_eq!(git.dirty(&["configure.ac"]).unwrap(), vec!["configure.ac"]);
+        let c = git
+            .commit_paths("Updated version to 1.1.0.", &["configure.ac"])
+            .unwrap();
+        assert_eq!(c, git.head().unwrap());
+        assert!(git.dirty(&["configure.ac"]).unwrap().is_empty());
+        assert_eq!(
+            git.dirty(&[]).unwrap(),
+            vec!["other"],
+            "unrelated files stay uncommitted"
+        );
+        assert_eq!(git.current_branch().unwrap().as_deref(), Some("master"));
+    }
+
+    #[test]
+    fn not_a_repository_is_a_usage_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Git::open(dir.path()).unwrap_err();
+        assert!(e.to_string().contains("not inside a git repository"), "{e}");
+    }
+}
