@@ -321,9 +321,12 @@ pub fn compare(
         };
         p.row.p_value = Some(raw);
         p.row.p_adjusted = Some(adj);
-        p.row.verdict = if adj_slow[i] <= opts.alpha && p.bad_estimate >= effect {
+        // A row that cannot reach significance with exact p-values never gets a verdict from an
+        // approximate one (tied, quantised samples can make the normal approximation optimistic).
+        let testable = p.guard.is_none();
+        p.row.verdict = if testable && adj_slow[i] <= opts.alpha && p.bad_estimate >= effect {
             Verdict::Regression
-        } else if adj_impr[i] <= opts.alpha && p.bad_estimate <= -effect {
+        } else if testable && adj_impr[i] <= opts.alpha && p.bad_estimate <= -effect {
             Verdict::Improvement
         } else if matches!(p.ci, Some((lo, hi)) if lo >= eq_low && hi <= eq_high) {
             Verdict::NoChange

@@ -6,5 +6,6 @@ pub mod analysis;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod runner;
 pub mod schedule;
 pub mod stats;

@@ -203,33 +203,12 @@ pub fn detect(text: &str) -> Option<Format> {
         return (t.contains("<testsuites") || t.contains("<testsuite")).then_some(Format::GtestXml);
     }
     if t.starts_with('{') || t.starts_with('[') {
-        let first: Value = serde_json::Deserializer::from_str(t)
+        if let Some(Ok(first)) = serde_json::Deserializer::from_str(t)
             .into_iter::<Value>()
-            .next()?
-            .ok()?;
-        let obj = match &first {
-            Value::Array(a) => a.first()?.as_object()?,
-            Value::Object(o) => o,
-            _ => return None,
-        };
-        let has = |k: &str| obj.contains_key(k);
-        return if has("schema") && has("rounds") {
-            Some(Format::Results)
-        } else if has("benchmarks") && has("context") {
-            Some(Format::GoogleBenchmark)
-        } else if has("benchmarks")
-            && (has("machine_info") || first.pointer("/benchmarks/0/stats").is_some())
+            .next()
         {
-            Some(Format::Pytest)
-        } else if has("results") {
-            Some(Format::Hyperfine)
-        } else if has("testsuites") {
-            Some(Format::GtestJson)
-        } else if has("iters") && has("times") {
-            Some(Format::Criterion)
-        } else {
-            None
-        };
+            return detect_json(&first);
+        }
     }
     if gtest_log::looks_like(t) {
         return Some(Format::GtestLog);
@@ -238,6 +217,32 @@ pub fn detect(text: &str) -> Option<Format> {
         return Some(Format::Go);
     }
     None
+}
+
+fn detect_json(first: &Value) -> Option<Format> {
+    let obj = match first {
+        Value::Array(a) => a.first()?.as_object()?,
+        Value::Object(o) => o,
+        _ => return None,
+    };
+    let has = |k: &str| obj.contains_key(k);
+    if has("schema") && has("rounds") {
+        Some(Format::Results)
+    } else if has("benchmarks") && has("context") {
+        Some(Format::GoogleBenchmark)
+    } else if has("benchmarks")
+        && (has("machine_info") || first.pointer("/benchmarks/0/stats").is_some())
+    {
+        Some(Format::Pytest)
+    } else if has("results") {
+        Some(Format::Hyperfine)
+    } else if has("testsuites") {
+        Some(Format::GtestJson)
+    } else if has("iters") && has("times") {
+        Some(Format::Criterion)
+    } else {
+        None
+    }
 }
 
 /// Parses one input, detecting its format unless `format` is given.
@@ -365,6 +370,14 @@ mod tests {
         ] {
             assert_eq!(detect(&fixture(file)), Some(format), "{file}");
         }
+    }
+
+    #[test]
+    fn gtest_log_starting_with_a_bracket_is_not_mistaken_for_json() {
+        assert_eq!(
+            detect("[ RUN      ] A.B\nTook 1.5ms to x\n"),
+            Some(Format::GtestLog)
+        );
     }
 
     #[test]
