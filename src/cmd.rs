@@ -9,6 +9,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::exit::ExitCode;
 
@@ -21,6 +22,7 @@ pub struct Cmd {
     cwd: Option<PathBuf>,
     envs: Vec<(OsString, Option<OsString>)>,
     stdin: Option<Vec<u8>>,
+    timeout: Option<Duration>,
 }
 
 impl fmt::Debug for Cmd {
@@ -78,6 +80,17 @@ pub enum CmdError {
         command: String,
         why: String,
         status: String,
+        stdout: String,
+        stderr: String,
+    },
+    #[error(
+        "`{command}` did not finish within {seconds}s (while trying to {why}) and was killed; raise the timeout or find out why it hangs{}",
+        detail(stderr, stdout)
+    )]
+    TimedOut {
+        command: String,
+        why: String,
+        seconds: f64,
         stdout: String,
         stderr: String,
     },
@@ -154,6 +167,7 @@ impl Cmd {
             cwd: None,
             envs: Vec::new(),
             stdin: None,
+            timeout: None,
         }
     }
 
@@ -198,6 +212,13 @@ impl Cmd {
         &self.why
     }
 
+    /// Kills the command (and every process it started) when it runs longer than `limit`;
+    /// [`Cmd::output`] then fails with [`CmdError::TimedOut`].
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
     /// The command line, shell-quoted, for logs and error messages.
     pub fn command_line(&self) -> String {
         std::iter::once(&self.program)
@@ -235,12 +256,19 @@ impl Cmd {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if self.timeout.is_some() {
+            // Its own process group, so that a timeout kills the children of a shell too.
+            std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        }
         let mut child = command.spawn().map_err(|source| self.spawn_error(source))?;
         if let Some(bytes) = &self.stdin {
             let mut pipe = child.stdin.take().expect("stdin was piped");
             // A command may exit without reading all of its input; that is its business.
             let _ = pipe.write_all(bytes);
             drop(pipe);
+        }
+        if let Some(limit) = self.timeout {
+            return self.wait_with_timeout(child, limit);
         }
         let out = child
             .wait_with_output()
@@ -251,6 +279,75 @@ impl Cmd {
             stdout: out.stdout,
             stderr: out.stderr,
         })
+    }
+
+    fn wait_with_timeout(
+        &self,
+        mut child: std::process::Child,
+        limit: Duration,
+    ) -> Result<Output, CmdError> {
+        use std::io::Read;
+        let reader = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut p) = pipe {
+                    let _ = p.read_to_end(&mut buf);
+                }
+                buf
+            })
+        };
+        let out_thread = reader(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let err_thread = reader(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let started = Instant::now();
+        let status = loop {
+            match child
+                .try_wait()
+                .map_err(|source| self.spawn_error(source))?
+            {
+                Some(status) => break Some(status),
+                None if started.elapsed() >= limit => break None,
+                None => std::thread::sleep(Duration::from_millis(20)),
+            }
+        };
+        if status.is_none() {
+            // Kill the whole process group, then the child itself in case that failed.
+            let group = format!("-{}", child.id());
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &group])
+                .stderr(Stdio::null())
+                .status();
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let stdout = out_thread.join().unwrap_or_default();
+        let stderr = err_thread.join().unwrap_or_default();
+        match status {
+            Some(status) => {
+                tracing::trace!(status = %status, "done: {}", self.command_line());
+                Ok(Output {
+                    status,
+                    stdout,
+                    stderr,
+                })
+            }
+            None => Err(CmdError::TimedOut {
+                command: self.command_line(),
+                why: self.why.clone(),
+                seconds: limit.as_secs_f64(),
+                stdout: String::from_utf8_lossy(&stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&stderr).into_owned(),
+            }),
+        }
     }
 
     /// Runs the command and requires it to succeed.

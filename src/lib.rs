@@ -1,6 +1,7 @@
 //! release-kit: the shared model of an Apache-style release (versions, tags, version sites,
 //! configuration) and the CI-native plumbing every release-kit tool is built on.
 
+pub mod bench;
 pub mod bump;
 pub mod candidate;
 pub mod ci;

@@ -1,17 +1,229 @@
-//! bench-compare: not implemented yet (see the README for the tools that work today).
+//! bench-compare: the benchmark regression gate against the previous release.
 
-use clap::Parser;
+use clap::builder::BoolishValueParser;
+use clap::{Parser, Subcommand};
+use release_kit::bench::analysis::{GatePolicy, Options, Pairing};
+use release_kit::bench::model::Shard;
+use release_kit::bench::parse::Format;
+use release_kit::bench::render::OutputFormat;
+use release_kit::bench::runner::{self, CompareRequest, Outputs, RunRequest};
+use release_kit::bench::schedule;
+use release_kit::ci::Ci;
+use release_kit::cli::{self, CommonArgs};
+use std::path::PathBuf;
+use std::time::Duration;
 
-/// Compare benchmarks of the previous release and the candidate. Not implemented yet: this binary exits with code 2.
+/// Compare the benchmarks of the previous release (base) and the candidate (head) with
+/// distribution-free, multiplicity-corrected statistics. Exit codes: 0 no regression, 1 a
+/// regression (or inconclusive/missing rows when asked to fail on them), 2 bad usage or input
+/// (including any parse error), 3 a benchmark command crashed or timed out.
 #[derive(Debug, Parser)]
 #[command(name = "bench-compare", version)]
 struct Cli {
-    /// Arguments for the future tool (ignored).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    args: Vec<String>,
+    #[command(flatten)]
+    gate: GateArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+struct GateArgs {
+    /// Output format on stdout.
+    #[arg(
+        long,
+        global = true,
+        env = "RELEASE_KIT_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    format: OutputFormat,
+    /// Also write a JUnit XML report (one testcase per benchmark metric), for Jenkins.
+    #[arg(long, global = true, env = "RELEASE_KIT_JUNIT", value_name = "PATH")]
+    junit: Option<PathBuf>,
+    /// Also write an SVG plot of the ratios with their confidence intervals.
+    #[arg(long, global = true, env = "RELEASE_KIT_SVG", value_name = "PATH")]
+    svg: Option<PathBuf>,
+    /// Smallest change that counts as a regression or improvement, e.g. 2% or 0.02.
+    #[arg(long, global = true, env = "RELEASE_KIT_MIN_EFFECT", default_value = "2%", value_parser = runner::parse_fraction)]
+    min_effect: f64,
+    /// Family-wise false-alarm rate, Holm-corrected across every (benchmark, metric).
+    #[arg(long, global = true, env = "RELEASE_KIT_ALPHA", default_value = "0.05", value_parser = runner::parse_fraction)]
+    alpha: f64,
+    /// Fail (exit 1) when a row is inconclusive.
+    #[arg(long, global = true, env = "RELEASE_KIT_FAIL_ON_INCONCLUSIVE", value_parser = BoolishValueParser::new())]
+    fail_on_inconclusive: bool,
+    /// Fail (exit 1) when a benchmark of base is missing from head.
+    #[arg(long, global = true, env = "RELEASE_KIT_FAIL_ON_MISSING", value_parser = BoolishValueParser::new())]
+    fail_on_missing: bool,
+    /// Compare the sides as independent samples even when rounds are paired.
+    #[arg(long, global = true, env = "RELEASE_KIT_UNPAIRED", value_parser = BoolishValueParser::new())]
+    unpaired: bool,
+    /// Format of the inputs or of the commands' output [default: detected from the content].
+    #[arg(long, global = true, env = "RELEASE_KIT_INPUT_FORMAT", value_parser = |s: &str| s.parse::<Format>())]
+    input_format: Option<Format>,
+    /// Compare what parsed even when some timing-looking lines did not (they are still listed).
+    #[arg(long, global = true, env = "RELEASE_KIT_ALLOW_UNPARSED", value_parser = BoolishValueParser::new())]
+    allow_unparsed: bool,
+    /// More logging on stderr (-v debug, -vv trace); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Number of base/head pairs, run in ABBA/BAAB blocks.
+    #[arg(long, env = "RELEASE_KIT_ROUNDS", default_value = "20")]
+    rounds: u32,
+    /// GTEST_FILTER passed to the benchmark commands.
+    #[arg(long, env = "RELEASE_KIT_FILTER", value_name = "PATTERN")]
+    filter: Option<String>,
+    /// Kill a benchmark command that runs longer than this (exit 3), e.g. 600, 90s, 30m.
+    #[arg(long, env = "RELEASE_KIT_TIMEOUT", default_value = "30m", value_parser = runner::parse_timeout)]
+    timeout: Duration,
+    /// Seed of the randomised block order [default: from the clock, logged].
+    #[arg(long, env = "RELEASE_KIT_SEED")]
+    seed: Option<u64>,
+    /// Run only shard i of n of the benchmark list (gtest binaries), for a CI matrix.
+    #[arg(long, env = "RELEASE_KIT_SHARD", value_name = "i/n", value_parser = |s: &str| schedule::parse_shard(s).map_err(|e| e.to_string()))]
+    shard: Option<Shard>,
+    /// Write every round to this result file (for `merge` and `compare --results`).
+    #[arg(long, env = "RELEASE_KIT_OUTPUT", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compare result files produced elsewhere (e.g. attached to the previous release).
+    Compare {
+        /// Result files of the previous release.
+        #[arg(long, env = "RELEASE_KIT_BASE", num_args = 1.., value_delimiter = ',', required_unless_present = "results")]
+        base: Vec<PathBuf>,
+        /// Result files of the candidate.
+        #[arg(long, env = "RELEASE_KIT_HEAD", num_args = 1.., value_delimiter = ',', required_unless_present = "results")]
+        head: Vec<PathBuf>,
+        /// Result files of `run` / `merge` holding both sides (paired analysis).
+        #[arg(long, env = "RELEASE_KIT_RESULTS", num_args = 1.., value_delimiter = ',', conflicts_with_all = ["base", "head"])]
+        results: Vec<PathBuf>,
+    },
+    /// Run both builds' benchmarks interleaved in the same job, then compare them paired.
+    Run {
+        /// Shell command running the previous release's benchmarks.
+        #[arg(long, env = "RELEASE_KIT_BASE_CMD")]
+        base_cmd: String,
+        /// Shell command running the candidate's benchmarks.
+        #[arg(long, env = "RELEASE_KIT_HEAD_CMD")]
+        head_cmd: String,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Run one build against itself (A/A) and report the noise and the smallest detectable regression.
+    Calibrate {
+        /// Shell command running the benchmarks.
+        #[arg(long, env = "RELEASE_KIT_CMD")]
+        cmd: String,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Combine the result files of several shards into one.
+    Merge {
+        /// Shard result files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The merged result file.
+        #[arg(long, short, env = "RELEASE_KIT_OUTPUT")]
+        output: PathBuf,
+    },
+}
+
+fn run_request(base_cmd: String, head_cmd: String, run: RunArgs, gate: &GateArgs) -> RunRequest {
+    let seed = run.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    tracing::info!("block order seed {seed} (pass --seed {seed} to repeat this order)");
+    RunRequest {
+        base_cmd,
+        head_cmd,
+        rounds: run.rounds,
+        filter: run.filter,
+        timeout: run.timeout,
+        seed,
+        shard: run.shard,
+        input_format: gate.input_format,
+        allow_unparsed: gate.allow_unparsed,
+        output: run.output,
+    }
 }
 
 fn main() -> std::process::ExitCode {
-    let _: Cli = release_kit::cli::parse();
-    release_kit::cli::not_implemented("bench-compare")
+    let cli: Cli = cli::parse();
+    let g = &cli.gate;
+    cli::init_logging(&CommonArgs {
+        repo: ".".into(),
+        config: None,
+        sets: Vec::new(),
+        format: cli::Format::Text,
+        junit: None,
+        verbose: g.verbose,
+        quiet: g.quiet,
+    });
+    let options = Options {
+        alpha: g.alpha,
+        min_effect: g.min_effect,
+        pairing: if g.unpaired {
+            Pairing::Unpaired
+        } else {
+            Pairing::Auto
+        },
+        ..Options::default()
+    };
+    let outputs = Outputs {
+        format: g.format,
+        junit: g.junit.clone(),
+        svg: g.svg.clone(),
+        policy: GatePolicy {
+            fail_on_inconclusive: g.fail_on_inconclusive,
+            fail_on_missing: g.fail_on_missing,
+        },
+    };
+    let ci = Ci::detect();
+    let outcome = match cli.command {
+        Command::Compare {
+            base,
+            head,
+            results,
+        } => {
+            let req = CompareRequest {
+                base,
+                head,
+                results,
+                input_format: g.input_format,
+                allow_unparsed: g.allow_unparsed,
+                options,
+            };
+            runner::compare(&req, &outputs, &ci)
+        }
+        Command::Run {
+            base_cmd,
+            head_cmd,
+            run,
+        } => runner::run(
+            &run_request(base_cmd, head_cmd, run, g),
+            &options,
+            &outputs,
+            &ci,
+        ),
+        Command::Calibrate { cmd, run } => runner::calibrate(
+            &run_request(cmd.clone(), cmd, run, g),
+            &options,
+            &outputs,
+            &ci,
+        ),
+        Command::Merge { inputs, output } => runner::merge(&inputs, &output),
+    };
+    cli::finish(outcome.map_err(Into::into))
 }
