@@ -135,6 +135,20 @@ pub fn plan(
     let git = project.git()?;
     let cfg = project.config.clone();
     let facts = preflight::run(&project, &git, &request.tag)?;
+    // An rc number reused with different content: the remote already has another tag object.
+    if !cfg.tags.remote.is_empty() {
+        if let Ok(Some(theirs)) = git.remote_tag(&cfg.tags.remote, &facts.tag) {
+            if theirs != facts.tag_object {
+                return Err(Error::Problem(format!(
+                    "tag {} on remote `{}` is {theirs}, but here it is {}: the candidate number was reused with different content; candidates are immutable once pushed, so tag the change as the next candidate ({}) instead",
+                    facts.tag,
+                    cfg.tags.remote,
+                    facts.tag_object,
+                    project.scheme.candidate_tag(facts.version, facts.rc + 1)
+                )));
+            }
+        }
+    }
     let target = Target::parse(&cfg.expand(&cfg.dist.dev))?;
     let tarball = cfg.tarball_name(facts.version);
 

@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::exit::ExitCode;
 
 /// Where candidates go.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -202,7 +201,82 @@ pub fn same_files(
     Ok(())
 }
 
-/// Whether an error means the dist area could not be reached.
-pub fn unreachable(e: &Error) -> bool {
-    e.exit_code() == ExitCode::Outside
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::exit::ExitCode;
+
+    #[test]
+    fn backends_are_chosen_by_url() {
+        assert_eq!(
+            Target::parse("https://dist.apache.org/repos/dist/dev/mesos/").unwrap(),
+            Target::Svn {
+                url: "https://dist.apache.org/repos/dist/dev/mesos".into()
+            }
+        );
+        assert!(matches!(
+            Target::parse("file:///srv/svn/dist/dev/hello").unwrap(),
+            Target::Svn { .. }
+        ));
+        assert!(matches!(
+            Target::parse("svn://127.0.0.1:3690/dev").unwrap(),
+            Target::Svn { .. }
+        ));
+        assert_eq!(
+            Target::parse("https://github.com/apache/mesos").unwrap(),
+            Target::GitHub {
+                owner: "apache".into(),
+                repo: "mesos".into()
+            }
+        );
+        assert_eq!(
+            Target::parse("/tmp/dist/dev/hello").unwrap(),
+            Target::Local {
+                dir: "/tmp/dist/dev/hello".into()
+            }
+        );
+        assert!(Target::parse("https://github.com/apache").is_err());
+        assert!(Target::parse("ftp://example.org/dist").is_err());
+        assert_eq!(
+            Target::parse("https://github.com/apache/mesos")
+                .unwrap()
+                .candidate_url("1.11.0-rc1"),
+            "https://github.com/apache/mesos/releases/download/1.11.0-rc1"
+        );
+    }
+
+    #[test]
+    fn local_upload_is_idempotent_refuses_other_content_and_marks_older_candidates() {
+        let d = tempfile::tempdir().unwrap();
+        let dist = d.path().join("dev");
+        std::fs::create_dir_all(dist.join("1.0.0-rc1")).unwrap();
+        let f = d.path().join("x-1.0.0.tar.gz");
+        std::fs::write(&f, "tarball").unwrap();
+        let files = vec![f.clone()];
+        let up = Upload {
+            tag: "1.0.0-rc2",
+            files: &files,
+            message: "Adding x-1.0.0-rc2.".into(),
+            older: vec!["1.0.0-rc1".into()],
+            remove_superseded: false,
+        };
+        let s = upload_local(&dist, &up).unwrap();
+        assert!(!s.already_there);
+        assert_eq!(s.superseded, ["1.0.0-rc1"]);
+        assert!(std::fs::read_to_string(dist.join("1.0.0-rc1/SUPERSEDED"))
+            .unwrap()
+            .contains("1.0.0-rc2"));
+        assert!(upload_local(&dist, &up).unwrap().already_there);
+        std::fs::write(&f, "other tarball").unwrap();
+        let e = upload_local(&dist, &up).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::Problems);
+        assert!(
+            e.to_string()
+                .contains("already holds a different x-1.0.0.tar.gz"),
+            "{e}"
+        );
+        let e = upload_local(&d.path().join("missing"), &up).unwrap_err();
+        assert!(e.to_string().contains("does not exist"), "{e}");
+    }
 }
