@@ -1445,3 +1445,41 @@ mod services {
         );
     }
 }
+
+#[test]
+fn a_required_tag_signature_must_come_from_a_key_in_keys() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::new();
+    let required = [("RELEASE_KIT_SIGNING_REQUIRE_SIGNED_TAG", "true")];
+    let r = fx.stage_env(&["--dry-run"], &required);
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("is not signed by a key in KEYS") && r.stderr.contains("git tag -s"),
+        "{}",
+        r.stderr
+    );
+    let out = Command::new("git")
+        .args([
+            "-c",
+            &format!("user.signingkey={}", fx.key.fingerprint),
+            "tag",
+            "-s",
+            "-f",
+            "1.1.0-rc1",
+            "-m",
+            "Tagging Hello 1.1.0-rc1.",
+        ])
+        .current_dir(&fx.repo)
+        .env("GNUPGHOME", fx.key.dir.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    fx.stage_env(&["--dry-run"], &required).assert_code(0);
+}

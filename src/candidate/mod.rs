@@ -839,7 +839,14 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
         .to_string();
     let deadline = rfc3339(ctx.deadline);
     let outputs = [
-        ("tarball", ctx.file("").display().to_string()),
+        (
+            "tarball",
+            if ctx.file("").is_file() {
+                ctx.file("").display().to_string()
+            } else {
+                format!("{url}/{}", ctx.tarball)
+            },
+        ),
         ("sha512", sha.clone()),
         ("dist-url", url.clone()),
         ("nexus-repository", nexus.clone()),
