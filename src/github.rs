@@ -101,6 +101,24 @@ impl GitHub {
         http::decode("GitHub", &resp)
     }
 
+    /// Marks an older candidate's release as superseded (name and body), keeping it a draft.
+    pub async fn mark_superseded(&self, release: &Release, by: &str) -> Result<(), HttpError> {
+        self.api
+            .send(
+                &Request::new(
+                    Method::PATCH,
+                    self.path(&format!("releases/{}", release.id)),
+                )
+                .header("Accept", ACCEPT)
+                .json(&json!({
+                    "name": format!("{} (superseded by {by})", release.tag_name),
+                    "body": crate::dist::superseded_note(by),
+                })),
+            )
+            .await?;
+        Ok(())
+    }
+
     pub async fn assets(&self, release: u64) -> Result<Vec<Asset>, HttpError> {
         self.api
             .get_json(

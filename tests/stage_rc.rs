@@ -1245,6 +1245,22 @@ mod services {
             .expect(1)
             .mount(&server)
             .await;
+        Mock::given(method("GET"))
+            .and(path("/repos/apache/hello/releases"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!([{"id": 41, "tag_name": "1.1.0-rc1", "draft": true, "html_url": "u"}]),
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(method("PATCH"))
+            .and(path("/repos/apache/hello/releases/41"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": 41, "tag_name": "1.1.0-rc1"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
         let gh = release_kit::github::GitHub::new(
             &format!("{}/", server.uri()),
             &format!("{}/", server.uri()),
@@ -1254,6 +1270,17 @@ mod services {
         )
         .unwrap();
         gh.upload(42, &file).await.unwrap();
+        let old = gh.find_release("1.1.0-rc1").await.unwrap().unwrap();
+        gh.mark_superseded(&old, "1.1.0-rc2").await.unwrap();
+        let patch = server
+            .received_requests()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.method.as_str() == "PATCH")
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&patch.body).unwrap();
+        assert_eq!(body["name"], "1.1.0-rc1 (superseded by 1.1.0-rc2)");
         // A different asset of the same name is not silently accepted.
         std::fs::write(
             &file,

@@ -610,9 +610,17 @@ impl Act for Stager<'_> {
                             for file in &files {
                                 gh.upload(release.id, file).await?;
                             }
+                            let mut superseded = Vec::new();
+                            for old in &f.older {
+                                if let Some(r) = gh.find_release(old).await? {
+                                    gh.mark_superseded(&r, &f.tag).await?;
+                                    superseded.push(old.clone());
+                                }
+                            }
                             Ok::<_, Error>(dist::Staged {
                                 url: ctx.target.candidate_url(&f.tag),
                                 release_id: Some(release.id),
+                                superseded,
                                 ..Default::default()
                             })
                         })?
