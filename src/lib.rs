@@ -3,7 +3,6 @@
 
 pub mod bench;
 pub mod bump;
-pub mod candidate;
 pub mod ci;
 pub mod cli;
 pub mod cmd;
@@ -22,6 +21,7 @@ pub mod notes;
 pub mod plan;
 pub mod project;
 pub mod report;
+pub mod stage;
 pub mod tag;
 pub mod version;
 pub mod version_sites;
