@@ -403,14 +403,17 @@ fn describe_status(status: ExitStatus) -> String {
     }
 }
 
+/// Where `program` is found on PATH.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
 /// Whether `program` can be found on PATH.
 pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| {
-            let candidate = dir.join(program);
-            candidate.is_file()
-        })
-    })
+    find_on_path(program).is_some()
 }
 
 #[cfg(test)]

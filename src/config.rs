@@ -30,6 +30,54 @@ pub struct Config {
     pub mail: Mail,
     pub jira: Jira,
     pub bump: Bump,
+    pub rpm: Rpm,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rpm {
+    /// The RPM spec, relative to the project root; `{name}` is filled in.
+    pub spec: String,
+    /// The rpmbuild define carrying the version; `{NAME}` is the upper-case project name.
+    pub version_define: String,
+    /// The rpmbuild define carrying the release.
+    pub release_define: String,
+    /// The distro the packages are for (a repository directory level).
+    pub distro: String,
+    /// The `%{dist}` tag to define, e.g. ".el7"; empty leaves the build host's.
+    pub dist_tag: String,
+    /// Pass `--nodeps` to rpmbuild (needed on hosts whose RPM database does not know the
+    /// build dependencies, e.g. Debian or Ubuntu).
+    pub nodeps: bool,
+    /// Repository directory of each channel, relative to the repository root.
+    pub layout_stable: String,
+    pub layout_testing: String,
+    pub layout_unstable: String,
+    /// Fingerprint of the key that signs packages and repository metadata; empty: unsigned.
+    pub sign_key: String,
+    /// The KEYS file that verifies downloaded tarballs; `{release}` is `dist.release`.
+    pub keys: String,
+    /// Seconds rpmbuild may run before it is stopped.
+    pub timeout_secs: u64,
+}
+
+impl Default for Rpm {
+    fn default() -> Self {
+        Rpm {
+            spec: "support/packaging/centos/{name}.spec".into(),
+            version_define: "{NAME}_VERSION".into(),
+            release_define: "{NAME}_RELEASE".into(),
+            distro: "el7".into(),
+            dist_tag: String::new(),
+            nodeps: false,
+            layout_stable: "{distro}/{arch}".into(),
+            layout_testing: "{distro}-testing/{arch}".into(),
+            layout_unstable: "{distro}-unstable/{arch}".into(),
+            sign_key: String::new(),
+            keys: "{release}/KEYS".into(),
+            timeout_secs: 7200,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,6 +232,7 @@ impl Default for Config {
             mail: Mail::default(),
             jira: Jira::default(),
             bump: Bump::default(),
+            rpm: Rpm::default(),
         }
     }
 }
@@ -349,9 +398,10 @@ impl Config {
         TagScheme::new(&self.tags.candidate, &self.tags.release, &self.tags.branch)
     }
 
-    /// Fills `{name}` and `{display_name}` into a template.
+    /// Fills `{name}`, `{NAME}` and `{display_name}` into a template.
     pub fn expand(&self, template: &str) -> String {
         template
+            .replace("{NAME}", &self.project.name.to_uppercase())
             .replace("{name}", &self.project.name)
             .replace("{display_name}", &self.project.display_name)
     }

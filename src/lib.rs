@@ -14,6 +14,7 @@ pub mod git;
 pub mod http;
 pub mod project;
 pub mod report;
+pub mod rpm;
 pub mod tag;
 pub mod version;
 pub mod version_sites;

