@@ -36,31 +36,25 @@ rk_need_commands() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# Installs Python command-line tools from PyPI when missing. Each argument is COMMAND:PACKAGE.
-rk_need_pip_tools() {
-  local missing=() spec cmd pkg
+# Installs command-line tools from a language registry when missing.
+# Usage: rk_need_registry_tools pip|npm COMMAND:PACKAGE...
+rk_need_registry_tools() {
+  local registry=$1 missing=() spec cmd pkg
+  shift
   for spec in "$@"; do
     cmd=${spec%%:*}
     pkg=${spec#*:}
     command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  echo "installing missing Python tools: ${missing[*]}" >&2
-  python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2
-}
-
-# Installs npm command-line tools globally when missing. Each argument is COMMAND:PACKAGE.
-rk_need_npm_tools() {
-  local missing=() spec cmd pkg
-  for spec in "$@"; do
-    cmd=${spec%%:*}
-    pkg=${spec#*:}
-    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  rk_need_commands npm:npm
-  echo "installing missing npm tools: ${missing[*]}" >&2
-  npm install --global --silent "${missing[@]}" >&2
+  echo "installing missing $registry tools: ${missing[*]}" >&2
+  case "$registry" in
+    pip) python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2 ;;
+    npm)
+      rk_need_commands npm:npm
+      npm install --global --silent "${missing[@]}" >&2
+      ;;
+  esac
 }
 
 # The Rust toolchain cannot be installed from here; say so plainly.
