@@ -49,7 +49,12 @@ rk_need_registry_tools() {
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "installing missing $registry tools: ${missing[*]}" >&2
   case "$registry" in
-    pip) python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2 ;;
+    pip)
+      # A system Python under PEP 668 refuses plain installs: fall back to a user install.
+      python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2 ||
+        python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "${missing[@]}" >&2
+      export PATH="$HOME/.local/bin:$PATH"
+      ;;
     npm)
       rk_need_commands npm:npm
       npm install --global --silent "${missing[@]}" >&2
