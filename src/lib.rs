@@ -2,6 +2,8 @@
 //! configuration) and the CI-native plumbing every release-kit tool is built on.
 
 pub mod bump;
+pub mod changelog;
+pub mod changelog_check;
 pub mod ci;
 pub mod cli;
 pub mod cmd;
@@ -11,6 +13,7 @@ pub mod exit;
 pub mod fs;
 pub mod git;
 pub mod http;
+pub mod jira;
 pub mod project;
 pub mod report;
 pub mod tag;
