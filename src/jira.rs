@@ -229,29 +229,34 @@ impl Jira {
     pub async fn facts(&self, version: Version, listed: &[String]) -> Result<Facts, JiraError> {
         let versions = self.versions().await?;
         let v = version.to_string();
-        let jira_version = versions.into_iter().find(|pv| pv.name == v);
+        let Some(jira_version) = versions.into_iter().find(|pv| pv.name == v) else {
+            // Nothing to search for: JIRA would refuse `fixVersion = X.Y.Z` for an unknown X.Y.Z.
+            return Ok(Facts {
+                project: self.project.clone(),
+                version,
+                jira_version: None,
+                fixed: Vec::new(),
+                listed: Vec::new(),
+                targeted_unfixed: Vec::new(),
+            });
+        };
         let project = jql_string(&self.project);
         let quoted = jql_string(&v);
-        let (fixed, targeted_unfixed) = if jira_version.is_some() {
-            let fixed = self
-                .search(
-                    &format!("project = {project} AND fixVersion = {quoted} ORDER BY key ASC"),
-                    "strict",
-                )
-                .await?;
-            let targeted = self
-                .search(
-                    &format!(
-                        "project = {project} AND {} = {quoted} AND fixVersion is EMPTY AND resolution is not EMPTY ORDER BY key ASC",
-                        self.target_jql()
-                    ),
-                    "strict",
-                )
-                .await?;
-            (fixed, targeted)
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        let fixed = self
+            .search(
+                &format!("project = {project} AND fixVersion = {quoted} ORDER BY key ASC"),
+                "strict",
+            )
+            .await?;
+        let targeted_unfixed = self
+            .search(
+                &format!(
+                    "project = {project} AND {} = {quoted} AND fixVersion is EMPTY AND resolution is not EMPTY ORDER BY key ASC",
+                    self.target_jql()
+                ),
+                "strict",
+            )
+            .await?;
         // The listed issues JIRA did not return above: ask for them by key, in batches, without
         // failing on keys that do not exist.
         let mut missing: Vec<&String> = listed
@@ -281,7 +286,7 @@ impl Jira {
         Ok(Facts {
             project: self.project.clone(),
             version,
-            jira_version,
+            jira_version: Some(jira_version),
             fixed,
             listed,
             targeted_unfixed,

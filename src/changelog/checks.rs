@@ -77,7 +77,7 @@ pub fn section(
         match tag {
             Some(tag) => check.push(Finding::error(
                 format!(
-                    "the title of the {version} section still carries `{}` at {tag}: remove it before tagging (\"Do not forget to remove the (WIP) suffix from the release notes' title\")",
+                    "the title of the {version} section still carries `{}` at {tag}: remove the marker from the title and commit that before tagging",
                     format.wip_marker
                 ),
                 file.at(first.line),
@@ -736,10 +736,7 @@ pub fn pr_released(
         }
     }
     check.summary = if edited == 0 {
-        format!(
-            "no released section changed ({} released version(s) known)",
-            released.len()
-        )
+        "no released section changed".to_string()
     } else {
         format!("{edited} released section(s) edited")
     };

@@ -173,17 +173,12 @@ impl Section {
         self.entries_in(BlockKind::Resolved).flat_map(|e| &e.keys)
     }
 
-    /// The line of the first entry of the resolved list, or of its block, or the heading.
+    /// The line of the resolved list's title (its first group for a bare list), or the heading.
     pub fn resolved_line(&self) -> usize {
-        self.entries_in(BlockKind::Resolved)
-            .next()
-            .map(|e| e.line)
-            .or_else(|| {
-                self.blocks
-                    .iter()
-                    .find(|b| b.kind == BlockKind::Resolved)
-                    .map(|b| b.line)
-            })
+        self.blocks
+            .iter()
+            .find(|b| b.kind == BlockKind::Resolved)
+            .map(|b| b.line)
             .unwrap_or(self.line)
     }
 
