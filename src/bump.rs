@@ -58,8 +58,7 @@ pub fn check_sites(
                 agree.push(Finding::error(
                     format!(
                         "{} says {}; the sites disagree ({list}): make them agree with `bump-version set X.Y.Z`",
-                        s.at(),
-                        s.version
+                        s.file, s.version
                     ),
                     Some(s.location()),
                 ));
@@ -84,7 +83,10 @@ pub fn check_sites(
         Some((want, from)) => {
             for s in values.iter().filter(|s| s.version != want) {
                 matches.push(Finding::error(
-                    format!("{} says {} but {from} is version {want}; run `bump-version set {want} --commit`", s.at(), s.version),
+                    format!(
+                        "{} says {}, not {want} (from {from}); run `bump-version set {want} --commit`",
+                        s.file, s.version
+                    ),
                     Some(s.location()),
                 ));
             }
@@ -307,7 +309,7 @@ pub fn apply(project: &Project, plan: &BumpPlan) -> Result<Applied> {
             let path = project.root.join(&change.file);
             crate::fs::write_atomic(&path, &change.after)
                 .map_err(|e| Error::io("write version site", path, e))?;
-            tracing::info!(
+            tracing::debug!(
                 "{}: {} -> {}",
                 change.file,
                 plan.from
@@ -323,7 +325,7 @@ pub fn apply(project: &Project, plan: &BumpPlan) -> Result<Applied> {
             let git = project.git()?;
             let refs: Vec<&str> = files.iter().map(String::as_str).collect();
             let id = git.commit_paths(message, &refs)?;
-            tracing::info!("committed {}: {message}", &id[..id.len().min(12)]);
+            tracing::debug!("committed {}: {message}", &id[..id.len().min(12)]);
             Some(id)
         }
         _ => None,

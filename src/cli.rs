@@ -101,9 +101,10 @@ pub fn init_logging(common: &CommonArgs) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
         && std::env::var_os("NO_COLOR").is_none();
+    let github = Ci::detect().is_github();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::ci::SafeStderr { github })
         .with_ansi(ansi)
         .without_time()
         .with_target(false)
@@ -126,10 +127,11 @@ pub fn emit_report(report: &Report, common: &CommonArgs, ci: &Ci) -> Result<Exit
     Ok(report.exit_code())
 }
 
-/// Writes to stdout, ignoring a closed pipe (e.g. `| head`).
+/// Writes results to stdout (ignoring a closed pipe, e.g. `| head`); in GitHub Actions,
+/// command-like lines from data are neutralized.
 pub fn print_stdout(text: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
+    let _ = crate::ci::write_data(&mut out, Ci::detect().is_github(), text);
     let _ = out.flush();
 }
 
@@ -154,8 +156,9 @@ fn report_error(e: &Error) {
         }
         source = s.source();
     }
-    eprintln!("{msg}");
-    if Ci::detect().is_github() {
+    let github = Ci::detect().is_github();
+    let _ = crate::ci::write_data(std::io::stderr().lock(), github, &format!("{msg}\n"));
+    if github {
         let first = msg.lines().next().unwrap_or_default();
         eprintln!(
             "{}",

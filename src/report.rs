@@ -195,8 +195,29 @@ impl Report {
         serde_json::to_string_pretty(self).expect("a report always serialises") + "\n"
     }
 
-    /// Human-readable text; `color` adds ANSI colours (only on a terminal).
+    /// Human-readable text; `color` adds ANSI colours (only on a terminal). Control characters
+    /// in the data (other than line breaks) are shown escaped, so no input can drive a terminal.
     pub fn to_text(&self, color: bool) -> String {
+        let clean = self.sanitized();
+        clean.render_text(color)
+    }
+
+    fn sanitized(&self) -> Report {
+        let mut r = self.clone();
+        r.subject = escape_controls(&r.subject);
+        for c in &mut r.checks {
+            c.summary = escape_controls(&c.summary);
+            for f in &mut c.findings {
+                f.message = escape_controls(&f.message);
+                if let Some(l) = &mut f.location {
+                    l.file = escape_controls(&l.file);
+                }
+            }
+        }
+        r
+    }
+
+    fn render_text(&self, color: bool) -> String {
         let paint = |s: &str, code: &str| {
             if color {
                 format!("\x1b[{code}m{s}\x1b[0m")
@@ -300,6 +321,22 @@ impl Report {
     }
 }
 
+/// Shows control characters other than newline and tab as escapes (`\u{1b}`).
+pub fn escape_controls(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Escapes text for Markdown so user-controlled strings cannot inject markup or HTML.
 pub fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -370,6 +407,20 @@ mod tests {
         assert_eq!(v["checks"][0]["status"], "fail");
         assert_eq!(v["checks"][0]["findings"][0]["location"]["line"], 4);
         assert_eq!(v["checks"][1]["status"], "skip");
+    }
+
+    #[test]
+    fn text_shows_terminal_escapes_harmlessly() {
+        let mut r = Report::new("t", "x\u{1b}[2Jy");
+        let mut c = Check::new("c", "c");
+        c.push(Finding::error(
+            "bell\u{7}",
+            Some(Location::new("f\u{1b}]0;title", Some(1))),
+        ));
+        r.push(c);
+        let t = r.to_text(false);
+        assert!(!t.contains('\u{1b}') && !t.contains('\u{7}'), "{t:?}");
+        assert!(t.contains("x\\u{1b}[2Jy"), "{t}");
     }
 
     #[test]

@@ -53,8 +53,9 @@ fn check_at_an_annotated_tag_reads_the_tagged_commit() {
     let r = run_tool("bump-version", d.path(), &["check", "--expect", "1.12.0"]);
     r.assert_code(1);
     assert!(
-        r.stdout
-            .contains("configure.ac:11 says 1.13.0 but --expect 1.12.0 is version 1.12.0"),
+        r.stdout.contains(
+            "configure.ac:11: error: configure.ac says 1.13.0, not 1.12.0 (from --expect 1.12.0)"
+        ),
         "{}",
         r.stdout
     );
@@ -94,14 +95,15 @@ fn disagreeing_sites_exit_1_naming_every_site() {
     let r = run_tool("bump-version", d.path(), &["check"]);
     r.assert_code(1);
     assert!(
-        r.stdout
-            .contains("configure.ac:11: error: configure.ac:11 says 1.12.0"),
+        r.stdout.contains(
+            "configure.ac:11: error: configure.ac says 1.12.0; the sites disagree (1.11.0, 1.12.0)"
+        ),
         "{}",
         r.stdout
     );
     assert!(
         r.stdout
-            .contains("CMakeLists.txt:8-10: error: CMakeLists.txt:8-10 says 1.11.0"),
+            .contains("CMakeLists.txt:8-10: error: CMakeLists.txt says 1.11.0"),
         "{}",
         r.stdout
     );
@@ -347,7 +349,7 @@ fn github_actions_outputs_summary_and_annotations() {
         .env("GITHUB_STEP_SUMMARY", &summary);
     let r = run(c);
     r.assert_code(1);
-    assert!(r.stderr.contains("::error file=CMakeLists.txt,line=8,title=bump-version%3A version-sites-agree::CMakeLists.txt:8-10 says 1.12.1"), "{}", r.stderr);
+    assert!(r.stderr.contains("::error file=CMakeLists.txt,line=8,title=bump-version%3A version-sites-agree::CMakeLists.txt says 1.12.1"), "{}", r.stderr);
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.contains("| `version-sites-agree` | ❌ fail |"), "{md}");
 
@@ -487,5 +489,43 @@ fn every_tool_answers_help_and_version_and_stubs_say_so() {
             .contains("version site configure.ac does not exist"),
         "{}",
         r.stderr
+    );
+}
+
+#[test]
+fn file_names_cannot_inject_workflow_commands() {
+    let evil = "odd,name:x\n::warning::injected.ac";
+    let d = repo_with(&[(evil, "V=1.0.0\n"), ("plain.ac", "V=1.0.1\n")]);
+    std::fs::write(
+        d.path().join("release.toml"),
+        "[[version_sites]]\nfile = \"odd,name:x\\n::warning::injected.ac\"\nversion = \"V={version}\"\n\n[[version_sites]]\nfile = \"plain.ac\"\nversion = \"V={version}\"\n",
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    let mut c = tool("bump-version", d.path());
+    c.args(["check"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &out)
+        .env("GITHUB_STEP_SUMMARY", d.path().join("summary"));
+    let r = run(c);
+    r.assert_code(1);
+    assert!(
+        r.stderr
+            .contains("::error file=odd%2Cname%3Ax%0A%3A%3Awarning%3A%3Ainjected.ac,line=1,"),
+        "{}",
+        r.stderr
+    );
+    // Neither the results on stdout nor the logs on stderr carry a line the runner would run.
+    for line in r.stdout.lines().chain(r.stderr.lines()) {
+        let t = line.trim_start();
+        assert!(
+            !t.starts_with("::") || t.starts_with("::error file="),
+            "an injected command reached the log: {line}"
+        );
+    }
+    assert!(
+        r.stdout.contains("| ::warning::injected.ac"),
+        "{}",
+        r.stdout
     );
 }

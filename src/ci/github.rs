@@ -56,6 +56,26 @@ pub fn annotation(
     format!("::{command}{props}::{}", escape_data(message))
 }
 
+/// Makes text safe to print in a GitHub Actions log: the runner treats any line whose trimmed
+/// start is `::` as a workflow command, so such lines coming from data (file names, CHANGELOG
+/// text, error messages) are prefixed and can no longer act. Our own commands are emitted apart.
+pub fn neutralize(text: &str) -> String {
+    if !text.contains("::") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.trim_start().starts_with("::") {
+            out.push_str("| ");
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// `::add-mask::` commands for a secret: the runner masks line by line, so each line is
 /// registered on its own.
 pub fn mask_commands(secret: &str) -> Vec<String> {
@@ -226,6 +246,16 @@ mod tests {
         let a = new_delimiter();
         assert!(a.starts_with("ghadelimiter_") && a.len() == 13 + 32);
         assert_ne!(a, new_delimiter());
+    }
+
+    #[test]
+    fn data_lines_that_look_like_commands_are_neutralized() {
+        let text = "name: x\n::warning::injected\n   ::set-output name=a::b\nfine :: here\n";
+        assert_eq!(
+            neutralize(text),
+            "name: x\n| ::warning::injected\n|    ::set-output name=a::b\nfine :: here\n"
+        );
+        assert_eq!(neutralize("plain"), "plain");
     }
 
     #[test]

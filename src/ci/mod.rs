@@ -232,6 +232,51 @@ impl Ci {
     }
 }
 
+/// Writes data (results, logs, errors) to a stream, neutralizing command-like lines in GitHub
+/// Actions so that no input can inject a workflow command.
+pub fn write_data(mut w: impl Write, github: bool, text: &str) -> std::io::Result<()> {
+    if github {
+        w.write_all(github::neutralize(text).as_bytes())
+    } else {
+        w.write_all(text.as_bytes())
+    }
+}
+
+/// A `MakeWriter` for logs on stderr that neutralizes command-like lines in GitHub Actions.
+#[derive(Debug, Clone, Copy)]
+pub struct SafeStderr {
+    pub github: bool,
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for SafeStderr {
+    type Writer = SafeStderrWriter;
+    fn make_writer(&'a self) -> Self::Writer {
+        SafeStderrWriter {
+            github: self.github,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct SafeStderrWriter {
+    github: bool,
+}
+
+impl Write for SafeStderrWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The fmt layer writes one whole event per call.
+        write_data(
+            std::io::stderr().lock(),
+            self.github,
+            &String::from_utf8_lossy(buf),
+        )?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
 /// Workflow commands go to stderr with the logs: stdout stays clean for results (e.g. JSON).
 /// The Actions runner reads commands from both streams.
 fn emit(line: &str) {
