@@ -180,6 +180,15 @@ fn text(display: &str, bytes: Vec<u8>) -> Result<String> {
     })
 }
 
+/// A full commit id shortened for messages; other revisions as given.
+fn short_rev(rev: &str) -> &str {
+    if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        short(rev)
+    } else {
+        rev
+    }
+}
+
 fn short(commit: &str) -> &str {
     &commit[..commit.len().min(12)]
 }
@@ -261,12 +270,22 @@ pub fn check(project: &Project, request: &Request, env: &[(String, String)]) -> 
         (Some(v), None) => format!("{name} {v}, {} in {where_}", ctx.format.file),
         (None, _) => format!("{name}, {} in {where_}", ctx.format.file),
     };
-    let sites_report = check_sites(
+    let mut sites_report = check_sites(
         "changelog-check",
         subject.clone(),
         &sites,
         version.zip(from),
     );
+    // Site paths are the project's; annotations need the repository's.
+    if !ctx.prefix.as_os_str().is_empty() {
+        for c in &mut sites_report.checks {
+            for f in &mut c.findings {
+                if let Some(l) = &mut f.location {
+                    l.file = ctx.repo_path(&l.file);
+                }
+            }
+        }
+    }
     let mut report = Report::new("changelog-check", subject);
     let file = File(&ctx.display);
     let expected = |v: Version| {
@@ -458,7 +477,7 @@ pub fn check(project: &Project, request: &Request, env: &[(String, String)]) -> 
             &cl,
             file,
             &released,
-            base,
+            short_rev(base),
         ));
     }
 
