@@ -953,3 +953,73 @@ fn jira_without_the_version_says_to_create_it() {
         r.stdout
     );
 }
+
+#[test]
+fn disagreeing_sites_without_a_version_fail_and_skip_the_section() {
+    let (_d, hello) = sample_repo();
+    edit(
+        &hello.join("CMakeLists.txt"),
+        "set(HELLO_MINOR_VERSION 1)",
+        "set(HELLO_MINOR_VERSION 0)",
+    );
+    let r = check(&hello, &[]);
+    r.assert_code(1);
+    assert!(
+        r.stdout.contains("[skip] changelog-section: no version to check: the version sites disagree; make them agree, or pass --version or --tag"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("[FAIL] version-sites-agree"),
+        "{}",
+        r.stdout
+    );
+    // Given the version, the rest runs and the mismatch is named.
+    let r = check(&hello, &["--version", "1.1.0"]);
+    r.assert_code(1);
+    assert!(
+        r.stdout
+            .contains("CMakeLists.txt:20-22: error: CMakeLists.txt says 1.0.0, not 1.1.0 (from --version 1.1.0)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("[pass] changelog-section"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn keep_a_changelog_project_by_configuration() {
+    let d = repo_with(&[
+        ("configure.ac", "AC_INIT([widget], [1.2.0])\n"),
+        (
+            "release.toml",
+            "[project]\nname = \"widget\"\n\n[[version_sites]]\nfile = \"configure.ac\"\nversion = \"AC_INIT([{name}], [{version}])\"\n\n[changelog]\nfile = \"CHANGELOG.md\"\nheading = \"## [{version}] - {date}\"\nissue_key = \"#\\\\d+\"\nresolved = \"^### (Added|Changed|Fixed|Removed|Security)\"\nregular_release = \"resolved\"\npatch_release = \"resolved\"\n",
+        ),
+        (
+            "CHANGELOG.md",
+            "# Changelog\n\n## [Unreleased]\n### Added\n- #14 Something coming.\n\n## [1.2.0] - 2026-01-02\n### Added\n- #12 A feature.\n### Fixed\n- #11 A fix.\n- #11 The same fix.\n\n## [1.1.0] - 2025-12-01\n### Fixed\n- #9 Older.\n",
+        ),
+    ]);
+    let r = check(d.path(), &[]);
+    r.assert_code(1);
+    assert!(
+        r.stdout
+            .contains("[pass] changelog-section: section for 1.2.0 at line 7"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("[pass] changelog-structure: regular release: resolved present"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("CHANGELOG.md:12: error: #11 is listed twice in the resolved issues (first at line 11); remove one"),
+        "{}",
+        r.stdout
+    );
+}
