@@ -107,12 +107,36 @@ pub struct Tags {
 #[serde(deny_unknown_fields, default)]
 pub struct Changelog {
     pub file: String,
-    /// Section heading; `{display_name}`, `{name}` and `{version}` are filled in.
+    /// Section heading pattern: literal text (matched ignoring case, any run of blanks matching
+    /// any run of blanks) with `{version}` (required), `{display_name}`, `{name}`, `{date}` (one
+    /// word) and `{*}` (anything).
     pub heading: String,
     /// Marker of a section that is still being written.
     pub wip_marker: String,
     /// Regular expression of an issue key.
     pub issue_key: String,
+    /// Regular expression of the title line of the highlights block.
+    pub highlights: String,
+    /// Regular expression of the title line of the unresolved critical issues block.
+    pub unresolved: String,
+    /// Regular expression of the title line of the resolved issues list.
+    pub resolved: String,
+    /// Regular expression of a group line inside the resolved list (`** Bug`).
+    pub group: String,
+    /// Blocks a regular release (X.Y.0) section needs: a comma-separated list of
+    /// `highlights`, `unresolved` and `resolved`; empty for none.
+    pub regular_release: String,
+    /// Blocks a patch release (X.Y.Z, Z > 0) section needs, in the same form.
+    pub patch_release: String,
+    /// In PR mode, how a change that touches code but not the CHANGELOG is reported:
+    /// `warning` or `error`.
+    pub untouched: String,
+    /// Regular expression of the changed paths (relative to the project) that count as code.
+    pub code_paths: String,
+    /// A pull request whose title or body contains this text needs no CHANGELOG change.
+    pub skip_marker: String,
+    /// A pull request carrying this label needs no CHANGELOG change.
+    pub skip_label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +160,13 @@ pub struct Mail {
 pub struct Jira {
     pub url: String,
     pub project: String,
+    /// Field id of "Target Version/s" (a custom field; `customfield_12310320` at Apache).
+    pub target_version_field: String,
+    /// Resolutions that mean "not fixed": an issue resolved so must not carry a fix version.
+    /// Comma-separated.
+    pub invalid_resolutions: String,
+    /// Issues per search request (JIRA caps it, usually at 1000).
+    pub page_size: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,6 +205,16 @@ impl Default for Changelog {
             heading: "Release Notes - {display_name} - Version {version}".into(),
             wip_marker: "(WIP)".into(),
             issue_key: r"[A-Z][A-Z0-9]*-\d+".into(),
+            highlights: r"(?i)^(this|the) release (also )?(contains|includes)".into(),
+            unresolved: r"(?i)^unresolved critical issues".into(),
+            resolved: r"(?i)^all (resolved )?issues".into(),
+            group: r"^\s*\*\*\s+\S".into(),
+            regular_release: "highlights, unresolved, resolved".into(),
+            patch_release: "resolved".into(),
+            untouched: "warning".into(),
+            code_paths: r"\.(c|cc|cpp|cxx|h|hh|hpp|hxx|ipp|inl|java|py|proto|sh|m4|cmake|am|ac|in)$|(^|/)(CMakeLists\.txt|Makefile|configure)$".into(),
+            skip_marker: "[skip changelog]".into(),
+            skip_label: "skip-changelog".into(),
         }
     }
 }
@@ -201,6 +242,11 @@ impl Default for Jira {
         Jira {
             url: "https://issues.apache.org/jira".into(),
             project: "MESOS".into(),
+            target_version_field: "customfield_12310320".into(),
+            invalid_resolutions:
+                "Duplicate, Invalid, Won't Fix, Won't Do, Cannot Reproduce, Not A Problem, Incomplete, Abandoned"
+                    .into(),
+            page_size: 100,
         }
     }
 }
@@ -381,15 +427,26 @@ impl Config {
                 ))
             })?;
         }
-        regex::Regex::new(&self.changelog.issue_key).map_err(|e| {
-            semantic(format!(
-                "`changelog.issue_key` is not a valid regular expression: {e}"
-            ))
-        })?;
-        if !self.changelog.heading.contains("{version}") {
+        crate::changelog::Format::from_config(self).map_err(semantic)?;
+        if self.jira.project.trim().is_empty() {
             return Err(semantic(
-                "`changelog.heading` must contain {version}, e.g. \"Release Notes - {display_name} - Version {version}\"".into(),
+                "`jira.project` is empty; set the JIRA project key, e.g. project = \"MESOS\""
+                    .into(),
             ));
+        }
+        if self.jira.target_version_field.trim().is_empty()
+            || self.jira.target_version_field.contains(char::is_whitespace)
+        {
+            return Err(semantic(format!(
+                "`jira.target_version_field` must be a JIRA field id such as \"customfield_12310320\", got `{}`; find the id of \"Target Version/s\" at <jira>/rest/api/2/field",
+                self.jira.target_version_field
+            )));
+        }
+        if !(1..=1000).contains(&self.jira.page_size) {
+            return Err(semantic(format!(
+                "`jira.page_size` must be between 1 and 1000, got {}",
+                self.jira.page_size
+            )));
         }
         Ok(())
     }

@@ -214,6 +214,62 @@ impl Git {
             .collect())
     }
 
+    /// The commit a revision names; `None` when it names none.
+    pub fn resolve(&self, rev: &str) -> Result<Option<String>, GitError> {
+        let out = self
+            .git(&format!("resolve {rev}"))
+            .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+            .arg(format!("{rev}^{{commit}}"))
+            .output()?;
+        Ok(out
+            .success()
+            .then(|| out.stdout_str().trim().to_string())
+            .filter(|s| !s.is_empty()))
+    }
+
+    /// Paths (relative to the repository's top) that differ between the merge base of `base`
+    /// and HEAD, and the work tree: what a pull request from this checkout into `base` changes,
+    /// uncommitted edits included. A rename counts as both of its paths.
+    pub fn changed_since(&self, base: &str) -> Result<Vec<String>, GitError> {
+        let out = self
+            .git(&format!("list the files changed since {base}"))
+            .args(["diff", "--name-only", "-z", "--no-renames", "--merge-base"])
+            .arg(base)
+            .arg("--")
+            .run()?;
+        Ok(out
+            .stdout_str()
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Every tag's name.
+    pub fn tag_names(&self) -> Result<Vec<String>, GitError> {
+        Ok(self
+            .git("list the tags")
+            .args(["for-each-ref", "--format=%(refname:strip=2)", "refs/tags"])
+            .run()?
+            .stdout_str()
+            .lines()
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// The project directory `dir` relative to the repository's top ("" at the top).
+    pub fn prefix_of(&self, dir: &Path) -> PathBuf {
+        let top = self.root.canonicalize().ok();
+        let dir = dir.canonicalize().ok();
+        match (dir, top) {
+            (Some(d), Some(t)) => d
+                .strip_prefix(&t)
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+            _ => PathBuf::new(),
+        }
+    }
+
     /// Commits exactly `paths` with `message`; returns the new commit id.
     pub fn commit_paths(&self, message: &str, paths: &[&str]) -> Result<String, GitError> {
         self.git("stage the changed files")
@@ -306,6 +362,31 @@ mod tests {
             "unrelated files stay uncommitted"
         );
         assert_eq!(git.current_branch().unwrap().as_deref(), Some("master"));
+    }
+
+    #[test]
+    fn resolves_revisions_lists_tags_and_changed_paths() {
+        let (d, git) = repo();
+        let head = git.head().unwrap();
+        assert_eq!(git.resolve("1.0.0-rc1").unwrap(), Some(head.clone()));
+        assert_eq!(git.resolve("no-such-branch").unwrap(), None);
+        assert_eq!(git.resolve("--output=x").unwrap(), None, "not an option");
+        let mut tags = git.tag_names().unwrap();
+        tags.sort();
+        assert_eq!(tags, ["1.0.0-rc1", "1.0.0-rc2"]);
+        std::fs::create_dir(d.path().join("src")).unwrap();
+        std::fs::write(d.path().join("src/a.c"), "int a;").unwrap();
+        git.commit_paths("Added a.", &["src/a.c"]).unwrap();
+        std::fs::write(d.path().join("configure.ac"), "AC_INIT([x], [1.0.1])\n").unwrap();
+        let mut changed = git.changed_since(&head).unwrap();
+        changed.sort();
+        assert_eq!(
+            changed,
+            ["configure.ac", "src/a.c"],
+            "committed and uncommitted"
+        );
+        assert_eq!(git.prefix_of(&d.path().join("src")), PathBuf::from("src"));
+        assert_eq!(git.prefix_of(d.path()), PathBuf::new());
     }
 
     #[test]

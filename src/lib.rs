@@ -3,6 +3,8 @@
 
 pub mod bench;
 pub mod bump;
+pub mod changelog;
+pub mod changelog_check;
 pub mod ci;
 pub mod cli;
 pub mod cmd;
@@ -12,6 +14,7 @@ pub mod exit;
 pub mod fs;
 pub mod git;
 pub mod http;
+pub mod jira;
 pub mod project;
 pub mod report;
 pub mod rpm;
