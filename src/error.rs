@@ -2,12 +2,14 @@
 
 use std::path::PathBuf;
 
+use crate::checksum::ChecksumError;
 use crate::ci::CiError;
 use crate::cmd::CmdError;
 use crate::config::ConfigError;
 use crate::exit::ExitCode;
 use crate::git::GitError;
 use crate::http::HttpError;
+use crate::signing::SigningError;
 use crate::tag::TagError;
 use crate::version::VersionError;
 use crate::version_sites::SiteError;
@@ -30,6 +32,10 @@ pub enum Error {
     Ci(#[from] CiError),
     #[error(transparent)]
     Http(#[from] HttpError),
+    #[error(transparent)]
+    Checksum(#[from] ChecksumError),
+    #[error(transparent)]
+    Signing(#[from] SigningError),
     /// Bad usage or input that no module owns; the message says what to do.
     #[error("{0}")]
     Usage(String),
@@ -54,6 +60,8 @@ impl Error {
             Error::Cmd(e) => e.exit_code(),
             Error::Ci(e) => e.exit_code(),
             Error::Http(e) => e.exit_code(),
+            Error::Checksum(e) => e.exit_code(),
+            Error::Signing(e) => e.exit_code(),
             Error::Problem(_) => ExitCode::Problems,
             Error::Io { .. } => ExitCode::Usage,
         }

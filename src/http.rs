@@ -15,7 +15,10 @@ use crate::exit::ExitCode;
 /// Credentials for a service. Their values never appear in Debug output, logs or errors.
 #[derive(Clone)]
 pub enum Auth {
-    Basic { user: String, password: SecretString },
+    Basic {
+        user: String,
+        password: SecretString,
+    },
     Bearer(SecretString),
 }
 
@@ -54,7 +57,9 @@ impl RetryPolicy {
         if let Some(wait) = retry_after {
             return wait.min(self.max_delay);
         }
-        let exp = self.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let jittered = exp.mul_f64(1.0 + jitter.clamp(0.0, 1.0) * 0.5);
         jittered.min(self.max_delay)
     }
@@ -89,7 +94,10 @@ pub enum HttpError {
         attempts: u32,
         reason: String,
     },
-    #[error("{service} answered {status} for {method} {url} after {attempts} attempt(s){}", excerpt(body))]
+    #[error(
+        "{service} answered {status} for {method} {url} after {attempts} attempt(s){}",
+        excerpt(body)
+    )]
     Status {
         service: String,
         method: String,
@@ -207,7 +215,10 @@ impl Client {
         };
         let mut base = reqwest::Url::parse(base_url).map_err(|e| bad(e.to_string()))?;
         if !matches!(base.scheme(), "http" | "https") {
-            return Err(bad(format!("the scheme `{}` is not http or https", base.scheme())));
+            return Err(bad(format!(
+                "the scheme `{}` is not http or https",
+                base.scheme()
+            )));
         }
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
@@ -324,6 +335,76 @@ impl Client {
         }
     }
 
+    /// GETs `path` into the file `dest`, streaming (a release tarball does not fit in memory
+    /// comfortably), with the same retries as [`Client::send`]; returns the bytes written.
+    pub async fn download(&self, path: &str, dest: &std::path::Path) -> Result<u64, HttpError> {
+        use std::io::Write;
+        let url = self.url(path)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            tracing::debug!(service = %self.service, attempt, "GET {url} -> {}", dest.display());
+            let unreachable = |reason: String| HttpError::Unreachable {
+                service: self.service.clone(),
+                url: url.to_string(),
+                attempts: attempt,
+                reason,
+            };
+            let (retry_after, failure) = match self.inner.get(url.clone()).send().await {
+                Ok(mut resp) if resp.status().is_success() => {
+                    let mut file = std::fs::File::create(dest).map_err(|e| {
+                        unreachable(format!("cannot write {}: {e}", dest.display()))
+                    })?;
+                    let mut written = 0u64;
+                    let result: Result<(), String> = loop {
+                        match resp.chunk().await {
+                            Ok(Some(bytes)) => {
+                                if let Err(e) = file.write_all(&bytes) {
+                                    break Err(format!("cannot write {}: {e}", dest.display()));
+                                }
+                                written += bytes.len() as u64;
+                            }
+                            Ok(None) => break Ok(()),
+                            Err(e) => break Err(describe(&e)),
+                        }
+                    };
+                    match result.and_then(|()| file.sync_all().map_err(|e| e.to_string())) {
+                        Ok(()) => return Ok(written),
+                        Err(reason) => (None, unreachable(reason)),
+                    }
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    let after = resp
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v: &HeaderValue| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                    let body = resp.text().await.unwrap_or_default();
+                    let error = HttpError::Status {
+                        service: self.service.clone(),
+                        method: "GET".into(),
+                        url: url.to_string(),
+                        status: status.as_u16(),
+                        attempts: attempt,
+                        body,
+                    };
+                    if !retryable(status) {
+                        return Err(error);
+                    }
+                    (after, error)
+                }
+                Err(e) => (None, unreachable(describe(&e))),
+            };
+            if attempt >= self.retry.attempts {
+                return Err(failure);
+            }
+            let wait = self.retry.delay(attempt, retry_after, jitter());
+            tracing::warn!(service = %self.service, "attempt {attempt} failed ({failure}); retrying in {wait:?}");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
     /// GETs `path` and decodes its JSON body.
     pub async fn get_json<T: DeserializeOwned>(&self, request: &Request) -> Result<T, HttpError> {
         let resp = self.send(request).await?;
@@ -406,19 +487,31 @@ mod tests {
         assert_eq!(p.delay(1, None, 0.0), Duration::from_millis(500));
         assert_eq!(p.delay(3, None, 0.0), Duration::from_secs(2));
         assert_eq!(p.delay(30, None, 0.0), Duration::from_secs(30));
-        assert_eq!(p.delay(1, Some(Duration::from_secs(7)), 0.9), Duration::from_secs(7));
-        assert_eq!(p.delay(1, Some(Duration::from_secs(999)), 0.0), Duration::from_secs(30));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(7)), 0.9),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(999)), 0.0),
+            Duration::from_secs(30)
+        );
     }
 
     #[test]
     fn retry_after_accepts_seconds_and_http_dates() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
             Some(Duration::from_secs(10))
         );
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 
@@ -434,12 +527,20 @@ mod tests {
         Mock::given(method("GET"))
             .and(path("/jira/rest/api/2/serverInfo"))
             .and(query_param("x", "1"))
-            .and(header("user-agent", concat!("release-kit/", env!("CARGO_PKG_VERSION"))))
+            .and(header(
+                "user-agent",
+                concat!("release-kit/", env!("CARGO_PKG_VERSION")),
+            ))
             .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"version":"8.20.10"}"#))
             .mount(&server)
             .await;
-        let c = Client::new("JIRA", &format!("{}/jira", server.uri())).unwrap().with_retry(fast());
-        let v: serde_json::Value = c.get_json(&Request::get("rest/api/2/serverInfo").query("x", 1)).await.unwrap();
+        let c = Client::new("JIRA", &format!("{}/jira", server.uri()))
+            .unwrap()
+            .with_retry(fast());
+        let v: serde_json::Value = c
+            .get_json(&Request::get("rest/api/2/serverInfo").query("x", 1))
+            .await
+            .unwrap();
         assert_eq!(v["version"], "8.20.10");
     }
 
@@ -451,12 +552,22 @@ mod tests {
             .expect(3)
             .mount(&server)
             .await;
-        let c = Client::new("Nexus", &server.uri()).unwrap().with_retry(fast());
-        let e = c.send(&Request::get("service/local/staging/profiles")).await.unwrap_err();
+        let c = Client::new("Nexus", &server.uri())
+            .unwrap()
+            .with_retry(fast());
+        let e = c
+            .send(&Request::get("service/local/staging/profiles"))
+            .await
+            .unwrap_err();
         assert_eq!(e.status(), Some(500));
         assert_eq!(e.exit_code(), ExitCode::Outside);
         let m = e.to_string();
-        assert!(m.contains("Nexus answered 500") && m.contains("after 3 attempt(s)") && m.contains("Internal Server Error"), "{m}");
+        assert!(
+            m.contains("Nexus answered 500")
+                && m.contains("after 3 attempt(s)")
+                && m.contains("Internal Server Error"),
+            "{m}"
+        );
     }
 
     #[tokio::test]
@@ -468,9 +579,15 @@ mod tests {
             .expect(1)
             .mount(&server)
             .await;
-        let auth = Auth::Basic { user: "rm".into(), password: SecretString::from("hunter2".to_string()) };
+        let auth = Auth::Basic {
+            user: "rm".into(),
+            password: SecretString::from("hunter2".to_string()),
+        };
         assert!(!format!("{auth:?}").contains("hunter2"));
-        let c = Client::new("JIRA", &server.uri()).unwrap().with_auth(Some(auth)).with_retry(fast());
+        let c = Client::new("JIRA", &server.uri())
+            .unwrap()
+            .with_auth(Some(auth))
+            .with_retry(fast());
         let e = c.send(&Request::get("x")).await.unwrap_err();
         assert_eq!(e.status(), Some(401));
         assert_eq!(e.exit_code(), ExitCode::Usage);
@@ -486,30 +603,81 @@ mod tests {
             .mount(&server)
             .await;
         let c = Client::new("JIRA", &server.uri()).unwrap();
-        let e = c.get_json::<serde_json::Value>(&Request::get("rest/api/2/search")).await.unwrap_err();
+        let e = c
+            .get_json::<serde_json::Value>(&Request::get("rest/api/2/search"))
+            .await
+            .unwrap_err();
         assert!(matches!(e, HttpError::Decode { .. }));
         assert_eq!(e.exit_code(), ExitCode::Usage);
     }
 
     #[tokio::test]
     async fn an_unreachable_server_is_an_outside_failure() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let c = Client::new("JIRA", &format!("http://127.0.0.1:{port}")).unwrap().with_retry(fast());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let c = Client::new("JIRA", &format!("http://127.0.0.1:{port}"))
+            .unwrap()
+            .with_retry(fast());
         let e = c.send(&Request::get("x")).await.unwrap_err();
-        assert!(matches!(e, HttpError::Unreachable { attempts: 3, .. }), "{e}");
+        assert!(
+            matches!(e, HttpError::Unreachable { attempts: 3, .. }),
+            "{e}"
+        );
         assert_eq!(e.exit_code(), ExitCode::Outside);
+    }
+
+    #[tokio::test]
+    async fn downloads_stream_to_a_file_and_retry_5xx() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/dev/hello/hello-1.0.0.tar.gz"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/dev/hello/hello-1.0.0.tar.gz"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![7u8; 100_000]))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("a.tar.gz");
+        let c = Client::new("dist", &server.uri())
+            .unwrap()
+            .with_retry(fast());
+        let n = c
+            .download("dev/hello/hello-1.0.0.tar.gz", &dest)
+            .await
+            .unwrap();
+        assert_eq!(n, 100_000);
+        assert_eq!(std::fs::read(&dest).unwrap(), vec![7u8; 100_000]);
+        let e = c.download("dev/hello/missing", &dest).await.unwrap_err();
+        assert_eq!(e.status(), Some(404));
     }
 
     #[test]
     fn bad_base_urls_are_usage_errors() {
         assert!(Client::new("JIRA", "issues.apache.org/jira").is_err());
-        assert!(Client::new("JIRA", "ftp://x").unwrap_err().to_string().contains("not http or https"));
+        assert!(Client::new("JIRA", "ftp://x")
+            .unwrap_err()
+            .to_string()
+            .contains("not http or https"));
     }
 
     #[test]
     fn credentials_come_from_the_environment() {
-        let env = vec![("JIRA_USER".to_string(), "rm".to_string()), ("JIRA_PASSWORD".to_string(), "pw".to_string()), ("JIRA_TOKEN".to_string(), String::new())];
-        assert!(matches!(auth_from_env("JIRA", &env), Some(Auth::Basic { .. })));
+        let env = vec![
+            ("JIRA_USER".to_string(), "rm".to_string()),
+            ("JIRA_PASSWORD".to_string(), "pw".to_string()),
+            ("JIRA_TOKEN".to_string(), String::new()),
+        ];
+        assert!(matches!(
+            auth_from_env("JIRA", &env),
+            Some(Auth::Basic { .. })
+        ));
         assert!(auth_from_env("NEXUS", &env).is_none());
     }
 }

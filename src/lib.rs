@@ -1,11 +1,15 @@
 //! release-kit: the shared model of an Apache-style release (versions, tags, version sites,
 //! configuration) and the CI-native plumbing every release-kit tool is built on.
 
+pub mod archive;
 pub mod bump;
+pub mod candidate;
+pub mod checksum;
 pub mod ci;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod distcheck;
 pub mod error;
 pub mod exit;
 pub mod fs;
@@ -13,6 +17,7 @@ pub mod git;
 pub mod http;
 pub mod project;
 pub mod report;
+pub mod signing;
 pub mod tag;
 pub mod version;
 pub mod version_sites;
