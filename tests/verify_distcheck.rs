@@ -1178,3 +1178,168 @@ fn a_wip_changelog_at_the_tag_fails_the_changelog_check() {
         r.stdout
     );
 }
+
+// ---------------------------------------------------------------- real Apache releases
+
+/// The real releases `scripts/fetch-test-data` downloads (Debian's apr-util and apr source
+/// packages). Locally the tests skip when they are absent; in CI they fail.
+fn test_data(pkg: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-data")
+        .join(pkg);
+    if dir.join("signing-key.asc").is_file() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "{} is missing: scripts/test runs scripts/fetch-test-data first",
+            dir.display()
+        );
+    }
+    eprintln!("skipping: run scripts/fetch-test-data to download the real Apache releases");
+    None
+}
+
+/// A sha512sum file for a real artifact (Debian does not ship Apache's .sha512).
+fn real_candidate(pkg: &str, artifact: &str) -> Option<(tempfile::TempDir, PathBuf, PathBuf)> {
+    let data = test_data(pkg)?;
+    if !have_tools(&["sha512sum"]) {
+        return None;
+    }
+    let work = tempfile::tempdir().unwrap();
+    for f in [
+        artifact.to_string(),
+        format!("{artifact}.asc"),
+        "signing-key.asc".into(),
+    ] {
+        std::fs::copy(data.join(&f), work.path().join(&f)).unwrap();
+    }
+    let tarball = work.path().join(artifact);
+    sha512sum(&tarball);
+    let keys = work.path().join("signing-key.asc");
+    Some((work, tarball, keys))
+}
+
+#[test]
+fn the_real_apr_util_release_verifies_against_its_real_multi_key_keys_file() {
+    let Some((work, tarball, keys)) = real_candidate("apr-util", "apr-util_1.6.3.orig.tar.bz2")
+    else {
+        return;
+    };
+    let r = run_tool(
+        "verify-distcheck",
+        work.path(),
+        &[
+            "--set",
+            "project.name=apr-util",
+            "candidate",
+            "--artifact",
+            tarball.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+        ],
+    );
+    r.assert_code(0);
+    let sig = check_line(&r, "signature");
+    assert!(
+        sig.contains("good signature by 65B2D44FE74BD5E3DE3AC3F082781DE46D5954FA"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        sig.contains("Eric Covener <covener@apache.org>"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        check_line(&r, "layout").contains("apr-util-1.6.3/"),
+        "{}",
+        r.stdout
+    );
+    // Every block of the real file loads: many keys, old and new.
+    let keys_line = check_line(&r, "keys");
+    assert!(
+        keys_line.contains("[pass]") && keys_line.contains("from 62 block(s)"),
+        "{keys_line}"
+    );
+}
+
+#[test]
+fn a_real_keys_file_with_one_block_corrupted_still_verifies() {
+    let Some((work, tarball, keys)) = real_candidate("apr-util", "apr-util_1.6.3.orig.tar.bz2")
+    else {
+        return;
+    };
+    // Damage the base64 of the first block (not the signer's).
+    // The real file is Latin-1, not UTF-8: work on bytes.
+    let text = std::fs::read(&keys).unwrap();
+    let find = |from: usize, needle: &[u8]| {
+        text[from..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .unwrap()
+            + from
+    };
+    let begin = find(0, b"-----BEGIN PGP PUBLIC KEY BLOCK-----");
+    let body = find(begin, b"\n\n") + 2;
+    let mut damaged = text.clone();
+    damaged[body..body + 40].copy_from_slice(&[b'!'; 40]);
+    std::fs::write(&keys, damaged).unwrap();
+    let r = run_tool(
+        "verify-distcheck",
+        work.path(),
+        &[
+            "--set",
+            "project.name=apr-util",
+            "candidate",
+            "--artifact",
+            tarball.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+        ],
+    );
+    r.assert_code(0);
+    assert!(
+        check_line(&r, "keys").contains("1 unreadable"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        check_line(&r, "signature").contains("[pass]"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_real_apr_release_is_signed_by_a_key_missing_from_its_keys() {
+    let Some((work, tarball, keys)) = real_candidate("apr", "apr_1.7.2.orig.tar.bz2") else {
+        return;
+    };
+    let r = run_tool(
+        "verify-distcheck",
+        work.path(),
+        &[
+            "--set",
+            "project.name=apr",
+            "candidate",
+            "--artifact",
+            tarball.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+        ],
+    );
+    r.assert_code(1);
+    assert!(
+        r.stdout
+            .contains("the signing key 65B2D44FE74BD5E3DE3AC3F082781DE46D5954FA is not in"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        check_line(&r, "checksum").contains("[pass]")
+            && check_line(&r, "layout").contains("[pass]"),
+        "{}",
+        r.stdout
+    );
+}
