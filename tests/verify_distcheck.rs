@@ -308,7 +308,7 @@ fn json_markdown_junit_and_github_outputs() {
     );
     let outputs = std::fs::read_to_string(&out).unwrap();
     assert!(
-        outputs.contains("sha512<<") && outputs.contains(&format!("signer<<ghadelimiter")),
+        outputs.contains("sha512<<") && outputs.contains("signer<<ghadelimiter"),
         "{outputs}"
     );
     assert!(outputs.contains(&c.fpr), "{outputs}");
