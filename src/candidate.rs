@@ -108,7 +108,8 @@ impl Input {
 #[derive(Debug, Clone)]
 pub struct CandidateRequest {
     pub artifact: String,
-    pub keys: String,
+    /// The KEYS file; `None` for the configured `signing.keys`.
+    pub keys: Option<String>,
     pub checksum: Option<String>,
     pub signature: Option<String>,
     pub tag: Option<String>,
@@ -292,7 +293,7 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         .as_deref()
         .map(Input::parse)
         .unwrap_or_else(|| artifact_in.with_suffix(".asc"));
-    let keys_in = Input::parse(&config.expand(&req.keys));
+    let keys_in = Input::parse(&config.expand(req.keys.as_deref().unwrap_or(&config.signing.keys)));
     let artifact = artifact_in.fetch("artifact", tmp.path())?;
     let checksum_path = checksum_in.fetch("checksum file", tmp.path())?;
     let signature_path = signature_in.fetch("signature", tmp.path())?;

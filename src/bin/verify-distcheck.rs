@@ -61,9 +61,9 @@ enum Command {
         /// The artifact: a path, file:// or https:// URL (e.g. from the vote email).
         #[arg(long, env = "RELEASE_KIT_ARTIFACT", value_name = "PATH_OR_URL")]
         artifact: String,
-        /// The project's KEYS file: a path or URL.
+        /// The project's KEYS file: a path or URL [default: signing.keys from the configuration].
         #[arg(long, env = "RELEASE_KIT_KEYS", value_name = "PATH_OR_URL")]
-        keys: String,
+        keys: Option<String>,
         /// The checksum file [default: ARTIFACT.sha512].
         #[arg(long, env = "RELEASE_KIT_CHECKSUM", value_name = "PATH_OR_URL")]
         checksum: Option<String>,
