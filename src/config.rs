@@ -31,6 +31,8 @@ pub struct Config {
     pub jira: Jira,
     pub bump: Bump,
     pub rpm: Rpm,
+    pub distcheck: Distcheck,
+    pub signing: Signing,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,6 +178,111 @@ pub struct Bump {
     pub commit_message: String,
 }
 
+/// `verify-distcheck`: how a release tarball is made and checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Distcheck {
+    /// Shell command lines that make and check the tarball in a clean checkout of the tag, run
+    /// in order with `sh -c`; `{jobs}` is filled in.
+    pub recipe: Vec<String>,
+    /// Shell command lines that configure, build and test an unpacked tarball
+    /// (`candidate --build`); `{jobs}` is filled in.
+    pub build: Vec<String>,
+    /// Passed to the recipe as `DISTCHECK_CONFIGURE_FLAGS`.
+    pub configure_flags: String,
+    /// Extra `NAME=value` environment for the recipe and the build.
+    pub env: Vec<String>,
+    /// Where the recipe leaves the tarball, relative to the checkout; `{name}` and `{version}`
+    /// are filled in. Empty: the `project.tarball` name at the top of the checkout.
+    pub output: String,
+    /// The tarball's single top-level directory; `{name}` and `{version}` are filled in.
+    pub top_dir: String,
+    /// Files in the tarball but not in git that are expected (made by the build system);
+    /// globs relative to the top directory (`*` within a path segment, `**` across segments).
+    pub generated: Vec<String>,
+    /// Files in git that are deliberately not distributed; globs as for `generated`.
+    pub undistributed: Vec<String>,
+    /// Files every release tarball must hold, relative to the top directory.
+    pub required_files: Vec<String>,
+    /// Largest total size an archive may unpack to, in bytes (zip-bomb guard).
+    pub max_unpacked_size: i64,
+    /// Largest unpacked/packed size ratio, checked once 16 MiB are unpacked (zip-bomb guard).
+    pub max_ratio: i64,
+    /// Seconds a recipe or build command may run before it is stopped.
+    pub timeout: i64,
+}
+
+/// Where the signing keys of a release are published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Signing {
+    /// The project's KEYS file (path or URL); `{name}` is filled in.
+    pub keys: String,
+}
+
+impl Default for Distcheck {
+    fn default() -> Self {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        Distcheck {
+            recipe: s(&[
+                "if [ -x ./bootstrap ]; then ./bootstrap; else autoreconf -fi; fi",
+                "./configure",
+                "make -j{jobs} distcheck",
+            ]),
+            build: s(&["./configure", "make -j{jobs}", "make -j{jobs} check"]),
+            configure_flags: String::new(),
+            env: Vec::new(),
+            output: String::new(),
+            top_dir: "{name}-{version}".into(),
+            generated: s(&[
+                "configure",
+                "**/Makefile.in",
+                "aclocal.m4",
+                "config.h.in",
+                "**/config.h.in",
+                "build-aux/**",
+                "m4/libtool.m4",
+                "m4/lt*.m4",
+                "**/ltmain.sh",
+                "compile",
+                "config.guess",
+                "config.sub",
+                "depcomp",
+                "install-sh",
+                "missing",
+                "ltmain.sh",
+                "test-driver",
+                "ar-lib",
+                "py-compile",
+                "INSTALL",
+            ]),
+            undistributed: s(&[
+                "**/.gitignore",
+                ".gitattributes",
+                ".gitmodules",
+                ".mailmap",
+                ".asf.yaml",
+                ".github/**",
+                ".reviewboardrc",
+                ".clang-format",
+                ".clang-tidy",
+            ]),
+            required_files: s(&["LICENSE", "NOTICE"]),
+            max_unpacked_size: 8 * 1024 * 1024 * 1024,
+            max_ratio: 200,
+            timeout: 4 * 3600,
+        }
+    }
+}
+
+impl Default for Signing {
+    fn default() -> Self {
+        Signing {
+            keys: "https://downloads.apache.org/{name}/KEYS".into(),
+        }
+    }
+}
+
 impl Default for Project {
     fn default() -> Self {
         Project {
@@ -279,6 +386,8 @@ impl Default for Config {
             jira: Jira::default(),
             bump: Bump::default(),
             rpm: Rpm::default(),
+            distcheck: Distcheck::default(),
+            signing: Signing::default(),
         }
     }
 }
@@ -448,7 +557,53 @@ impl Config {
                 self.jira.page_size
             )));
         }
+        self.validate_distcheck().map_err(semantic)?;
         Ok(())
+    }
+
+    fn validate_distcheck(&self) -> Result<(), String> {
+        let d = &self.distcheck;
+        if d.recipe.iter().all(|c| c.trim().is_empty()) {
+            return Err("`distcheck.recipe` is empty; list the commands that make and check the tarball, e.g. [\"./configure\", \"make -j{jobs} distcheck\"]".into());
+        }
+        if d.top_dir.trim().is_empty() || d.top_dir.contains('/') {
+            return Err(format!(
+                "`distcheck.top_dir` must be one directory name such as \"{{name}}-{{version}}\", got `{}`",
+                d.top_dir
+            ));
+        }
+        for (key, globs) in [
+            ("distcheck.generated", &d.generated),
+            ("distcheck.undistributed", &d.undistributed),
+        ] {
+            for g in globs {
+                globset::Glob::new(g)
+                    .map_err(|e| format!("`{key}` entry `{g}` is not a valid glob: {e}"))?;
+            }
+        }
+        for e in &d.env {
+            if !e.contains('=') || e.starts_with('=') {
+                return Err(format!(
+                    "`distcheck.env` entry `{e}` must look like NAME=value"
+                ));
+            }
+        }
+        for (key, value) in [
+            ("distcheck.max_unpacked_size", d.max_unpacked_size),
+            ("distcheck.max_ratio", d.max_ratio),
+            ("distcheck.timeout", d.timeout),
+        ] {
+            if value <= 0 {
+                return Err(format!("`{key}` must be a positive number, got {value}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The top-level directory of a version's tarball, e.g. `mesos-1.11.0`.
+    pub fn top_dir(&self, version: &str) -> String {
+        self.expand(&self.distcheck.top_dir)
+            .replace("{version}", version)
     }
 
     pub fn tag_scheme(&self) -> Result<TagScheme, TagError> {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::changelog_check::ChangelogError;
+use crate::checksum::ChecksumError;
 use crate::ci::CiError;
 use crate::cmd::CmdError;
 use crate::config::ConfigError;
@@ -10,6 +11,7 @@ use crate::exit::ExitCode;
 use crate::git::GitError;
 use crate::http::HttpError;
 use crate::jira::JiraError;
+use crate::signing::SigningError;
 use crate::tag::TagError;
 use crate::version::VersionError;
 use crate::version_sites::SiteError;
@@ -36,6 +38,10 @@ pub enum Error {
     Changelog(#[from] ChangelogError),
     #[error(transparent)]
     Jira(#[from] JiraError),
+    #[error(transparent)]
+    Checksum(#[from] ChecksumError),
+    #[error(transparent)]
+    Signing(#[from] SigningError),
     /// Bad usage or input that no module owns; the message says what to do.
     #[error("{0}")]
     Usage(String),
@@ -62,6 +68,8 @@ impl Error {
             Error::Http(e) => e.exit_code(),
             Error::Changelog(e) => e.exit_code(),
             Error::Jira(e) => e.exit_code(),
+            Error::Checksum(e) => e.exit_code(),
+            Error::Signing(e) => e.exit_code(),
             Error::Problem(_) => ExitCode::Problems,
             Error::Io { .. } => ExitCode::Usage,
         }

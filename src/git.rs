@@ -31,6 +31,34 @@ pub struct TagInfo {
     pub subject: Option<String>,
 }
 
+/// The hash function of a repository's object ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectFormat {
+    Sha1,
+    Sha256,
+}
+
+/// What a tree entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    File,
+    Executable,
+    Symlink,
+    /// A submodule: a commit of another repository, with no content here.
+    Submodule,
+}
+
+/// One file of a tree at a revision (`git ls-tree -r`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TreeEntry {
+    pub path: String,
+    pub kind: EntryKind,
+    /// The blob id (for a symlink: the blob holding the link target).
+    pub id: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("{} is not inside a git repository; pass the project's repository with --repo", dir.display())]
@@ -179,6 +207,53 @@ impl Git {
         Ok(Some(out.stdout))
     }
 
+    /// The hash function of the repository's object ids.
+    pub fn object_format(&self) -> Result<ObjectFormat, GitError> {
+        let out = self
+            .git("read the repository's object format")
+            .args(["rev-parse", "--show-object-format"])
+            .output()?;
+        Ok(match out.stdout_str().trim() {
+            "sha256" => ObjectFormat::Sha256,
+            _ => ObjectFormat::Sha1,
+        })
+    }
+
+    /// Every file of the tree at `rev`, recursively, with its blob id.
+    pub fn ls_tree(&self, rev: &str) -> Result<Vec<TreeEntry>, GitError> {
+        let out = self
+            .git(&format!("list the files at {rev}"))
+            .args(["ls-tree", "-r", "-z", "--full-tree", rev])
+            .run()?;
+        Ok(parse_ls_tree(&out.stdout))
+    }
+
+    /// Checks `rev` out, detached, into a new worktree at `path` (which must not exist).
+    pub fn worktree_add(&self, path: &Path, rev: &str) -> Result<(), GitError> {
+        self.git(&format!("check {rev} out into a temporary worktree"))
+            .args(["worktree", "add", "--quiet", "--detach"])
+            .arg(path)
+            .arg(rev)
+            .run()?;
+        Ok(())
+    }
+
+    /// Removes a worktree made by [`Git::worktree_add`], with whatever was built in it.
+    pub fn worktree_remove(&self, path: &Path) -> Result<(), GitError> {
+        let removed = self
+            .git("remove the temporary worktree")
+            .args(["worktree", "remove", "--force", "--force"])
+            .arg(path)
+            .output()?;
+        if !removed.success() {
+            let _ = std::fs::remove_dir_all(path);
+            self.git("forget the removed temporary worktree")
+                .args(["worktree", "prune"])
+                .run()?;
+        }
+        Ok(())
+    }
+
     /// The commit HEAD points at.
     pub fn head(&self) -> Result<String, GitError> {
         Ok(self
@@ -285,6 +360,31 @@ impl Git {
     }
 }
 
+/// Parses `git ls-tree -r -z` output: `<mode> SP <type> SP <id> TAB <path> NUL`.
+pub fn parse_ls_tree(out: &[u8]) -> Vec<TreeEntry> {
+    out.split(|b| *b == 0)
+        .filter_map(|rec| {
+            let rec = std::str::from_utf8(rec).ok()?;
+            let (meta, path) = rec.split_once('\t')?;
+            let mut parts = meta.split(' ');
+            let mode = parts.next()?;
+            let _type = parts.next()?;
+            let id = parts.next()?;
+            let kind = match mode {
+                "100755" => EntryKind::Executable,
+                "120000" => EntryKind::Symlink,
+                "160000" => EntryKind::Submodule,
+                _ => EntryKind::File,
+            };
+            Some(TreeEntry {
+                path: path.to_string(),
+                kind,
+                id: id.to_string(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,6 +487,37 @@ mod tests {
         );
         assert_eq!(git.prefix_of(&d.path().join("src")), PathBuf::from("src"));
         assert_eq!(git.prefix_of(d.path()), PathBuf::new());
+    }
+
+    #[test]
+    fn lists_the_tree_of_a_tag_with_blob_ids() {
+        let (_d, git) = repo();
+        assert_eq!(git.object_format().unwrap(), ObjectFormat::Sha1);
+        let tree = git.ls_tree("1.0.0-rc1").unwrap();
+        assert_eq!(tree.len(), 1);
+        assert_eq!(tree[0].path, "configure.ac");
+        assert_eq!(tree[0].kind, EntryKind::File);
+        // git hash-object of "AC_INIT([x], [1.0.0])\n"
+        let expect = Cmd::new("git", "hash a blob")
+            .args(["hash-object", "--stdin"])
+            .stdin(b"AC_INIT([x], [1.0.0])\n".to_vec())
+            .run()
+            .unwrap()
+            .stdout_str();
+        assert_eq!(tree[0].id, expect.trim());
+    }
+
+    #[test]
+    fn a_temporary_worktree_holds_the_tag_and_goes_away() {
+        let (d, git) = repo();
+        let tmp = tempfile::tempdir().unwrap();
+        let wt = tmp.path().join("wt");
+        git.worktree_add(&wt, "1.0.0-rc1").unwrap();
+        assert!(wt.join("configure.ac").is_file());
+        std::fs::write(wt.join("build-output"), "x").unwrap();
+        git.worktree_remove(&wt).unwrap();
+        assert!(!wt.exists());
+        assert!(!d.path().join("build-output").exists());
     }
 
     #[test]

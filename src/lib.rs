@@ -1,14 +1,18 @@
 //! release-kit: the shared model of an Apache-style release (versions, tags, version sites,
 //! configuration) and the CI-native plumbing every release-kit tool is built on.
 
+pub mod archive;
 pub mod bench;
 pub mod bump;
+pub mod candidate;
 pub mod changelog;
 pub mod changelog_check;
+pub mod checksum;
 pub mod ci;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod distcheck;
 pub mod error;
 pub mod exit;
 pub mod fs;
@@ -18,6 +22,7 @@ pub mod jira;
 pub mod project;
 pub mod report;
 pub mod rpm;
+pub mod signing;
 pub mod tag;
 pub mod version;
 pub mod version_sites;
