@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::cmd::Cmd;
+use crate::cmd::{Cmd, CmdError};
 use crate::error::{Error, Result};
 
 /// One rpmbuild invocation.
@@ -17,6 +17,8 @@ pub struct BuildSpec {
     /// `--define "NAME VALUE"` pairs.
     pub defines: Vec<(String, String)>,
     pub nodeps: bool,
+    /// How long rpmbuild may run before it (and everything it started) is stopped.
+    pub timeout: std::time::Duration,
 }
 
 /// A built package, as its header says.
@@ -72,22 +74,25 @@ pub fn rpmbuild(build: &BuildSpec, topdir: &Path, log: &Path) -> Result<Vec<Path
     if build.nodeps {
         cmd = cmd.arg("--nodeps");
     }
-    let out = cmd.arg(&build.spec).output()?;
-    let mut text = out.stdout.clone();
-    text.extend_from_slice(&out.stderr);
-    crate::fs::write_atomic(log, &text).map_err(|e| Error::io("write the build log", log, e))?;
-    if !out.success() {
-        let tail: Vec<&str> = std::str::from_utf8(&out.stderr)
-            .unwrap_or("")
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .collect();
-        let tail = tail[tail.len().saturating_sub(15)..].join("\n  ");
-        return Err(Error::Problem(format!(
-            "rpmbuild failed for {}; the last lines:\n  {tail}\nthe full log is {}",
-            build.spec.display(),
-            log.display()
-        )));
+    // Live on stderr (inside the caller's log group), whole in the log file, stopped at the limit.
+    // The log starts fresh for each build.
+    let _ = std::fs::remove_file(log);
+    let streamed = cmd
+        .arg(&build.spec)
+        .timeout(build.timeout)
+        .stream(log, true);
+    match streamed {
+        Ok(_) => {}
+        Err(CmdError::Failed { stderr, .. }) | Err(CmdError::TimedOut { stderr, .. }) => {
+            let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+            let tail = lines[lines.len().saturating_sub(15)..].join("\n  ");
+            return Err(Error::Problem(format!(
+                "rpmbuild failed for {}; the last lines:\n  {tail}\nthe full log is {}",
+                build.spec.display(),
+                log.display()
+            )));
+        }
+        Err(e) => return Err(e.into()),
     }
     let mut rpms = Vec::new();
     for d in ["RPMS", "SRPMS"] {
@@ -173,17 +178,7 @@ pub fn inspect(path: &Path) -> Result<Package> {
 }
 
 pub fn sha256_file(path: &Path) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io("read", path, e))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex::encode(h.finalize()))
+    let f = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    crate::checksum::hash_reader(crate::checksum::Algorithm::Sha256, f)
+        .map_err(|e| Error::io("read", path, e))
 }

@@ -243,31 +243,18 @@ fn snapshot_of_head(project: &Project) -> Result<Snapshot> {
     })
 }
 
-/// Reads a file from a local path, a `file://` URL or an http(s) URL into `dest`.
-fn fetch(location: &str, dest: &Path, env: &[(String, String)]) -> Result<()> {
-    if location.starts_with("http://") || location.starts_with("https://") {
-        let (base, name) = location.rsplit_once('/').unwrap_or((location, ""));
-        let client = crate::http::Client::new("dist", base)?
-            .with_auth(crate::http::auth_from_env("RELEASE_KIT_DIST", env));
-        let resp =
-            crate::http::block_on(client.send(&crate::http::Request::get(name))).map_err(|e| {
-                match e.status() {
-                    Some(404) => Error::Problem(format!(
-                        "{location} does not exist: is the candidate staged? (stage-rc)"
-                    )),
-                    _ => e.into(),
-                }
-            })?;
-        return crate::fs::write_atomic(dest, &resp.body).map_err(|e| Error::io("write", dest, e));
+/// A local file for `location` (a path, `file://` or an http(s) URL, downloaded into `tmp`).
+fn fetch(location: &str, what: &str, tmp: &Path) -> Result<PathBuf> {
+    let input = crate::candidate::Input::parse(location);
+    if let crate::candidate::Input::Path(p) = &input {
+        if !p.is_file() {
+            return Err(Error::Problem(format!(
+                "the {what} {} does not exist: there is no such candidate in dist (was it staged with stage-rc?)",
+                p.display()
+            )));
+        }
     }
-    let path = location.strip_prefix("file://").unwrap_or(location);
-    if !Path::new(path).is_file() {
-        return Err(Error::Problem(format!(
-            "{path} does not exist: there is no such tarball in dist (was the candidate staged?)"
-        )));
-    }
-    std::fs::copy(path, dest).map_err(|e| Error::io("copy", path, e))?;
-    Ok(())
+    input.fetch(what, tmp)
 }
 
 /// Runs `make dist` on a temporary worktree of `rev` and returns the tarball's path in `out`.
@@ -370,19 +357,24 @@ pub fn execute(
     let (tarball, evidence) = match plan.source {
         SourceKind::Dist => {
             let url = plan.tarball_url.clone().unwrap_or_default();
-            let t = src_dir.join(&plan.tarball);
-            let sha = src_dir.join(format!("{}.sha512", plan.tarball));
-            let asc = src_dir.join(format!("{}.asc", plan.tarball));
-            let keys = src_dir.join("KEYS");
-            fetch(&url, &t, env)?;
-            fetch(&format!("{url}.sha512"), &sha, env)?;
-            fetch(&format!("{url}.asc"), &asc, env)?;
-            fetch(plan.keys.as_deref().unwrap_or_default(), &keys, env)?;
-            let ev = verify::verify(&t, &sha, &asc, &keys)?;
+            let t = fetch(&url, "tarball", &src_dir)?;
+            let sha = fetch(&format!("{url}.sha512"), "checksum", &src_dir)?;
+            let asc = fetch(&format!("{url}.asc"), "signature", &src_dir)?;
+            let keys = fetch(
+                plan.keys.as_deref().unwrap_or_default(),
+                "KEYS file",
+                &src_dir,
+            )?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
+            let ev = verify::verify(&t, &sha, &asc, &keys, now)?;
             tracing::info!(
-                "verified {}: SHA-512 {}…, signed by {}",
+                "verified {}: {} {}…, signed by {} ({})",
                 plan.tarball,
-                &ev.sha512[..16],
+                ev.algorithm,
+                &ev.digest[..16],
+                ev.signer,
                 ev.signer_fingerprint
             );
             (t, Some(ev))
@@ -414,6 +406,7 @@ pub fn execute(
         extra_sources: build::extra_sources(&plan.spec)?,
         defines: plan.defines.clone(),
         nodeps: project.config.rpm.nodeps,
+        timeout: std::time::Duration::from_secs(project.config.rpm.timeout_secs),
     };
     let built = build::rpmbuild(&spec, topdir.path(), &log)?;
     ci.group_end();
@@ -527,9 +520,12 @@ pub fn report(project: &Project, plan: &Plan, out: &Outcome) -> Report {
     );
     match &out.evidence {
         Some(ev) => {
-            src.push(Finding::notice(format!("SHA-512 {}", ev.sha512), None));
             src.push(Finding::notice(
-                format!("signed by {}", ev.signer_fingerprint),
+                format!("{} {}", ev.algorithm, ev.digest),
+                None,
+            ));
+            src.push(Finding::notice(
+                format!("signed by {} ({})", ev.signer, ev.signer_fingerprint),
                 None,
             ));
             src.summary = format!(
