@@ -4,11 +4,13 @@
 //! carries the command, the exit status and the captured output. Secrets never go in argv:
 //! feed them through [`Cmd::stdin`].
 
+use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::exit::ExitCode;
@@ -84,15 +86,21 @@ pub enum CmdError {
         stderr: String,
     },
     #[error(
-        "`{command}` did not finish within {seconds}s (while trying to {why}) and was killed; raise the timeout or find out why it hangs{}",
+        "`{command}` did not finish within {after} (while trying to {why}) and was stopped; raise the timeout or find out why it hangs{}",
         detail(stderr, stdout)
     )]
     TimedOut {
         command: String,
         why: String,
-        seconds: f64,
+        after: String,
         stdout: String,
         stderr: String,
+    },
+    #[error("cannot write the log {} of `{command}`: {source}", log.display())]
+    Log {
+        command: String,
+        log: PathBuf,
+        source: io::Error,
     },
 }
 
@@ -105,6 +113,7 @@ impl CmdError {
     pub fn stderr(&self) -> Option<&str> {
         match self {
             CmdError::Failed { stderr, .. } => Some(stderr),
+            CmdError::TimedOut { stderr, .. } => Some(stderr),
             _ => None,
         }
     }
@@ -138,6 +147,7 @@ pub fn install_hint(program: &str) -> String {
         "automake" | "aclocal" => "automake",
         "libtoolize" => "libtool",
         "make" => "make",
+        "kill" => "procps",
         "cmake" | "ctest" | "cpack" => "cmake",
         "git" => "git",
         other => return format!("install `{other}` and make sure it is on PATH"),
@@ -343,7 +353,7 @@ impl Cmd {
             None => Err(CmdError::TimedOut {
                 command: self.command_line(),
                 why: self.why.clone(),
-                seconds: limit.as_secs_f64(),
+                after: human_duration(limit),
                 stdout: String::from_utf8_lossy(&stdout).into_owned(),
                 stderr: String::from_utf8_lossy(&stderr).into_owned(),
             }),
@@ -389,6 +399,166 @@ impl Cmd {
     }
 }
 
+/// How many of a streamed command's last lines are kept for the error message.
+pub const TAIL_LINES: usize = 40;
+
+/// How a streamed command ended (it succeeded; failures are [`CmdError`]s).
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    pub elapsed: Duration,
+    /// The last lines it printed (stdout and stderr interleaved).
+    pub tail: Vec<String>,
+}
+
+impl Cmd {
+    /// Runs a long command (a build) with its stdout and stderr appended line by line to `log`
+    /// and, when `echo` is set, copied live to our stderr. After the [`Cmd::timeout`] limit the command and every
+    /// process it started (its process group) are stopped. A failure carries the last
+    /// [`TAIL_LINES`] lines it printed, like [`Cmd::run`] carries stderr.
+    pub fn stream(&self, log: &Path, echo: bool) -> Result<Streamed, CmdError> {
+        use std::os::unix::process::CommandExt;
+        let timeout = self.timeout;
+        tracing::debug!(why = %self.why, cwd = ?self.cwd, "stream: {}", self.command_line());
+        let log_error = |source| CmdError::Log {
+            command: self.command_line(),
+            log: log.to_path_buf(),
+            source,
+        };
+        let mut log_file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(log_error)?;
+        writeln!(log_file, "$ {}", self.command_line()).map_err(log_error)?;
+        let mut command = self.build();
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        let start = Instant::now();
+        let mut child = command.spawn().map_err(|source| self.spawn_error(source))?;
+        let (tx, rx) = mpsc::channel::<Vec<u8>>();
+        let mut readers = Vec::new();
+        let pipes: Vec<Box<dyn io::Read + Send>> = vec![
+            Box::new(child.stdout.take().expect("stdout was piped")),
+            Box::new(child.stderr.take().expect("stderr was piped")),
+        ];
+        for pipe in pipes {
+            let tx = tx.clone();
+            readers.push(std::thread::spawn(move || {
+                let mut reader = io::BufReader::new(pipe);
+                let mut line = Vec::new();
+                while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+                    if tx.send(std::mem::take(&mut line)).is_err() {
+                        break;
+                    }
+                }
+            }));
+        }
+        drop(tx);
+        let deadline = timeout.map(|t| start + t);
+        let mut tail: VecDeque<String> = VecDeque::with_capacity(TAIL_LINES);
+        let mut timed_out = false;
+        loop {
+            let wait = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) => left,
+                    None => {
+                        timed_out = true;
+                        break;
+                    }
+                },
+                None => Duration::from_secs(3600),
+            };
+            match rx.recv_timeout(wait) {
+                Ok(mut line) => {
+                    if !line.ends_with(b"\n") {
+                        line.push(b'\n');
+                    }
+                    log_file.write_all(&line).map_err(log_error)?;
+                    if echo {
+                        let _ = io::stderr().lock().write_all(&line);
+                    }
+                    if tail.len() == TAIL_LINES {
+                        tail.pop_front();
+                    }
+                    tail.push_back(String::from_utf8_lossy(&line).trim_end().to_string());
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        if timed_out {
+            stop_group(child.id());
+            let _ = child.kill();
+        }
+        let status = child.wait().map_err(|source| self.spawn_error(source))?;
+        // Anything left in the pipes after the group was stopped.
+        for line in rx.try_iter() {
+            let _ = log_file.write_all(&line);
+        }
+        for r in readers {
+            let _ = r.join();
+        }
+        let elapsed = start.elapsed();
+        let tail: Vec<String> = tail.into_iter().collect();
+        if timed_out {
+            let _ = writeln!(log_file, "# stopped after {}s (timeout)", elapsed.as_secs());
+            return Err(CmdError::TimedOut {
+                command: self.command_line(),
+                why: self.why.clone(),
+                after: human_duration(timeout.unwrap_or_default()),
+                stdout: String::new(),
+                stderr: tail.join("\n"),
+            });
+        }
+        let _ = writeln!(
+            log_file,
+            "# {} after {}s",
+            describe_status(status),
+            elapsed.as_secs()
+        );
+        if !status.success() {
+            return Err(CmdError::Failed {
+                command: self.command_line(),
+                why: self.why.clone(),
+                status: describe_status(status),
+                stdout: String::new(),
+                stderr: tail.join("\n"),
+            });
+        }
+        Ok(Streamed { elapsed, tail })
+    }
+}
+
+/// A duration as people write it: `500ms`, `30s`, `2h 5m 3s`.
+pub fn human_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs == 0 {
+        return format!("{}ms", d.as_millis());
+    }
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m {s}s"),
+        _ => format!("{h}h {m}m {s}s"),
+    }
+}
+
+/// Stops a process group: TERM, then KILL after a grace period (procps `kill`, which takes a
+/// negative process group id; dash's builtin does not).
+fn stop_group(pgid: u32) {
+    let signal = |sig: &str| {
+        let _ = Cmd::new("kill", "stop a command that ran past its timeout")
+            .args(["-s", sig, "--", &format!("-{pgid}")])
+            .output();
+    };
+    signal("TERM");
+    std::thread::sleep(Duration::from_secs(2));
+    signal("KILL");
+}
+
 fn describe_status(status: ExitStatus) -> String {
     #[cfg(unix)]
     {
@@ -403,14 +573,17 @@ fn describe_status(status: ExitStatus) -> String {
     }
 }
 
+/// Where `program` is found on PATH.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
 /// Whether `program` can be found on PATH.
 pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| {
-            let candidate = dir.join(program);
-            candidate.is_file()
-        })
-    })
+    find_on_path(program).is_some()
 }
 
 #[cfg(test)]
@@ -449,6 +622,58 @@ mod tests {
         let cmd = Cmd::new("cat", "echo a secret back").stdin("s3cret-passphrase");
         assert!(!format!("{cmd:?}").contains("s3cret"));
         assert_eq!(cmd.run().unwrap().stdout_str(), "s3cret-passphrase");
+    }
+
+    #[test]
+    fn streamed_output_goes_to_the_log_and_a_failure_keeps_the_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("build.log");
+        let ok = Cmd::new("sh", "print a few lines")
+            .args(["-c", "echo one; echo two >&2"])
+            .stream(&log, false)
+            .unwrap();
+        assert_eq!(ok.tail.len(), 2);
+        let err = Cmd::new("sh", "build something that breaks")
+            .args([
+                "-c",
+                "for i in $(seq 1 100); do echo line $i; done; echo 'error: boom' >&2; exit 2",
+            ])
+            .stream(&log, false)
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("exit status 2") && msg.contains("error: boom"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("line 100") && !msg.contains("line 50\n"),
+            "{msg}"
+        );
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.contains("$ sh -c 'echo one; echo two >&2'"), "{text}");
+        assert!(
+            text.contains("line 1\n") && text.contains("error: boom"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_streamed_command_that_hangs_is_stopped_with_its_children() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("hang.log");
+        let start = Instant::now();
+        let err = Cmd::new("sh", "run a build that hangs")
+            .args(["-c", "echo started; sleep 600 & sleep 600; wait"])
+            .timeout(Duration::from_millis(500))
+            .stream(&log, false)
+            .unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(20));
+        assert!(matches!(err, CmdError::TimedOut { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("did not finish within 500ms") && msg.contains("started"),
+            "{msg}"
+        );
     }
 
     #[test]

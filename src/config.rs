@@ -34,6 +34,55 @@ pub struct Config {
     pub github: Github,
     pub jira: Jira,
     pub bump: Bump,
+    pub rpm: Rpm,
+    pub distcheck: Distcheck,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rpm {
+    /// The RPM spec, relative to the project root; `{name}` is filled in.
+    pub spec: String,
+    /// The rpmbuild define carrying the version; `{NAME}` is the upper-case project name.
+    pub version_define: String,
+    /// The rpmbuild define carrying the release.
+    pub release_define: String,
+    /// The distro the packages are for (a repository directory level).
+    pub distro: String,
+    /// The `%{dist}` tag to define, e.g. ".el7"; empty leaves the build host's.
+    pub dist_tag: String,
+    /// Pass `--nodeps` to rpmbuild (needed on hosts whose RPM database does not know the
+    /// build dependencies, e.g. Debian or Ubuntu).
+    pub nodeps: bool,
+    /// Repository directory of each channel, relative to the repository root.
+    pub layout_stable: String,
+    pub layout_testing: String,
+    pub layout_unstable: String,
+    /// Fingerprint of the key that signs packages and repository metadata; empty: unsigned.
+    pub sign_key: String,
+    /// The KEYS file that verifies downloaded tarballs; `{release}` is `dist.release`.
+    pub keys: String,
+    /// Seconds rpmbuild may run before it is stopped.
+    pub timeout_secs: u64,
+}
+
+impl Default for Rpm {
+    fn default() -> Self {
+        Rpm {
+            spec: "support/packaging/centos/{name}.spec".into(),
+            version_define: "{NAME}_VERSION".into(),
+            release_define: "{NAME}_RELEASE".into(),
+            distro: "el7".into(),
+            dist_tag: String::new(),
+            nodeps: false,
+            layout_stable: "{distro}/{arch}".into(),
+            layout_testing: "{distro}-testing/{arch}".into(),
+            layout_unstable: "{distro}-unstable/{arch}".into(),
+            sign_key: String::new(),
+            keys: "{release}/KEYS".into(),
+            timeout_secs: 7200,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,12 +112,36 @@ pub struct Tags {
 #[serde(deny_unknown_fields, default)]
 pub struct Changelog {
     pub file: String,
-    /// Section heading; `{display_name}`, `{name}` and `{version}` are filled in.
+    /// Section heading pattern: literal text (matched ignoring case, any run of blanks matching
+    /// any run of blanks) with `{version}` (required), `{display_name}`, `{name}`, `{date}` (one
+    /// word) and `{*}` (anything).
     pub heading: String,
     /// Marker of a section that is still being written.
     pub wip_marker: String,
     /// Regular expression of an issue key.
     pub issue_key: String,
+    /// Regular expression of the title line of the highlights block.
+    pub highlights: String,
+    /// Regular expression of the title line of the unresolved critical issues block.
+    pub unresolved: String,
+    /// Regular expression of the title line of the resolved issues list.
+    pub resolved: String,
+    /// Regular expression of a group line inside the resolved list (`** Bug`).
+    pub group: String,
+    /// Blocks a regular release (X.Y.0) section needs: a comma-separated list of
+    /// `highlights`, `unresolved` and `resolved`; empty for none.
+    pub regular_release: String,
+    /// Blocks a patch release (X.Y.Z, Z > 0) section needs, in the same form.
+    pub patch_release: String,
+    /// In PR mode, how a change that touches code but not the CHANGELOG is reported:
+    /// `warning` or `error`.
+    pub untouched: String,
+    /// Regular expression of the changed paths (relative to the project) that count as code.
+    pub code_paths: String,
+    /// A pull request whose title or body contains this text needs no CHANGELOG change.
+    pub skip_marker: String,
+    /// A pull request carrying this label needs no CHANGELOG change.
+    pub skip_label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,21 +155,8 @@ pub struct Dist {
     pub source: String,
     /// The shell command that leaves the tarball in the top directory (for `make-dist`).
     pub make_dist: String,
-    /// The KEYS file: a URL or a path (relative to the repository); `{name}` is filled in.
-    pub keys: String,
     /// Remove older candidates of the same version from dev (else mark them SUPERSEDED).
     pub remove_superseded: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Signing {
-    /// Fingerprint of the signing key; empty: the keyring's only secret key.
-    pub key: String,
-    /// Require the rc tag itself to be GPG-signed by a key in KEYS.
-    pub require_signed_tag: bool,
-    /// Days the key must stay valid after the vote ends.
-    pub margin_days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,6 +221,13 @@ pub struct Mail {
 pub struct Jira {
     pub url: String,
     pub project: String,
+    /// Field id of "Target Version/s" (a custom field; `customfield_12310320` at Apache).
+    pub target_version_field: String,
+    /// Resolutions that mean "not fixed": an issue resolved so must not carry a fix version.
+    /// Comma-separated.
+    pub invalid_resolutions: String,
+    /// Issues per search request (JIRA caps it, usually at 1000).
+    pub page_size: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,6 +235,120 @@ pub struct Jira {
 pub struct Bump {
     /// Commit message of `bump-version --commit`; `{version}` and `{previous}` are filled in.
     pub commit_message: String,
+}
+
+/// `verify-distcheck`: how a release tarball is made and checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Distcheck {
+    /// Shell command lines that make and check the tarball in a clean checkout of the tag, run
+    /// in order with `sh -c`; `{jobs}` is filled in.
+    pub recipe: Vec<String>,
+    /// Shell command lines that configure, build and test an unpacked tarball
+    /// (`candidate --build`); `{jobs}` is filled in.
+    pub build: Vec<String>,
+    /// Passed to the recipe as `DISTCHECK_CONFIGURE_FLAGS`.
+    pub configure_flags: String,
+    /// Extra `NAME=value` environment for the recipe and the build.
+    pub env: Vec<String>,
+    /// Where the recipe leaves the tarball, relative to the checkout; `{name}` and `{version}`
+    /// are filled in. Empty: the `project.tarball` name at the top of the checkout.
+    pub output: String,
+    /// The tarball's single top-level directory; `{name}` and `{version}` are filled in.
+    pub top_dir: String,
+    /// Files in the tarball but not in git that are expected (made by the build system);
+    /// globs relative to the top directory (`*` within a path segment, `**` across segments).
+    pub generated: Vec<String>,
+    /// Files in git that are deliberately not distributed; globs as for `generated`.
+    pub undistributed: Vec<String>,
+    /// Files every release tarball must hold, relative to the top directory.
+    pub required_files: Vec<String>,
+    /// Largest total size an archive may unpack to, in bytes (zip-bomb guard).
+    pub max_unpacked_size: i64,
+    /// Largest unpacked/packed size ratio, checked once 16 MiB are unpacked (zip-bomb guard).
+    pub max_ratio: i64,
+    /// Seconds a recipe or build command may run before it is stopped.
+    pub timeout: i64,
+}
+
+/// Where the signing keys of a release are published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Signing {
+    /// The project's KEYS file (path or URL); `{name}` is filled in.
+    pub keys: String,
+    /// Fingerprint of the signing key; empty: the keyring's only secret key.
+    pub key: String,
+    /// Require the rc tag itself to be GPG-signed by a key in KEYS.
+    pub require_signed_tag: bool,
+    /// Days the key must stay valid after the vote ends.
+    pub margin_days: i64,
+}
+
+impl Default for Distcheck {
+    fn default() -> Self {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        Distcheck {
+            recipe: s(&[
+                "if [ -x ./bootstrap ]; then ./bootstrap; else autoreconf -fi; fi",
+                "./configure",
+                "make -j{jobs} distcheck",
+            ]),
+            build: s(&["./configure", "make -j{jobs}", "make -j{jobs} check"]),
+            configure_flags: String::new(),
+            env: Vec::new(),
+            output: String::new(),
+            top_dir: "{name}-{version}".into(),
+            generated: s(&[
+                "configure",
+                "**/Makefile.in",
+                "aclocal.m4",
+                "config.h.in",
+                "**/config.h.in",
+                "build-aux/**",
+                "m4/libtool.m4",
+                "m4/lt*.m4",
+                "**/ltmain.sh",
+                "compile",
+                "config.guess",
+                "config.sub",
+                "depcomp",
+                "install-sh",
+                "missing",
+                "ltmain.sh",
+                "test-driver",
+                "ar-lib",
+                "py-compile",
+                "INSTALL",
+            ]),
+            undistributed: s(&[
+                "**/.gitignore",
+                ".gitattributes",
+                ".gitmodules",
+                ".mailmap",
+                ".asf.yaml",
+                ".github/**",
+                ".reviewboardrc",
+                ".clang-format",
+                ".clang-tidy",
+            ]),
+            required_files: s(&["LICENSE", "NOTICE"]),
+            max_unpacked_size: 8 * 1024 * 1024 * 1024,
+            max_ratio: 200,
+            timeout: 4 * 3600,
+        }
+    }
+}
+
+impl Default for Signing {
+    fn default() -> Self {
+        Signing {
+            keys: "https://downloads.apache.org/{name}/KEYS".into(),
+            key: String::new(),
+            require_signed_tag: false,
+            margin_days: 30,
+        }
+    }
 }
 
 impl Default for Project {
@@ -199,6 +380,16 @@ impl Default for Changelog {
             heading: "Release Notes - {display_name} - Version {version}".into(),
             wip_marker: "(WIP)".into(),
             issue_key: r"[A-Z][A-Z0-9]*-\d+".into(),
+            highlights: r"(?i)^(this|the) release (also )?(contains|includes)".into(),
+            unresolved: r"(?i)^unresolved critical issues".into(),
+            resolved: r"(?i)^all (resolved )?issues".into(),
+            group: r"^\s*\*\*\s+\S".into(),
+            regular_release: "highlights, unresolved, resolved".into(),
+            patch_release: "resolved".into(),
+            untouched: "warning".into(),
+            code_paths: r"\.(c|cc|cpp|cxx|h|hh|hpp|hxx|ipp|inl|java|py|proto|sh|m4|cmake|am|ac|in)$|(^|/)(CMakeLists\.txt|Makefile|configure)$".into(),
+            skip_marker: "[skip changelog]".into(),
+            skip_label: "skip-changelog".into(),
         }
     }
 }
@@ -210,18 +401,7 @@ impl Default for Dist {
             release: "https://dist.apache.org/repos/dist/release/{name}".into(),
             source: "make-dist".into(),
             make_dist: "./bootstrap && ./configure && make dist".into(),
-            keys: "https://dist.apache.org/repos/dist/release/{name}/KEYS".into(),
             remove_superseded: false,
-        }
-    }
-}
-
-impl Default for Signing {
-    fn default() -> Self {
-        Signing {
-            key: String::new(),
-            require_signed_tag: false,
-            margin_days: 30,
         }
     }
 }
@@ -287,6 +467,11 @@ impl Default for Jira {
         Jira {
             url: "https://issues.apache.org/jira".into(),
             project: "MESOS".into(),
+            target_version_field: "customfield_12310320".into(),
+            invalid_resolutions:
+                "Duplicate, Invalid, Won't Fix, Won't Do, Cannot Reproduce, Not A Problem, Incomplete, Abandoned"
+                    .into(),
+            page_size: 100,
         }
     }
 }
@@ -322,6 +507,8 @@ impl Default for Config {
             github: Github::default(),
             jira: Jira::default(),
             bump: Bump::default(),
+            rpm: Rpm::default(),
+            distcheck: Distcheck::default(),
         }
     }
 }
@@ -470,11 +657,7 @@ impl Config {
                 ))
             })?;
         }
-        regex::Regex::new(&self.changelog.issue_key).map_err(|e| {
-            semantic(format!(
-                "`changelog.issue_key` is not a valid regular expression: {e}"
-            ))
-        })?;
+        crate::changelog::Format::from_config(self).map_err(semantic)?;
         if !matches!(self.dist.source.as_str(), "make-dist" | "git-archive") {
             return Err(semantic(format!(
                 "`dist.source` is `{}`; use \"make-dist\" (the project's `make dist`) or \"git-archive\"",
@@ -495,21 +678,83 @@ impl Config {
                 "`vote.min_hours` and `vote.business_days` cannot be negative".into(),
             ));
         }
-        if !self.changelog.heading.contains("{version}") {
+        if self.jira.project.trim().is_empty() {
             return Err(semantic(
-                "`changelog.heading` must contain {version}, e.g. \"Release Notes - {display_name} - Version {version}\"".into(),
+                "`jira.project` is empty; set the JIRA project key, e.g. project = \"MESOS\""
+                    .into(),
             ));
         }
+        if self.jira.target_version_field.trim().is_empty()
+            || self.jira.target_version_field.contains(char::is_whitespace)
+        {
+            return Err(semantic(format!(
+                "`jira.target_version_field` must be a JIRA field id such as \"customfield_12310320\", got `{}`; find the id of \"Target Version/s\" at <jira>/rest/api/2/field",
+                self.jira.target_version_field
+            )));
+        }
+        if !(1..=1000).contains(&self.jira.page_size) {
+            return Err(semantic(format!(
+                "`jira.page_size` must be between 1 and 1000, got {}",
+                self.jira.page_size
+            )));
+        }
+        self.validate_distcheck().map_err(semantic)?;
         Ok(())
+    }
+
+    fn validate_distcheck(&self) -> Result<(), String> {
+        let d = &self.distcheck;
+        if d.recipe.iter().all(|c| c.trim().is_empty()) {
+            return Err("`distcheck.recipe` is empty; list the commands that make and check the tarball, e.g. [\"./configure\", \"make -j{jobs} distcheck\"]".into());
+        }
+        if d.top_dir.trim().is_empty() || d.top_dir.contains('/') {
+            return Err(format!(
+                "`distcheck.top_dir` must be one directory name such as \"{{name}}-{{version}}\", got `{}`",
+                d.top_dir
+            ));
+        }
+        for (key, globs) in [
+            ("distcheck.generated", &d.generated),
+            ("distcheck.undistributed", &d.undistributed),
+        ] {
+            for g in globs {
+                globset::Glob::new(g)
+                    .map_err(|e| format!("`{key}` entry `{g}` is not a valid glob: {e}"))?;
+            }
+        }
+        for e in &d.env {
+            if !e.contains('=') || e.starts_with('=') {
+                return Err(format!(
+                    "`distcheck.env` entry `{e}` must look like NAME=value"
+                ));
+            }
+        }
+        for (key, value) in [
+            ("distcheck.max_unpacked_size", d.max_unpacked_size),
+            ("distcheck.max_ratio", d.max_ratio),
+            ("distcheck.timeout", d.timeout),
+        ] {
+            if value <= 0 {
+                return Err(format!("`{key}` must be a positive number, got {value}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The top-level directory of a version's tarball, e.g. `mesos-1.11.0`.
+    pub fn top_dir(&self, version: &str) -> String {
+        self.expand(&self.distcheck.top_dir)
+            .replace("{version}", version)
     }
 
     pub fn tag_scheme(&self) -> Result<TagScheme, TagError> {
         TagScheme::new(&self.tags.candidate, &self.tags.release, &self.tags.branch)
     }
 
-    /// Fills `{name}` and `{display_name}` into a template.
+    /// Fills `{name}`, `{NAME}` and `{display_name}` into a template.
     pub fn expand(&self, template: &str) -> String {
         template
+            .replace("{NAME}", &self.project.name.to_uppercase())
             .replace("{name}", &self.project.name)
             .replace("{display_name}", &self.project.display_name)
     }

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::changelog_check::ChangelogError;
+use crate::checksum::ChecksumError;
 use crate::ci::CiError;
 use crate::cmd::CmdError;
 use crate::config::ConfigError;
@@ -10,8 +12,10 @@ use crate::exit::ExitCode;
 use crate::git::GitError;
 use crate::gpg::GpgError;
 use crate::http::HttpError;
+use crate::jira::JiraError;
 use crate::mail::MailError;
 use crate::nexus::NexusError;
+use crate::signing::SigningError;
 use crate::tag::TagError;
 use crate::version::VersionError;
 use crate::version_sites::SiteError;
@@ -45,6 +49,14 @@ pub enum Error {
     Vote(#[from] VoteError),
     #[error(transparent)]
     Mail(#[from] MailError),
+    #[error(transparent)]
+    Changelog(#[from] ChangelogError),
+    #[error(transparent)]
+    Jira(#[from] JiraError),
+    #[error(transparent)]
+    Checksum(#[from] ChecksumError),
+    #[error(transparent)]
+    Signing(#[from] SigningError),
     /// Bad usage or input that no module owns; the message says what to do.
     #[error("{0}")]
     Usage(String),
@@ -74,6 +86,10 @@ impl Error {
             Error::Nexus(e) => e.exit_code(),
             Error::Vote(e) => e.exit_code(),
             Error::Mail(e) => e.exit_code(),
+            Error::Changelog(e) => e.exit_code(),
+            Error::Jira(e) => e.exit_code(),
+            Error::Checksum(e) => e.exit_code(),
+            Error::Signing(e) => e.exit_code(),
             Error::Problem(_) => ExitCode::Problems,
             Error::Io { .. } => ExitCode::Usage,
         }

@@ -31,6 +31,34 @@ pub struct TagInfo {
     pub subject: Option<String>,
 }
 
+/// The hash function of a repository's object ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectFormat {
+    Sha1,
+    Sha256,
+}
+
+/// What a tree entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    File,
+    Executable,
+    Symlink,
+    /// A submodule: a commit of another repository, with no content here.
+    Submodule,
+}
+
+/// One file of a tree at a revision (`git ls-tree -r`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TreeEntry {
+    pub path: String,
+    pub kind: EntryKind,
+    /// The blob id (for a symlink: the blob holding the link target).
+    pub id: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("{} is not inside a git repository; pass the project's repository with --repo", dir.display())]
@@ -179,6 +207,53 @@ impl Git {
         Ok(Some(out.stdout))
     }
 
+    /// The hash function of the repository's object ids.
+    pub fn object_format(&self) -> Result<ObjectFormat, GitError> {
+        let out = self
+            .git("read the repository's object format")
+            .args(["rev-parse", "--show-object-format"])
+            .output()?;
+        Ok(match out.stdout_str().trim() {
+            "sha256" => ObjectFormat::Sha256,
+            _ => ObjectFormat::Sha1,
+        })
+    }
+
+    /// Every file of the tree at `rev`, recursively, with its blob id.
+    pub fn ls_tree(&self, rev: &str) -> Result<Vec<TreeEntry>, GitError> {
+        let out = self
+            .git(&format!("list the files at {rev}"))
+            .args(["ls-tree", "-r", "-z", "--full-tree", rev])
+            .run()?;
+        Ok(parse_ls_tree(&out.stdout))
+    }
+
+    /// Checks `rev` out, detached, into a new worktree at `path` (which must not exist).
+    pub fn worktree_add(&self, path: &Path, rev: &str) -> Result<(), GitError> {
+        self.git(&format!("check {rev} out into a temporary worktree"))
+            .args(["worktree", "add", "--quiet", "--detach"])
+            .arg(path)
+            .arg(rev)
+            .run()?;
+        Ok(())
+    }
+
+    /// Removes a worktree made by [`Git::worktree_add`], with whatever was built in it.
+    pub fn worktree_remove(&self, path: &Path) -> Result<(), GitError> {
+        let removed = self
+            .git("remove the temporary worktree")
+            .args(["worktree", "remove", "--force", "--force"])
+            .arg(path)
+            .output()?;
+        if !removed.success() {
+            let _ = std::fs::remove_dir_all(path);
+            self.git("forget the removed temporary worktree")
+                .args(["worktree", "prune"])
+                .run()?;
+        }
+        Ok(())
+    }
+
     /// The commit HEAD points at.
     pub fn head(&self) -> Result<String, GitError> {
         Ok(self
@@ -212,6 +287,62 @@ impl Git {
             .filter(|e| e.len() > 3)
             .map(|e| e[3..].to_string())
             .collect())
+    }
+
+    /// The commit a revision names; `None` when it names none.
+    pub fn resolve(&self, rev: &str) -> Result<Option<String>, GitError> {
+        let out = self
+            .git(&format!("resolve {rev}"))
+            .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+            .arg(format!("{rev}^{{commit}}"))
+            .output()?;
+        Ok(out
+            .success()
+            .then(|| out.stdout_str().trim().to_string())
+            .filter(|s| !s.is_empty()))
+    }
+
+    /// Paths (relative to the repository's top) that differ between the merge base of `base`
+    /// and HEAD, and the work tree: what a pull request from this checkout into `base` changes,
+    /// uncommitted edits included. A rename counts as both of its paths.
+    pub fn changed_since(&self, base: &str) -> Result<Vec<String>, GitError> {
+        let out = self
+            .git(&format!("list the files changed since {base}"))
+            .args(["diff", "--name-only", "-z", "--no-renames", "--merge-base"])
+            .arg(base)
+            .arg("--")
+            .run()?;
+        Ok(out
+            .stdout_str()
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Every tag's name.
+    pub fn tag_names(&self) -> Result<Vec<String>, GitError> {
+        Ok(self
+            .git("list the tags")
+            .args(["for-each-ref", "--format=%(refname:strip=2)", "refs/tags"])
+            .run()?
+            .stdout_str()
+            .lines()
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// The project directory `dir` relative to the repository's top ("" at the top).
+    pub fn prefix_of(&self, dir: &Path) -> PathBuf {
+        let top = self.root.canonicalize().ok();
+        let dir = dir.canonicalize().ok();
+        match (dir, top) {
+            (Some(d), Some(t)) => d
+                .strip_prefix(&t)
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+            _ => PathBuf::new(),
+        }
     }
 
     /// Commits exactly `paths` with `message`; returns the new commit id.
@@ -251,18 +382,6 @@ impl Git {
             .args(["rev-parse", "--verify", "--quiet", reference])
             .output()?;
         Ok(out.success())
-    }
-
-    /// Every tag name.
-    pub fn tags(&self) -> Result<Vec<String>, GitError> {
-        Ok(self
-            .git("list tags")
-            .args(["tag", "--list"])
-            .run()?
-            .stdout_str()
-            .lines()
-            .map(str::to_string)
-            .collect())
     }
 
     /// The committer time of a commit, in seconds since the epoch (SOURCE_DATE_EPOCH).
@@ -323,6 +442,31 @@ impl Git {
         c.arg("-o").arg(out).arg(rev).run()?;
         Ok(())
     }
+}
+
+/// Parses `git ls-tree -r -z` output: `<mode> SP <type> SP <id> TAB <path> NUL`.
+pub fn parse_ls_tree(out: &[u8]) -> Vec<TreeEntry> {
+    out.split(|b| *b == 0)
+        .filter_map(|rec| {
+            let rec = std::str::from_utf8(rec).ok()?;
+            let (meta, path) = rec.split_once('\t')?;
+            let mut parts = meta.split(' ');
+            let mode = parts.next()?;
+            let _type = parts.next()?;
+            let id = parts.next()?;
+            let kind = match mode {
+                "100755" => EntryKind::Executable,
+                "120000" => EntryKind::Symlink,
+                "160000" => EntryKind::Submodule,
+                _ => EntryKind::File,
+            };
+            Some(TreeEntry {
+                path: path.to_string(),
+                kind,
+                id: id.to_string(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -402,6 +546,62 @@ mod tests {
             "unrelated files stay uncommitted"
         );
         assert_eq!(git.current_branch().unwrap().as_deref(), Some("master"));
+    }
+
+    #[test]
+    fn resolves_revisions_lists_tags_and_changed_paths() {
+        let (d, git) = repo();
+        let head = git.head().unwrap();
+        assert_eq!(git.resolve("1.0.0-rc1").unwrap(), Some(head.clone()));
+        assert_eq!(git.resolve("no-such-branch").unwrap(), None);
+        assert_eq!(git.resolve("--output=x").unwrap(), None, "not an option");
+        let mut tags = git.tag_names().unwrap();
+        tags.sort();
+        assert_eq!(tags, ["1.0.0-rc1", "1.0.0-rc2"]);
+        std::fs::create_dir(d.path().join("src")).unwrap();
+        std::fs::write(d.path().join("src/a.c"), "int a;").unwrap();
+        git.commit_paths("Added a.", &["src/a.c"]).unwrap();
+        std::fs::write(d.path().join("configure.ac"), "AC_INIT([x], [1.0.1])\n").unwrap();
+        let mut changed = git.changed_since(&head).unwrap();
+        changed.sort();
+        assert_eq!(
+            changed,
+            ["configure.ac", "src/a.c"],
+            "committed and uncommitted"
+        );
+        assert_eq!(git.prefix_of(&d.path().join("src")), PathBuf::from("src"));
+        assert_eq!(git.prefix_of(d.path()), PathBuf::new());
+    }
+
+    #[test]
+    fn lists_the_tree_of_a_tag_with_blob_ids() {
+        let (_d, git) = repo();
+        assert_eq!(git.object_format().unwrap(), ObjectFormat::Sha1);
+        let tree = git.ls_tree("1.0.0-rc1").unwrap();
+        assert_eq!(tree.len(), 1);
+        assert_eq!(tree[0].path, "configure.ac");
+        assert_eq!(tree[0].kind, EntryKind::File);
+        // git hash-object of "AC_INIT([x], [1.0.0])\n"
+        let expect = Cmd::new("git", "hash a blob")
+            .args(["hash-object", "--stdin"])
+            .stdin(b"AC_INIT([x], [1.0.0])\n".to_vec())
+            .run()
+            .unwrap()
+            .stdout_str();
+        assert_eq!(tree[0].id, expect.trim());
+    }
+
+    #[test]
+    fn a_temporary_worktree_holds_the_tag_and_goes_away() {
+        let (d, git) = repo();
+        let tmp = tempfile::tempdir().unwrap();
+        let wt = tmp.path().join("wt");
+        git.worktree_add(&wt, "1.0.0-rc1").unwrap();
+        assert!(wt.join("configure.ac").is_file());
+        std::fs::write(wt.join("build-output"), "x").unwrap();
+        git.worktree_remove(&wt).unwrap();
+        assert!(!wt.exists());
+        assert!(!d.path().join("build-output").exists());
     }
 
     #[test]

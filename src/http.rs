@@ -346,6 +346,76 @@ impl Client {
         }
     }
 
+    /// GETs `path` into the file `dest`, streaming (a release tarball does not fit in memory
+    /// comfortably), with the same retries as [`Client::send`]; returns the bytes written.
+    pub async fn download(&self, path: &str, dest: &std::path::Path) -> Result<u64, HttpError> {
+        use std::io::Write;
+        let url = self.url(path)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            tracing::debug!(service = %self.service, attempt, "GET {url} -> {}", dest.display());
+            let unreachable = |reason: String| HttpError::Unreachable {
+                service: self.service.clone(),
+                url: url.to_string(),
+                attempts: attempt,
+                reason,
+            };
+            let (retry_after, failure) = match self.inner.get(url.clone()).send().await {
+                Ok(mut resp) if resp.status().is_success() => {
+                    let mut file = std::fs::File::create(dest).map_err(|e| {
+                        unreachable(format!("cannot write {}: {e}", dest.display()))
+                    })?;
+                    let mut written = 0u64;
+                    let result: Result<(), String> = loop {
+                        match resp.chunk().await {
+                            Ok(Some(bytes)) => {
+                                if let Err(e) = file.write_all(&bytes) {
+                                    break Err(format!("cannot write {}: {e}", dest.display()));
+                                }
+                                written += bytes.len() as u64;
+                            }
+                            Ok(None) => break Ok(()),
+                            Err(e) => break Err(describe(&e)),
+                        }
+                    };
+                    match result.and_then(|()| file.sync_all().map_err(|e| e.to_string())) {
+                        Ok(()) => return Ok(written),
+                        Err(reason) => (None, unreachable(reason)),
+                    }
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    let after = resp
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v: &HeaderValue| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                    let body = resp.text().await.unwrap_or_default();
+                    let error = HttpError::Status {
+                        service: self.service.clone(),
+                        method: "GET".into(),
+                        url: url.to_string(),
+                        status: status.as_u16(),
+                        attempts: attempt,
+                        body,
+                    };
+                    if !retryable(status) {
+                        return Err(error);
+                    }
+                    (after, error)
+                }
+                Err(e) => (None, unreachable(describe(&e))),
+            };
+            if attempt >= self.retry.attempts {
+                return Err(failure);
+            }
+            let wait = self.retry.delay(attempt, retry_after, jitter());
+            tracing::warn!(service = %self.service, "attempt {attempt} failed ({failure}); retrying in {wait:?}");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
     /// GETs `path` and decodes its JSON body.
     pub async fn get_json<T: DeserializeOwned>(&self, request: &Request) -> Result<T, HttpError> {
         let resp = self.send(request).await?;
@@ -568,6 +638,35 @@ mod tests {
             "{e}"
         );
         assert_eq!(e.exit_code(), ExitCode::Outside);
+    }
+
+    #[tokio::test]
+    async fn downloads_stream_to_a_file_and_retry_5xx() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/dev/hello/hello-1.0.0.tar.gz"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/dev/hello/hello-1.0.0.tar.gz"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![7u8; 100_000]))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("a.tar.gz");
+        let c = Client::new("dist", &server.uri())
+            .unwrap()
+            .with_retry(fast());
+        let n = c
+            .download("dev/hello/hello-1.0.0.tar.gz", &dest)
+            .await
+            .unwrap();
+        assert_eq!(n, 100_000);
+        assert_eq!(std::fs::read(&dest).unwrap(), vec![7u8; 100_000]);
+        let e = c.download("dev/hello/missing", &dest).await.unwrap_err();
+        assert_eq!(e.status(), Some(404));
     }
 
     #[test]

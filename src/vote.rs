@@ -325,29 +325,6 @@ fn header_value(v: &str) -> String {
     }
 }
 
-/// Extracts the CHANGELOG section that starts with `heading` (up to the next
-/// "Release Notes - " heading).
-pub fn changelog_section(changelog: &str, heading: &str) -> Option<String> {
-    let mut lines = changelog.lines();
-    let mut out = Vec::new();
-    lines.find(|l| l.trim_end() == heading)?;
-    out.push(heading.to_string());
-    let prefix: String = heading
-        .chars()
-        .take_while(|c| !c.is_ascii_digit())
-        .collect();
-    for l in lines {
-        if !prefix.trim().is_empty() && l.starts_with(prefix.trim_end()) && l != heading {
-            break;
-        }
-        out.push(l.to_string());
-    }
-    while out.last().is_some_and(|l| l.trim().is_empty()) {
-        out.pop();
-    }
-    Some(out.join("\n"))
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -473,16 +450,6 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("RFC 3339"));
-    }
-
-    #[test]
-    fn changelog_section_is_cut_at_the_next_heading() {
-        let text = "Release Notes - Hello - Version 1.1.0\n---\n* a\n\n\nRelease Notes - Hello - Version 1.0.0\n* b\n";
-        assert_eq!(
-            changelog_section(text, "Release Notes - Hello - Version 1.1.0").unwrap(),
-            "Release Notes - Hello - Version 1.1.0\n---\n* a"
-        );
-        assert!(changelog_section(text, "Release Notes - Hello - Version 2.0.0").is_none());
     }
 
     #[test]

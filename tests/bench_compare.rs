@@ -424,3 +424,115 @@ fn calibrate_reports_noise() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("smallest detectable slowdown"));
 }
+
+#[test]
+fn calibrate_json_is_one_valid_document() {
+    let o = bench_compare(&[
+        "calibrate",
+        "--cmd",
+        &cmd_with("1.5"),
+        "--rounds",
+        "6",
+        "--seed",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&o)).expect("stdout is one JSON document");
+    assert_eq!(v["schema"], "release-kit/bench-calibration/v1");
+    assert!(v["calibration"][0]["noise_sigma"].is_number(), "{v}");
+    assert!(v["aa_report"].is_object());
+}
+
+mod common;
+
+/// The sample project's benchmark program, built for real with autotools.
+fn sample_bench() -> (tempfile::TempDir, PathBuf) {
+    let (d, repo) = common::sample_repo();
+    let out = Command::new("bash")
+        .args(["-c", "autoreconf -fi && ./configure && make hello-bench"])
+        .current_dir(&repo)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (d, repo.join("hello-bench"))
+}
+
+fn names(file: &Path) -> std::collections::BTreeSet<String> {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("json");
+    v["rounds"]
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .flat_map(|r| r["measurements"].as_array().expect("measurements").clone())
+        .map(|m| m["name"].as_str().expect("name").to_string())
+        .collect()
+}
+
+#[test]
+fn shards_of_a_real_gtest_binary_cover_every_test_once() {
+    if !common::require_tool("autoreconf") || !common::require_tool("make") {
+        return;
+    }
+    let (d, bench) = sample_bench();
+    let bench = bench.to_str().expect("utf-8 path");
+    let mut shards = Vec::new();
+    for i in 1..=2 {
+        let file = d.path().join(format!("shard{i}.json"));
+        let shard = format!("{i}/2");
+        let o = bench_compare(&[
+            "run",
+            "--base-cmd",
+            bench,
+            "--head-cmd",
+            bench,
+            "--rounds",
+            "4",
+            "--seed",
+            "7",
+            "--shard",
+            &shard,
+            "--output",
+            file.to_str().expect("utf-8"),
+            "-q",
+        ]);
+        assert!(o.status.code() == Some(0), "{}", stderr(&o));
+        shards.push(names(&file));
+    }
+    assert!(shards[0].is_disjoint(&shards[1]), "{shards:?}");
+    let all: std::collections::BTreeSet<_> = shards[0].union(&shards[1]).cloned().collect();
+    assert_eq!(
+        all.into_iter().collect::<Vec<_>>(),
+        [
+            "GreetBenchmark_BENCHMARK_Test.Format/0",
+            "GreetBenchmark_BENCHMARK_Test.Format/1",
+            "HashBenchmark_BENCHMARK_Test.Throughput"
+        ]
+    );
+    let merged = d.path().join("all.json");
+    let o = bench_compare(&[
+        "merge",
+        "--output",
+        merged.to_str().expect("utf-8"),
+        d.path().join("shard1.json").to_str().expect("utf-8"),
+        d.path().join("shard2.json").to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.code() == Some(0), "{}", stderr(&o));
+    assert_eq!(names(&merged).len(), 3);
+    // Overlapping shards are refused.
+    let o = bench_compare(&[
+        "merge",
+        "--output",
+        d.path().join("bad.json").to_str().expect("utf-8"),
+        d.path().join("shard1.json").to_str().expect("utf-8"),
+        d.path().join("shard1.json").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

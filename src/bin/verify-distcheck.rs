@@ -1,17 +1,141 @@
-//! verify-distcheck: not implemented yet (see the README for the tools that work today).
+//! verify-distcheck: distcheck from a clean tag (`source`), and a PMC voter's complete
+//! verification of a release candidate (`candidate`).
 
-use clap::Parser;
+use std::path::PathBuf;
+use std::time::Duration;
 
-/// Run distcheck from a clean tag, and verify a release candidate as a PMC voter. Not implemented yet: this binary exits with code 2.
+use clap::builder::BoolishValueParser;
+use clap::{Parser, Subcommand};
+use release_kit::candidate::{self, CandidateRequest};
+use release_kit::cli::{self, CommonArgs};
+use release_kit::distcheck::{self, SourceRequest};
+
+/// Run distcheck from a clean checkout of a tag, and verify a release candidate as a PMC voter
+/// would (checksum, signature against KEYS, archive safety and layout, content against the tag).
+/// Exit codes: 0 all checks passed, 1 a check failed, 2 bad usage or input (missing file,
+/// unparseable KEYS or checksum file), 3 an outside failure (a download failed after retries).
 #[derive(Debug, Parser)]
 #[command(name = "verify-distcheck", version)]
 struct Cli {
-    /// Arguments for the future tool (ignored).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    args: Vec<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+struct BuildArgs {
+    /// Parallel make jobs ({jobs} in the recipe) [default: the number of cores].
+    #[arg(long, short = 'j', env = "RELEASE_KIT_JOBS", value_name = "N")]
+    jobs: Option<usize>,
+    /// Seconds a recipe or build command may run before it is stopped [default: distcheck.timeout].
+    #[arg(long, env = "RELEASE_KIT_TIMEOUT", value_name = "SECONDS")]
+    timeout: Option<u64>,
+    /// Where the full build log goes [default: NAME-TAG-distcheck.log in the output directory].
+    #[arg(long, env = "RELEASE_KIT_LOG", value_name = "FILE")]
+    log: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the tag out into a temporary worktree, check its version sites and CHANGELOG, run
+    /// the distcheck recipe and compare the tarball with the tag's tree.
+    Source {
+        /// The candidate tag, e.g. 1.11.0-rc1 (must be annotated).
+        #[arg(long, env = "RELEASE_KIT_TAG")]
+        tag: String,
+        /// Where the tarball is copied.
+        #[arg(
+            long,
+            env = "RELEASE_KIT_OUT_DIR",
+            value_name = "DIR",
+            default_value = "."
+        )]
+        out_dir: PathBuf,
+        #[command(flatten)]
+        build: BuildArgs,
+    },
+    /// Verify a release candidate: checksum, signature against KEYS, archive safety and layout,
+    /// and (with --tag) its content against the tag.
+    Candidate {
+        /// The artifact: a path, file:// or https:// URL (e.g. from the vote email).
+        #[arg(long, env = "RELEASE_KIT_ARTIFACT", value_name = "PATH_OR_URL")]
+        artifact: String,
+        /// The project's KEYS file: a path or URL [default: signing.keys from the configuration].
+        #[arg(long, env = "RELEASE_KIT_KEYS", value_name = "PATH_OR_URL")]
+        keys: Option<String>,
+        /// The checksum file [default: ARTIFACT.sha512].
+        #[arg(long, env = "RELEASE_KIT_CHECKSUM", value_name = "PATH_OR_URL")]
+        checksum: Option<String>,
+        /// The detached ASCII-armoured signature [default: ARTIFACT.asc].
+        #[arg(long, env = "RELEASE_KIT_SIGNATURE", value_name = "PATH_OR_URL")]
+        signature: Option<String>,
+        /// The tag the candidate was made from (in --repo): compare the content with it.
+        #[arg(long, env = "RELEASE_KIT_TAG")]
+        tag: Option<String>,
+        /// Re-make the tarball from the tag with the recipe and compare (needs --tag).
+        #[arg(long, env = "RELEASE_KIT_REBUILD", value_parser = BoolishValueParser::new())]
+        rebuild: bool,
+        /// Unpack the tarball and configure, build and test it (distcheck.build).
+        #[arg(long, env = "RELEASE_KIT_BUILD", value_parser = BoolishValueParser::new())]
+        build: bool,
+        /// Judge key and signature expiry at this time (seconds since the epoch) instead of now.
+        #[arg(
+            long,
+            env = "RELEASE_KIT_NOW",
+            value_name = "EPOCH_SECONDS",
+            hide = true
+        )]
+        now: Option<u32>,
+        #[command(flatten)]
+        build_args: BuildArgs,
+    },
 }
 
 fn main() -> std::process::ExitCode {
-    let _: Cli = release_kit::cli::parse();
-    release_kit::cli::not_implemented("verify-distcheck")
+    let cli: Cli = cli::parse();
+    cli::init_logging(&cli.common);
+    let outcome = match cli.command {
+        Command::Source {
+            tag,
+            out_dir,
+            build,
+        } => distcheck::run_source(
+            &cli.common,
+            &SourceRequest {
+                tag,
+                jobs: build.jobs,
+                timeout: build.timeout.map(Duration::from_secs),
+                out_dir,
+                log: build.log,
+            },
+        ),
+        Command::Candidate {
+            artifact,
+            keys,
+            checksum,
+            signature,
+            tag,
+            rebuild,
+            build,
+            now,
+            build_args,
+        } => candidate::run(
+            &cli.common,
+            &CandidateRequest {
+                artifact,
+                keys,
+                checksum,
+                signature,
+                tag,
+                rebuild,
+                build,
+                jobs: build_args.jobs,
+                timeout: build_args.timeout.map(Duration::from_secs),
+                log: build_args.log,
+                now,
+            },
+        ),
+    };
+    cli::finish(outcome)
 }

@@ -212,7 +212,7 @@ impl Ci {
         if self.is_github() {
             emit(&format!("::group::{}", github::escape_data(title)));
         } else {
-            eprintln!("==> {title}");
+            tracing::info!("==> {title}");
         }
     }
 

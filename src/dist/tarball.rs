@@ -71,17 +71,7 @@ impl<W: Write> Write for HashingWriter<W> {
 
 /// The SHA-512 (hex) of a file, streamed.
 pub fn sha512_file(path: &Path) -> io::Result<String> {
-    let mut file = File::open(path)?;
-    let mut hasher = Sha512::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(crate::plan::hex(&hasher.finalize()))
+    crate::checksum::hash_reader(crate::checksum::Algorithm::Sha512, File::open(path)?)
 }
 
 /// Uncompresses a `.tar.gz` into a plain tar file beside `dest`.

@@ -75,7 +75,7 @@ pub struct Context {
     pub tarball: String,
     pub signer: Gpg,
     pub key: Key,
-    pub keys: Gpg,
+    pub keys: crate::signing::Keyring,
     pub keys_source: String,
     pub keys_url: String,
     pub passphrase: Option<SecretString>,
@@ -96,8 +96,8 @@ fn rfc3339(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// Reads the KEYS file (URL or path) into a fresh keyring; returns its fingerprints.
-fn load_keys(project: &Project, source: &str) -> Result<(Gpg, Vec<String>)> {
+/// Reads the KEYS file (URL or path) with verify-distcheck's pure-Rust parser.
+fn load_keys(project: &Project, source: &str) -> Result<(Vec<u8>, crate::signing::Keyring)> {
     let bytes = if source.starts_with("https://") || source.starts_with("http://") {
         let (base, name) = source.rsplit_once('/').unwrap_or((source, "KEYS"));
         let client = crate::http::Client::new("KEYS", &format!("{base}/"))?;
@@ -108,19 +108,13 @@ fn load_keys(project: &Project, source: &str) -> Result<(Gpg, Vec<String>)> {
             .join(source.strip_prefix("file://").unwrap_or(source));
         std::fs::read(&path).map_err(|e| {
             Error::Usage(format!(
-                "cannot read the KEYS file {} ({e}); set dist.keys (RELEASE_KIT_DIST_KEYS) to its URL or path",
+                "cannot read the KEYS file {} ({e}); set signing.keys (RELEASE_KIT_SIGNING_KEYS) to its URL or path",
                 path.display()
             ))
         })?
     };
-    let keys = Gpg::temporary()?;
-    keys.import(&bytes, "the KEYS file")?;
-    let fprs = keys
-        .list(false, None)?
-        .into_iter()
-        .map(|k| k.fingerprint)
-        .collect();
-    Ok((keys, fprs))
+    let keyring = crate::signing::parse_keys(&String::from_utf8_lossy(&bytes), source)?;
+    Ok((bytes, keyring))
 }
 
 /// Plans the candidate: runs the read-only checks and lists the steps with their inputs.
@@ -192,8 +186,9 @@ pub fn plan(
     };
     let wanted = Some(cfg.signing.key.as_str()).filter(|k| !k.is_empty());
     let key = signer.signing_key(wanted)?;
-    let keys_source = cfg.expand(&cfg.dist.keys);
-    let (keys, fprs) = load_keys(&project, &keys_source)?;
+    let keys_source = cfg.expand(&cfg.signing.keys);
+    let (keys_bytes, keys) = load_keys(&project, &keys_source)?;
+    let fprs: Vec<String> = keys.keys.iter().map(|k| k.fingerprint.clone()).collect();
     let margin = cfg.signing.margin_days;
     let needed_until = deadline.as_second() + margin * 86_400;
     gpg::check_signing_key(
@@ -205,7 +200,10 @@ pub fn plan(
         margin,
     )?;
     if cfg.signing.require_signed_tag {
-        verify::signed_tag(&git, &keys, &request.tag)?;
+        // git verify-tag needs a gpg keyring: a temporary one holding KEYS.
+        let keyring = Gpg::temporary()?;
+        keyring.import(&keys_bytes, "the KEYS file")?;
+        verify::signed_tag(&git, &keyring, &request.tag)?;
     }
     let keys_url = if keys_source.contains("://") {
         keys_source.clone()
@@ -543,24 +541,21 @@ impl Act for Stager<'_> {
                     None => tarball::sha512_file(&ctx.file(""))
                         .map_err(|e| Error::io("hash", ctx.file(""), e))?,
                 };
-                let line = format!("{sha}  {}\n", ctx.tarball);
+                let line = crate::checksum::coreutils_line(&sha, &ctx.tarball);
                 write(&ctx.file(".sha512"), &line)?;
                 json!({"file": format!("{}.sha512", ctx.tarball), "line": line})
             }
             "verify" => {
+                let now = u32::try_from(Timestamp::now().as_second()).unwrap_or(u32::MAX);
                 let ev = verify::verify_staged(
                     &ctx.keys,
+                    &ctx.keys_source,
                     &ctx.file(""),
                     &ctx.file(".asc"),
                     &ctx.file(".sha512"),
+                    now,
                 )?;
-                if !ev.signed_by.eq_ignore_ascii_case(&ctx.key.fingerprint)
-                    && !ctx
-                        .key
-                        .subkeys
-                        .iter()
-                        .any(|s| s.fingerprint.eq_ignore_ascii_case(&ev.signed_by))
-                {
+                if !ev.signed_by.eq_ignore_ascii_case(&ctx.key.fingerprint) {
                     return Err(Error::Problem(format!(
                         "the signature was made by {}, not the signing key {}",
                         ev.signed_by, ctx.key.fingerprint

@@ -76,7 +76,7 @@ pub fn run(project: &Project, git: &Git, tag: &str) -> Result<Facts> {
     let changelog = changelog_section(project, git, &info.commit, version, tag, &branch)?;
     // Candidate numbering: rc1 first, rcN only after rcN-1, nothing newer already.
     let mut numbers: Vec<u32> = git
-        .tags()?
+        .tag_names()?
         .iter()
         .filter_map(|t| project.scheme.parse_candidate(t).ok())
         .filter(|(v, _)| *v == version)
@@ -122,8 +122,8 @@ fn short(c: &str) -> &str {
     &c[..c.len().min(12)]
 }
 
-/// The CHANGELOG section of `version` at `commit`, which must exist and not be marked WIP.
-/// (Swap point for the changelog module of changelog-check.)
+/// The CHANGELOG section of `version` at `commit`, which must exist and not be marked WIP,
+/// read with changelog-check's parser.
 pub fn changelog_section(
     project: &Project,
     git: &Git,
@@ -143,16 +143,26 @@ pub fn changelog_section(
                 "{file} does not exist at {tag}; add it with a `{heading}` section"
             ))
         })?;
-    let wip = format!("{heading} {}", cfg.changelog.wip_marker);
-    if text.lines().any(|l| l.trim_end() == wip) {
-        return Err(Error::Usage(format!(
-            "{file} at {tag} still says `{wip}`; remove \"{}\" from the heading on {branch}, commit, and re-tag (the candidate was never staged)",
-            cfg.changelog.wip_marker
-        )));
-    }
-    crate::vote::changelog_section(&text, &heading).ok_or_else(|| {
+    let format = crate::changelog::Format::from_config(cfg).map_err(Error::Usage)?;
+    let changelog = crate::changelog::parse(&text, &format);
+    let section = changelog.section(version).ok_or_else(|| {
         Error::Usage(format!(
             "{file} at {tag} has no `{heading}` section; add the release notes on {branch}, commit, and re-tag"
         ))
-    })
+    })?;
+    if section.wip {
+        return Err(Error::Usage(format!(
+            "{file}:{} at {tag} still says `{}`; remove \"{}\" from the heading on {branch}, commit, and re-tag (the candidate was never staged)",
+            section.line,
+            section.title.trim_end(),
+            cfg.changelog.wip_marker
+        )));
+    }
+    Ok(changelog
+        .section_lines(section)
+        .map(|(_, l)| l)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_end()
+        .to_string())
 }

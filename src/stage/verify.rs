@@ -1,63 +1,98 @@
-//! Verifying a staged candidate before it is published: the detached signature against the
-//! KEYS keyring and the `.sha512` file against the tarball. This is the swap point for
-//! verify-distcheck's `signing` and `checksum` modules: until they land, gpg does the OpenPGP
-//! work and the SHA-512 is streamed here.
+//! Verifying a staged candidate before it is published, with verify-distcheck's pure-Rust
+//! code: the tarball is read once, feeding both the SHA-512 of the `.sha512` file
+//! ([`crate::checksum`]) and the detached signature's digest ([`crate::signing`]), which must
+//! be a good signature by a key of the project's KEYS.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::dist::tarball::sha512_file;
+use crate::checksum::{self, Algorithm, Hasher};
 use crate::error::{Error, Result};
 use crate::git::Git;
 use crate::gpg::Gpg;
+use crate::signing::{self, Keyring, SignatureHasher};
 
 /// What verification established.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
-    /// Fingerprint of the key that made the signature.
+    /// Fingerprint of the key (primary) that made the signature.
     pub signed_by: String,
+    /// The signing subkey, when a subkey signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subkey: Option<String>,
     pub sha512: String,
 }
 
-/// Parses one `sha512sum` line: `<128 hex>  <name>` (or `*<name>` in binary mode).
-pub fn parse_sha512_line(line: &str) -> Option<(String, String)> {
-    let (hash, rest) = line.trim_end().split_once(' ')?;
-    let name = rest.trim_start_matches(' ').trim_start_matches('*');
-    (hash.len() == 128 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && !name.is_empty())
-        .then(|| (hash.to_ascii_lowercase(), name.to_string()))
+fn name_of(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
-/// Verifies `tarball` against its `.asc` (by a key in `keys`) and its `.sha512`.
-pub fn verify_staged(keys: &Gpg, tarball: &Path, asc: &Path, sha512: &Path) -> Result<Evidence> {
-    let signed_by = keys.verify(asc, tarball)?;
+/// Verifies `tarball` against its `.asc` (by a key in `keys`, at time `now`) and its `.sha512`.
+pub fn verify_staged(
+    keys: &Keyring,
+    keys_source: &str,
+    tarball: &Path,
+    asc: &Path,
+    sha512: &Path,
+    now: u32,
+) -> Result<Evidence> {
+    let name = name_of(tarball);
+    let sig_bytes = std::fs::read(asc).map_err(|e| Error::io("read", asc, e))?;
+    let sig = signing::parse_signature(&sig_bytes, &name_of(asc))?;
+    let mut sig_hasher = SignatureHasher::new(&sig, &name_of(asc))?;
+    let mut sum = Hasher::new(Algorithm::Sha512);
+    let mut file = std::fs::File::open(tarball).map_err(|e| Error::io("read", tarball, e))?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::io("read", tarball, e))?;
+        if n == 0 {
+            break;
+        }
+        sig_hasher.update(&buf[..n]);
+        sum.update(&buf[..n]);
+    }
+    let have = sum.finish_hex();
+    let (sig, digest) = sig_hasher.finish();
+    let verdict = signing::verify(&sig, &digest, keys, now);
+    if !verdict.is_good() {
+        return Err(Error::Problem(format!(
+            "the signature {} of {name} does not verify: {}",
+            asc.display(),
+            signing::explain(&verdict, keys_source)
+        )));
+    }
     let text = std::fs::read_to_string(sha512).map_err(|e| Error::io("read", sha512, e))?;
-    let name = tarball
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (want, listed) =
-        parse_sha512_line(text.lines().next().unwrap_or_default()).ok_or_else(|| {
-            Error::Problem(format!(
-                "{} is not in sha512sum format (`<hash>  <file>`)",
-                sha512.display()
-            ))
-        })?;
-    if listed != name {
+    let entries = checksum::parse(&text, &name_of(sha512), &name)?;
+    let want = checksum::select(&entries, &name).map_err(|names| {
+        Error::Problem(format!(
+            "{} names {}, not {name}",
+            sha512.display(),
+            names.join(", ")
+        ))
+    })?;
+    if want.hex != have {
         return Err(Error::Problem(format!(
-            "{} names {listed}, not {name}",
-            sha512.display()
+            "{name} has SHA-512 {have}, but {} says {}; the tarball changed after it was checksummed",
+            sha512.display(),
+            want.hex
         )));
     }
-    let have = sha512_file(tarball).map_err(|e| Error::io("hash", tarball, e))?;
-    if have != want {
-        return Err(Error::Problem(format!(
-            "{name} has SHA-512 {have}, but {} says {want}; the tarball changed after it was checksummed",
-            sha512.display()
-        )));
-    }
+    let signer = verdict.signer.unwrap_or_else(|| signing::Signer {
+        fingerprint: verdict.issuer.clone(),
+        subkey: None,
+        user_id: String::new(),
+        algorithm: String::new(),
+        block: 0,
+    });
     Ok(Evidence {
-        signed_by,
+        signed_by: signer.fingerprint,
+        subkey: signer.subkey,
         sha512: have,
     })
 }
@@ -83,25 +118,5 @@ pub fn signed_tag(git: &Git, keys: &Gpg, tag: &str) -> Result<String> {
         _ => Err(Error::Usage(format!(
             "tag {tag} is not signed by a key in KEYS (signing.require_signed_tag is set); re-create it with `git tag -s {tag} -m ...` using a key listed in KEYS"
         ))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn sha512sum_lines_are_parsed() {
-        let h = "A".repeat(128);
-        assert_eq!(
-            parse_sha512_line(&format!("{h}  x.tar.gz\n")),
-            Some(("a".repeat(128), "x.tar.gz".into()))
-        );
-        assert_eq!(
-            parse_sha512_line(&format!("{h} *x.tar.gz")).unwrap().1,
-            "x.tar.gz"
-        );
-        assert!(parse_sha512_line("abc  x").is_none());
     }
 }

@@ -296,14 +296,16 @@ static void usage(FILE* out)
 {
   fprintf(out,
           "Usage: hello-bench [--gtest_filter=PATTERN] [--gtest_list_tests]\n"
-          "Runs the Hello benchmarks. Environment: GTEST_FILTER,\n"
+          "Runs the Hello benchmarks. Environment: GTEST_FILTER, GTEST_LIST_TESTS,\n"
           "HELLO_BENCH_SLOWDOWN (work factor, default 1.0).\n");
 }
 
 int main(int argc, char** argv)
 {
   const char* filter = getenv("GTEST_FILTER");
-  int list = 0;
+  // Like Google Test, every flag can also come from the environment.
+  const char* list_env = getenv("GTEST_LIST_TESTS");
+  int list = list_env != NULL && strcmp(list_env, "1") == 0;
 
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "--gtest_filter=", 15) == 0) {

@@ -32,7 +32,7 @@ pub fn parse(file: &str, text: &str) -> Result<Parsed, ParseError> {
         };
         let name = &c[1];
         let fields: Vec<&str> = c[3].split_whitespace().collect();
-        if fields.len() % 2 != 0 {
+        if !fields.len().is_multiple_of(2) {
             return Err(ParseError::at(file, Some(i + 1), format!("`{line}` has an odd number of value/unit fields; expected pairs such as `1234 ns/op 128 B/op`")));
         }
         for pair in fields.chunks(2) {

@@ -1,0 +1,540 @@
+//! build-rpms end to end: real git, gpg, rpmbuild, rpmkeys and createrepo_c; the HTTP publisher
+//! against wiremock.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::*;
+
+const TOOLS_NEEDED: [&str; 6] = [
+    "git",
+    "gpg",
+    "rpmbuild",
+    "rpmkeys",
+    "createrepo_c",
+    "autoreconf",
+];
+
+fn tools() -> bool {
+    TOOLS_NEEDED.iter().all(|t| require_tool(t))
+}
+
+/// The sample project with a staged, signed candidate 1.1.0-rc1 in a local dist.
+struct Staged {
+    _tmp: tempfile::TempDir,
+    repo: PathBuf,
+    gnupg: PathBuf,
+    fpr: String,
+    dist: PathBuf,
+}
+
+fn sh(dir: &Path, script: &str, gnupg: &Path) -> String {
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("GNUPGHOME", gnupg)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn staged() -> &'static Staged {
+    static S: OnceLock<Staged> = OnceLock::new();
+    S.get_or_init(|| {
+        let (tmp, repo) = sample_repo();
+        let root = tmp.path().to_path_buf();
+        let gnupg = root.join("gnupg");
+        std::fs::create_dir(&gnupg).unwrap();
+        std::fs::set_permissions(&gnupg, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        git(&repo, &["config", "user.name", "Release Manager"]);
+        git(&repo, &["config", "user.email", "rm@example.org"]);
+        git(&repo, &["checkout", "-q", "-b", "1.1.x"]);
+        let cl = std::fs::read_to_string(repo.join("CHANGELOG")).unwrap().replace("Version 1.1.0 (WIP)", "Version 1.1.0");
+        std::fs::write(repo.join("CHANGELOG"), cl).unwrap();
+        git(&repo, &["commit", "-qam", "Updated CHANGELOG for 1.1.0."]);
+        git(&repo, &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."]);
+        sh(&root, "gpg --batch --quiet --passphrase '' --quick-gen-key 'Hello RM <rm@hello.example.org>' rsa3072 sign never", &gnupg);
+        let fpr = sh(&root, "gpg --batch --with-colons --list-keys | awk -F: '/^fpr/{print $10; exit}'", &gnupg).trim().to_string();
+        let dist = root.join("dist");
+        sh(
+            &root,
+            &format!(
+                "mkdir -p dist/dev/hello/1.1.0-rc1 dist/release/hello
+                 gpg --batch --armor --export > dist/release/hello/KEYS
+                 git clone -q {repo} build && cd build && git checkout -q 1.1.0-rc1
+                 autoreconf -fi >/dev/null 2>&1 && ./configure >/dev/null && make dist >/dev/null
+                 cp hello-1.1.0.tar.gz ../dist/dev/hello/1.1.0-rc1/
+                 cd ../dist/dev/hello/1.1.0-rc1
+                 sha512sum hello-1.1.0.tar.gz > hello-1.1.0.tar.gz.sha512
+                 gpg --batch --quiet --armor --detach-sig hello-1.1.0.tar.gz",
+                repo = repo.display()
+            ),
+            &gnupg,
+        );
+        Staged { _tmp: tmp, repo, gnupg, fpr, dist }
+    })
+}
+
+/// A private copy of the staged dist, to tamper with.
+fn copy_dist(s: &Staged, to: &Path) -> PathBuf {
+    let d = to.join("dist");
+    sh(
+        to,
+        &format!("cp -r {} {}", s.dist.display(), d.display()),
+        &s.gnupg,
+    );
+    d
+}
+
+fn build_rpms(s: &Staged, dist: &Path, work: &Path, extra: &[&str]) -> Run {
+    let mut c = tool("build-rpms", &s.repo);
+    c.env("GNUPGHOME", &s.gnupg)
+        .args([
+            "--set",
+            &format!("dist.dev={}/dev/{{name}}", dist.display()),
+        ])
+        .args([
+            "--set",
+            &format!("dist.release={}/release/{{name}}", dist.display()),
+        ])
+        .args(["--set", "rpm.nodeps=true"])
+        .arg("--repo-dir")
+        .arg(work.join("repo"))
+        .arg("--work-dir")
+        .arg(work.join("work"))
+        .args(extra);
+    run(c)
+}
+
+#[test]
+fn candidate_becomes_signed_packages_in_the_testing_repository() {
+    if !tools() {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("gh-output");
+    let mut c = tool("build-rpms", &s.repo);
+    c.env("GNUPGHOME", &s.gnupg)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &out)
+        .env("GITHUB_STEP_SUMMARY", t.path().join("summary"))
+        .env("RELEASE_KIT_RPM_SIGN_KEY", &s.fpr)
+        .env("RELEASE_KIT_RPM_NODEPS", "true")
+        .env(
+            "RELEASE_KIT_DIST_DEV",
+            format!("{}/dev/{{name}}", s.dist.display()),
+        )
+        .env(
+            "RELEASE_KIT_DIST_RELEASE",
+            format!("{}/release/{{name}}", s.dist.display()),
+        )
+        .args(["--tag", "1.1.0-rc1", "--junit"])
+        .arg(t.path().join("junit.xml"))
+        .arg("--repo-dir")
+        .arg(t.path().join("repo"))
+        .arg("--work-dir")
+        .arg(t.path().join("work"));
+    let r = run(c);
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains(&format!(
+            "checksum and signature verified (signer {})",
+            s.fpr
+        )),
+        "{}",
+        r.stdout
+    );
+    let testing = t.path().join("repo/el7-testing");
+    let bin = testing.join("x86_64/hello-1.1.0-1.x86_64.rpm");
+    assert!(bin.is_file());
+    assert!(testing.join("SRPMS/hello-1.1.0-1.src.rpm").is_file());
+    for dir in ["x86_64", "SRPMS"] {
+        let repomd = testing.join(dir).join("repodata/repomd.xml");
+        // The detached metadata signature verifies with the same key.
+        sh(
+            t.path(),
+            &format!("gpg --batch --verify {0}.asc {0}", repomd.display()),
+            &s.gnupg,
+        );
+        let primary = sh(
+            t.path(),
+            &format!(
+                "zcat {}/repodata/*-primary.xml.gz",
+                testing.join(dir).display()
+            ),
+            &s.gnupg,
+        );
+        assert!(
+            primary.contains("<location href=\"hello-1.1.0-1."),
+            "{primary}"
+        );
+    }
+    let q = sh(
+        t.path(),
+        &format!(
+            "rpm -qp --nosignature --queryformat '%{{NAME}}-%{{VERSION}}-%{{RELEASE}}' {}",
+            bin.display()
+        ),
+        &s.gnupg,
+    );
+    assert_eq!(q, "hello-1.1.0-1");
+    let outputs =
+        release_kit::ci::github::parse_output_file(&std::fs::read_to_string(&out).unwrap())
+            .unwrap();
+    let get = |k: &str| {
+        outputs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(get("channel"), "testing");
+    assert_eq!(get("version"), "1.1.0");
+    assert!(
+        get("rpms").contains("  hello-1.1.0-1.x86_64.rpm"),
+        "{}",
+        get("rpms")
+    );
+    let junit = std::fs::read_to_string(t.path().join("junit.xml")).unwrap();
+    assert!(
+        junit.contains(r#"name="package:hello-1.1.0-1.x86_64.rpm""#),
+        "{junit}"
+    );
+
+    // Re-running with the same inputs changes nothing that was published.
+    let before = std::fs::read(&bin).unwrap();
+    let r = build_rpms(
+        s,
+        &s.dist,
+        t.path(),
+        &[
+            "--tag",
+            "1.1.0-rc1",
+            "--set",
+            &format!("rpm.sign_key={}", s.fpr),
+        ],
+    );
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("0 added, 2 already present"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(std::fs::read(&bin).unwrap(), before);
+}
+
+#[test]
+fn a_tampered_tarball_is_refused_before_building() {
+    if !tools() {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    let dist = copy_dist(s, t.path());
+    let tarball = dist.join("dev/hello/1.1.0-rc1/hello-1.1.0.tar.gz");
+    let mut bytes = std::fs::read(&tarball).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&tarball, bytes).unwrap();
+    let r = build_rpms(s, &dist, t.path(), &["--tag", "1.1.0-rc1"]);
+    r.assert_code(1);
+    assert!(
+        r.stderr.contains("does not match its checksum") && r.stderr.contains("refusing to build"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !t.path().join("repo/el7-testing").exists(),
+        "nothing reached the repository"
+    );
+    // Re-signed checksum but the old signature: the signature catches it.
+    sh(
+        &dist.join("dev/hello/1.1.0-rc1"),
+        "sha512sum hello-1.1.0.tar.gz > hello-1.1.0.tar.gz.sha512",
+        &s.gnupg,
+    );
+    let r = build_rpms(s, &dist, t.path(), &["--tag", "1.1.0-rc1"]);
+    r.assert_code(1);
+    assert!(
+        r.stderr.contains("does not verify") && r.stderr.contains("was modified"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_signature_by_a_key_not_in_keys_is_refused() {
+    if !tools() {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    let dist = copy_dist(s, t.path());
+    let other = t.path().join("other-gnupg");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::set_permissions(&other, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    sh(
+        &dist.join("dev/hello/1.1.0-rc1"),
+        "gpg --batch --quiet --passphrase '' --quick-gen-key 'Mallory <m@evil.example>' rsa2048 sign never
+         gpg --batch --yes --quiet --armor --detach-sig hello-1.1.0.tar.gz",
+        &other,
+    );
+    let r = build_rpms(s, &dist, t.path(), &["--tag", "1.1.0-rc1"]);
+    r.assert_code(1);
+    assert!(
+        r.stderr.contains("is not in") && r.stderr.contains("KEYS"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_inputs_are_explained() {
+    if !tools() {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    // A tag with no tarball in dist.
+    git(
+        &s.repo,
+        &[
+            "tag",
+            "-f",
+            "-a",
+            "1.1.0-rc7",
+            "-m",
+            "no such candidate",
+            "1.1.0-rc1",
+        ],
+    );
+    let r = build_rpms(s, &s.dist, t.path(), &["--tag", "1.1.0-rc7"]);
+    r.assert_code(1);
+    assert!(
+        r.stderr.contains("does not exist") && r.stderr.contains("staged"),
+        "{}",
+        r.stderr
+    );
+    // A checksum file for another file.
+    let dist = copy_dist(s, t.path());
+    let sum = dist.join("dev/hello/1.1.0-rc1/hello-1.1.0.tar.gz.sha512");
+    std::fs::write(
+        &sum,
+        std::fs::read_to_string(&sum)
+            .unwrap()
+            .replace("hello-1.1.0.tar.gz", "other.tar.gz"),
+    )
+    .unwrap();
+    let r = build_rpms(s, &dist, t.path(), &["--tag", "1.1.0-rc1"]);
+    r.assert_code(2);
+    assert!(
+        r.stderr
+            .contains("is not for hello-1.1.0.tar.gz: it names other.tar.gz"),
+        "{}",
+        r.stderr
+    );
+    // A spec that does not exist.
+    let r = build_rpms(
+        s,
+        &s.dist,
+        t.path(),
+        &["--tag", "1.1.0-rc1", "--spec", "nope.spec"],
+    );
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("nope.spec does not exist"),
+        "{}",
+        r.stderr
+    );
+    // A malformed tag and a bad release number.
+    build_rpms(s, &s.dist, t.path(), &["--tag", "1.1-rc1"]).assert_code(2);
+    let r = build_rpms(
+        s,
+        &s.dist,
+        t.path(),
+        &["--tag", "1.1.0-rc1", "--release", "1-beta"],
+    );
+    r.assert_code(2);
+    assert!(r.stderr.contains("digits and dots"), "{}", r.stderr);
+    // A repository directory that cannot be created.
+    std::fs::write(t.path().join("a-file"), "").unwrap();
+    let mut c = tool("build-rpms", &s.repo);
+    c.env("GNUPGHOME", &s.gnupg)
+        .args(["--tag", "1.1.0-rc1", "--repo-dir"])
+        .arg(t.path().join("a-file/repo"));
+    let r = run(c);
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("pass a writable --repo-dir"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_spec_that_fails_to_build_shows_the_failing_lines() {
+    if !tools() {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    let spec_dir = t.path().join("spec");
+    std::fs::create_dir(&spec_dir).unwrap();
+    let spec = std::fs::read_to_string(s.repo.join("support/packaging/centos/hello.spec"))
+        .unwrap()
+        .replace(
+            "%build\n",
+            "%build\necho 'compiler exploded: greet.c:42' >&2; exit 1\n",
+        );
+    std::fs::write(spec_dir.join("hello.spec"), spec).unwrap();
+    std::fs::copy(
+        s.repo.join("support/packaging/centos/hello.service"),
+        spec_dir.join("hello.service"),
+    )
+    .unwrap();
+    let r = build_rpms(
+        s,
+        &s.dist,
+        t.path(),
+        &[
+            "--tag",
+            "1.1.0-rc1",
+            "--spec",
+            spec_dir.join("hello.spec").to_str().unwrap(),
+        ],
+    );
+    r.assert_code(1);
+    assert!(
+        r.stderr.contains("rpmbuild failed") && r.stderr.contains("compiler exploded: greet.c:42"),
+        "{}",
+        r.stderr
+    );
+    assert!(t.path().join("work/rpmbuild.log").is_file());
+    assert!(!t.path().join("repo/el7-testing").exists());
+}
+
+#[test]
+fn rpmbuild_missing_says_how_to_install_it() {
+    if !tools() {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    let bin = t.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    for tool_name in ["gpg", "git", "gpg-agent"] {
+        if let Some(p) = release_kit::cmd::find_on_path(tool_name) {
+            std::os::unix::fs::symlink(p, bin.join(tool_name)).unwrap();
+        }
+    }
+    let mut c = tool("build-rpms", &s.repo);
+    c.env("GNUPGHOME", &s.gnupg).env("PATH", &bin);
+    c.args([
+        "--tag",
+        "1.1.0-rc1",
+        "--set",
+        &format!("dist.dev={}/dev/{{name}}", s.dist.display()),
+    ])
+    .args([
+        "--set",
+        &format!("dist.release={}/release/{{name}}", s.dist.display()),
+    ])
+    .arg("--repo-dir")
+    .arg(t.path().join("repo"))
+    .arg("--work-dir")
+    .arg(t.path().join("work"));
+    let r = run(c);
+    r.assert_code(3);
+    assert!(
+        r.stderr.contains("`rpmbuild` is not installed")
+            && r.stderr.contains("apt-get install rpm"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn dry_run_plans_and_touches_nothing() {
+    if !tools() {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    let r = build_rpms(
+        s,
+        &s.dist,
+        t.path(),
+        &["--tag", "1.1.0-rc1", "--dry-run", "--format", "json"],
+    );
+    r.assert_code(0);
+    let plan: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(plan["target"]["channel"], "testing");
+    let ids: Vec<_> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        ["fetch-and-verify", "rpmbuild", "inspect", "repository"]
+    );
+    assert_eq!(
+        std::fs::read_dir(t.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_snapshot_of_head_goes_to_unstable() {
+    if !tools() {
+        return;
+    }
+    let (_d, repo) = sample_repo();
+    let t = tempfile::tempdir().unwrap();
+    let mut c = tool("build-rpms", &repo);
+    c.args(["--set", "rpm.nodeps=true", "--repo-dir"])
+        .arg(t.path().join("repo"))
+        .arg("--work-dir")
+        .arg(t.path().join("work"));
+    let r = run(c);
+    r.assert_code(0);
+    let sha = git(&repo, &["rev-parse", "--short=7", "HEAD"])
+        .trim()
+        .to_string();
+    let date = String::from_utf8(
+        Command::new("git")
+            .args(["log", "-1", "--format=%cd", "--date=format-local:%Y%m%d"])
+            .env("TZ", "UTC")
+            .current_dir(&repo)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let name = format!("hello-1.1.0-0.1.pre.{}git{sha}.x86_64.rpm", date.trim());
+    assert!(
+        t.path()
+            .join("repo/el7-unstable/x86_64")
+            .join(&name)
+            .is_file(),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        git(&repo, &["worktree", "list"]).lines().count(),
+        1,
+        "the temporary worktree is gone"
+    );
+}
