@@ -60,8 +60,6 @@ pub struct Rpm {
     pub layout_unstable: String,
     /// Fingerprint of the key that signs packages and repository metadata; empty: unsigned.
     pub sign_key: String,
-    /// The KEYS file that verifies downloaded tarballs; `{release}` is `dist.release`.
-    pub keys: String,
     /// Seconds rpmbuild may run before it is stopped.
     pub timeout_secs: u64,
 }
@@ -79,7 +77,6 @@ impl Default for Rpm {
             layout_testing: "{distro}-testing/{arch}".into(),
             layout_unstable: "{distro}-unstable/{arch}".into(),
             sign_key: String::new(),
-            keys: "{release}/KEYS".into(),
             timeout_secs: 7200,
         }
     }

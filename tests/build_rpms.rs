@@ -106,6 +106,10 @@ fn build_rpms(s: &Staged, dist: &Path, work: &Path, extra: &[&str]) -> Run {
             "--set",
             &format!("dist.release={}/release/{{name}}", dist.display()),
         ])
+        .args([
+            "--set",
+            &format!("signing.keys={}/release/hello/KEYS", dist.display()),
+        ])
         .args(["--set", "rpm.nodeps=true"])
         .arg("--repo-dir")
         .arg(work.join("repo"))
@@ -137,6 +141,10 @@ fn candidate_becomes_signed_packages_in_the_testing_repository() {
         .env(
             "RELEASE_KIT_DIST_RELEASE",
             format!("{}/release/{{name}}", s.dist.display()),
+        )
+        .env(
+            "RELEASE_KIT_SIGNING_KEYS",
+            format!("{}/release/hello/KEYS", s.dist.display()),
         )
         .args(["--tag", "1.1.0-rc1", "--junit"])
         .arg(t.path().join("junit.xml"))
@@ -449,6 +457,10 @@ fn rpmbuild_missing_says_how_to_install_it() {
         "--set",
         &format!("dist.release={}/release/{{name}}", s.dist.display()),
     ])
+    .args([
+        "--set",
+        &format!("signing.keys={}/release/hello/KEYS", s.dist.display()),
+    ])
     .arg("--repo-dir")
     .arg(t.path().join("repo"))
     .arg("--work-dir")
@@ -536,5 +548,76 @@ fn a_snapshot_of_head_goes_to_unstable() {
         git(&repo, &["worktree", "list"]).lines().count(),
         1,
         "the temporary worktree is gone"
+    );
+}
+
+#[test]
+fn a_candidate_staged_in_svn_is_read_from_svn() {
+    if !tools() || !require_tool("svnadmin") || !require_tool("svn") {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    sh(
+        t.path(),
+        &format!(
+            "svnadmin create svn && svn import -q -m 'dist layout' {} file://{}/svn",
+            s.dist.display(),
+            t.path().display()
+        ),
+        &s.gnupg,
+    );
+    let url = format!("file://{}/svn", t.path().display());
+    let mut c = tool("build-rpms", &s.repo);
+    c.env("GNUPGHOME", &s.gnupg)
+        .env("RELEASE_KIT_DIST_DEV", format!("{url}/dev/{{name}}"))
+        .env(
+            "RELEASE_KIT_SIGNING_KEYS",
+            format!("{url}/release/hello/KEYS"),
+        )
+        .env("RELEASE_KIT_RPM_NODEPS", "true")
+        .args(["--tag", "1.1.0-rc1", "--repo-dir"])
+        .arg(t.path().join("repo"))
+        .arg("--work-dir")
+        .arg(t.path().join("work"));
+    let r = run(c);
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("checksum and signature verified"),
+        "{}",
+        r.stdout
+    );
+    assert!(t
+        .path()
+        .join("repo/el7-testing/x86_64/hello-1.1.0-1.x86_64.rpm")
+        .is_file());
+    // A candidate that was never staged in svn is refused with the reason.
+    git(
+        &s.repo,
+        &[
+            "tag",
+            "-f",
+            "-a",
+            "1.1.0-rc9",
+            "-m",
+            "not staged",
+            "1.1.0-rc1",
+        ],
+    );
+    let mut c = tool("build-rpms", &s.repo);
+    c.env("GNUPGHOME", &s.gnupg)
+        .env("RELEASE_KIT_DIST_DEV", format!("{url}/dev/{{name}}"))
+        .env(
+            "RELEASE_KIT_SIGNING_KEYS",
+            format!("{url}/release/hello/KEYS"),
+        )
+        .args(["--tag", "1.1.0-rc9", "--repo-dir"])
+        .arg(t.path().join("repo2"));
+    let r = run(c);
+    r.assert_code(1);
+    assert!(
+        r.stderr.contains("does not exist") && r.stderr.contains("stage-rc"),
+        "{}",
+        r.stderr
     );
 }

@@ -124,11 +124,30 @@ impl Svn {
     }
 
     fn cat(&self, path: &str) -> Option<Vec<u8>> {
-        self.cmd(&format!("read {path} from the dist area"), "cat")
-            .arg(format!("{}/{path}", self.url))
-            .run()
-            .ok()
-            .map(|o| o.stdout)
+        self.read_file(path).ok().flatten()
+    }
+
+    /// A file's bytes from the dist area (`path` relative to the URL); `None` when it does not
+    /// exist there.
+    pub fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>, SvnError> {
+        let cmd = self
+            .cmd(&format!("read {path} from the dist area"), "cat")
+            .arg(format!("{}/{path}", self.url));
+        match cmd.run() {
+            Ok(o) => Ok(Some(o.stdout)),
+            Err(e) => {
+                let missing = e.stderr().is_some_and(|s| {
+                    ["E160013", "W160013", "E200009", "E195012"]
+                        .iter()
+                        .any(|c| s.contains(c))
+                });
+                if missing {
+                    Ok(None)
+                } else {
+                    Err(self.classify(e))
+                }
+            }
+        }
     }
 
     fn last_changed(&self, path: &str) -> Result<Option<u64>, SvnError> {

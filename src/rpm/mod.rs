@@ -35,7 +35,7 @@ pub struct Request {
     pub source: Option<SourceKind>,
     /// Where to download the tarball from (a directory path or URL); defaults to dist dev/release.
     pub dist_url: Option<String>,
-    /// The KEYS file (path or URL); defaults to `rpm.keys`.
+    /// The KEYS file (path or URL); defaults to `signing.keys`.
     pub keys: Option<String>,
     pub repo_dir: PathBuf,
     pub publish: Option<String>,
@@ -122,10 +122,10 @@ pub fn plan(project: &Project, req: &Request) -> Result<Plan> {
             }
             None => join_url(&cfg.expand(&cfg.dist.release), &target.version.to_string()),
         };
-        let keys = req.keys.clone().unwrap_or_else(|| {
-            cfg.expand(&cfg.rpm.keys)
-                .replace("{release}", &cfg.expand(&cfg.dist.release))
-        });
+        let keys = req
+            .keys
+            .clone()
+            .unwrap_or_else(|| cfg.expand(&cfg.signing.keys));
         (Some(join_url(&base, &tarball)), Some(keys))
     } else {
         (None, None)
@@ -243,15 +243,38 @@ fn snapshot_of_head(project: &Project) -> Result<Snapshot> {
     })
 }
 
-/// A local file for `location` (a path, `file://` or an http(s) URL, downloaded into `tmp`).
+/// A local file for `location`: a path; a `file://` URL of a local file, or else of a file in an
+/// svn repository (dist areas as stage-rc stages them), read with `svn cat`; `svn://`; or an
+/// http(s) URL, downloaded into `tmp` with retries.
 fn fetch(location: &str, what: &str, tmp: &Path) -> Result<PathBuf> {
+    let missing = |shown: &str| {
+        Error::Problem(format!(
+            "the {what} {shown} does not exist: there is no such candidate in dist (was it staged with stage-rc?)"
+        ))
+    };
+    let local = location.strip_prefix("file://").unwrap_or(location);
+    let in_svn = location.starts_with("svn://")
+        || location.starts_with("svn+ssh://")
+        || (location.starts_with("file://") && !Path::new(local).is_file());
+    if in_svn {
+        let (dir, name) = location.rsplit_once('/').unwrap_or((location, ""));
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        let svn = crate::dist::svn::Svn {
+            url: dir.to_string(),
+            creds: crate::dist::svn::Credentials::from_env(&env),
+        };
+        let bytes = svn
+            .read_file(name)
+            .map_err(Error::from)?
+            .ok_or_else(|| missing(location))?;
+        let dest = tmp.join(name);
+        crate::fs::write_atomic(&dest, &bytes).map_err(|e| Error::io("write", &dest, e))?;
+        return Ok(dest);
+    }
     let input = crate::candidate::Input::parse(location);
     if let crate::candidate::Input::Path(p) = &input {
         if !p.is_file() {
-            return Err(Error::Problem(format!(
-                "the {what} {} does not exist: there is no such candidate in dist (was it staged with stage-rc?)",
-                p.display()
-            )));
+            return Err(missing(&p.display().to_string()));
         }
     }
     input.fetch(what, tmp)
