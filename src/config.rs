@@ -169,6 +169,18 @@ pub struct Maven {
     pub poll_seconds: u64,
     /// Files to stage (relative to the repository; `{version}` filled in). Empty: no Maven staging.
     pub artifacts: Vec<String>,
+    /// Instead of `artifacts`: the project's own deploy command (program and arguments, no shell),
+    /// run in the project root into the staging repository stage-rc opened. It finds the
+    /// repository in `RELEASE_KIT_STAGING_REPOSITORY_ID` and its deploy URL in
+    /// `RELEASE_KIT_STAGING_URL` (for `-DaltDeploymentRepository`).
+    pub deploy_command: Vec<String>,
+}
+
+impl Maven {
+    /// Whether Maven staging is configured (by artifacts or by a deploy command).
+    pub fn enabled(&self) -> bool {
+        !self.artifacts.is_empty() || !self.deploy_command.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -412,6 +424,7 @@ impl Default for Maven {
             content_url: "https://repository.apache.org/content/repositories/".into(),
             poll_seconds: 5,
             artifacts: Vec::new(),
+            deploy_command: Vec::new(),
         }
     }
 }
@@ -696,6 +709,21 @@ impl Config {
             )));
         }
         self.validate_distcheck().map_err(semantic)?;
+        if !self.maven.artifacts.is_empty() && !self.maven.deploy_command.is_empty() {
+            return Err(semantic(
+                "[maven] has both `artifacts` and `deploy_command`; choose one: stage-rc uploads the artifacts itself, or runs the project's deploy command".into(),
+            ));
+        }
+        if self
+            .maven
+            .deploy_command
+            .first()
+            .is_some_and(|p| p.trim().is_empty())
+        {
+            return Err(semantic(
+                "`maven.deploy_command` starts with an empty program name".into(),
+            ));
+        }
         Ok(())
     }
 

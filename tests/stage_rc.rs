@@ -1303,6 +1303,11 @@ mod services {
     }
 
     async fn nexus(close_fails: bool) -> MockServer {
+        nexus_with(close_fails, 8).await
+    }
+
+    /// A Nexus 2 staging API; `puts` is how many uploads stage-rc itself must make.
+    async fn nexus_with(close_fails: bool, puts: u64) -> MockServer {
         let server = MockServer::start().await;
         let base = "/service/local/staging";
         Mock::given(method("GET"))
@@ -1322,7 +1327,7 @@ mod services {
             .await;
         Mock::given(method("PUT"))
             .respond_with(ResponseTemplate::new(201))
-            .expect(8)
+            .expect(puts)
             .mount(&server)
             .await;
         Mock::given(method("POST"))
@@ -1435,6 +1440,50 @@ mod services {
             "{}",
             r.stdout
         );
+    }
+
+    #[tokio::test]
+    async fn the_projects_deploy_command_deploys_into_the_opened_staging_repository() {
+        if !have_tools() {
+            return;
+        }
+        let server = nexus_with(false, 0).await;
+        let fx = Fx::new();
+        let cfg = fx.base.path().join("release.toml");
+        let text = std::fs::read_to_string(fx.repo.join("release.toml")).unwrap();
+        std::fs::write(
+            &cfg,
+            format!(
+                "{text}\n[maven]\nurl = \"{}/service/local/\"\ngroup_id = \"org.example.hello\"\ncontent_url = \"{}/content/repositories/\"\npoll_seconds = 0\ndeploy_command = [\"sh\", \"-c\", \"echo $RELEASE_KIT_STAGING_REPOSITORY_ID $RELEASE_KIT_STAGING_URL > deployed-to.txt\"]\n",
+                server.uri(),
+                server.uri()
+            ),
+        )
+        .unwrap();
+        let r = fx.stage(&["--config", cfg.to_str().unwrap()]);
+        r.assert_code(0);
+        let deployed = std::fs::read_to_string(fx.repo.join("deployed-to.txt")).unwrap();
+        assert_eq!(
+            deployed.trim(),
+            format!(
+                "orgexample-1001 {}/service/local/staging/deployByRepositoryId/orgexample-1001",
+                server.uri()
+            )
+        );
+        assert!(
+            r.stdout.contains("nexus-repository: orgexample-1001"),
+            "{}",
+            r.stdout
+        );
+        // Both ways at once is a configuration error, named before anything runs.
+        std::fs::write(
+            &cfg,
+            format!("{text}\n[maven]\nartifacts = [\"a.jar\"]\ndeploy_command = [\"true\"]\n"),
+        )
+        .unwrap();
+        let r = fx.stage(&["--config", cfg.to_str().unwrap()]);
+        r.assert_code(2);
+        assert!(r.stderr.contains("choose one"), "{}", r.stderr);
     }
 
     #[tokio::test]

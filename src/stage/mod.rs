@@ -266,7 +266,7 @@ pub fn plan(
             json!({"target": cfg.expand(&cfg.dist.dev), "url": candidate_url, "files": [tarball, format!("{tarball}.asc"), format!("{tarball}.sha512")], "message": format!("Adding {}-{}.", cfg.project.name, facts.tag), "superseded": facts.older, "remove_superseded": cfg.dist.remove_superseded}),
         ),
     ];
-    if !cfg.maven.artifacts.is_empty() {
+    if cfg.maven.enabled() {
         let m = &cfg.maven;
         let artifacts: Vec<String> = m
             .artifacts
@@ -283,12 +283,17 @@ pub fn plan(
             base.clone(),
         ));
         let mut deploy = base.clone();
-        deploy["artifacts"] = json!(artifacts);
-        steps.push(Step::new(
-            "maven-deploy",
-            "deploy the Maven artifacts with .asc, .md5 and .sha1",
-            deploy,
-        ));
+        let description = if m.deploy_command.is_empty() {
+            deploy["artifacts"] = json!(artifacts);
+            "deploy the Maven artifacts with .asc, .md5 and .sha1".to_string()
+        } else {
+            deploy["command"] = json!(m.deploy_command);
+            format!(
+                "run the project's deploy command into the staging repository: {}",
+                m.deploy_command.join(" ")
+            )
+        };
+        steps.push(Step::new("maven-deploy", description, deploy));
         steps.push(Step::new(
             "maven-close",
             "close the staging repository",
@@ -363,7 +368,7 @@ fn render_email(ctx: &Context, ledger: &Ledger, probe: bool) -> Result<vote::Ema
         .output_str("source-tarball", "sha512")
         .map(str::to_string)
         .unwrap_or_else(|| "0".repeat(128));
-    let staging = if cfg.maven.artifacts.is_empty() {
+    let staging = if !cfg.maven.enabled() {
         None
     } else {
         match ledger.output_str("maven-open", "repository") {
@@ -632,6 +637,27 @@ impl Act for Stager<'_> {
                         .await
                 })?;
                 json!({"repository": id, "url": format!("{}{id}", cfg.maven.content_url)})
+            }
+            "maven-deploy" if !cfg.maven.deploy_command.is_empty() => {
+                let id = ledger
+                    .output_str("maven-open", "repository")
+                    .unwrap_or_default()
+                    .to_string();
+                let url = format!(
+                    "{}/staging/deployByRepositoryId/{id}",
+                    cfg.maven.url.trim_end_matches('/')
+                );
+                let command = &cfg.maven.deploy_command;
+                crate::cmd::Cmd::new(
+                    &command[0],
+                    "deploy the Maven artifacts with the project's deploy command",
+                )
+                .args(&command[1..])
+                .current_dir(&ctx.project.root)
+                .env("RELEASE_KIT_STAGING_REPOSITORY_ID", &id)
+                .env("RELEASE_KIT_STAGING_URL", &url)
+                .run()?;
+                json!({"repository": id, "command": command, "url": url})
             }
             "maven-deploy" => {
                 let n = self.nexus()?;
