@@ -37,8 +37,9 @@ struct Cli {
     /// The local yum repository root.
     #[arg(long, env = "RELEASE_KIT_REPO_DIR", default_value = "rpm-repo")]
     repo_dir: PathBuf,
-    /// Publish the repository to a directory or an http(s) URL (PUT; credentials from
-    /// RELEASE_KIT_RPM_PUBLISH_USER/_PASSWORD or _TOKEN).
+    /// Publish the repository: a directory; an http(s) URL of a repository manager (PUT;
+    /// credentials RELEASE_KIT_RPM_PUBLISH_USER/_PASSWORD or _TOKEN); or an svn URL (svn://,
+    /// svn+ssh://, file://, or svn+https://; one commit; credentials RELEASE_KIT_SVN_USERNAME/_PASSWORD).
     #[arg(long, env = "RELEASE_KIT_PUBLISH")]
     publish: Option<String>,
     /// Where the logs and the downloaded tarball go.

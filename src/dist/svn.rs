@@ -127,6 +127,42 @@ impl Svn {
         self.read_file(path).ok().flatten()
     }
 
+    /// Every entry below the URL, relative (directories end with `/`).
+    pub fn list_recursive(&self) -> Result<Vec<String>, SvnError> {
+        let out = self.run(
+            self.cmd("list the repository", "list")
+                .arg("--recursive")
+                .arg(&self.url),
+        )?;
+        Ok(out
+            .stdout_str()
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect())
+    }
+
+    /// Applies `ops` (svnmucc actions such as `put LOCAL URL`, `mkdir URL`) in one commit,
+    /// without a checkout.
+    pub fn commit_ops(&self, message: &str, ops: &[String]) -> Result<(), SvnError> {
+        let mut c = Cmd::new("svnmucc", "commit to the repository in one revision").args([
+            "--non-interactive",
+            "--no-auth-cache",
+            "-m",
+            message,
+        ]);
+        if let Some(u) = &self.creds.username {
+            c = c.args(["--username", u]);
+        }
+        if let Some(p) = &self.creds.password {
+            c = c
+                .arg("--password-from-stdin")
+                .stdin(format!("{}\n", p.expose_secret()));
+        }
+        self.run(c.args(ops))?;
+        Ok(())
+    }
+
     /// A file's bytes from the dist area (`path` relative to the URL); `None` when it does not
     /// exist there.
     pub fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>, SvnError> {

@@ -495,6 +495,11 @@ pub fn execute(
     // 6. Publish.
     let published = match &plan.publish {
         None => None,
+        Some(target) if publish::svn_url(target).is_some() => Some(publish::to_svn(
+            repo_root,
+            &publish::svn_url(target).unwrap_or_default(),
+            env,
+        )?),
         Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
             let client = publish::client(url, env)?;
             Some(crate::http::block_on(publish::to_http(repo_root, &client))?)

@@ -35,6 +35,84 @@ pub fn to_directory(from: &Path, to: &Path) -> Result<Published> {
     Ok(done)
 }
 
+/// Publishes the tree at `from` to an svn repository URL in one commit with `svnmucc` (no
+/// checkout): new packages and changed metadata are put, published packages are kept.
+pub fn to_svn(from: &Path, url: &str, env: &[(String, String)]) -> Result<Published> {
+    use crate::dist::svn::{Credentials, Svn};
+    let svn = Svn {
+        url: url.trim_end_matches('/').to_string(),
+        creds: Credentials::from_env(env),
+    };
+    let existing: std::collections::BTreeSet<String> = svn.list_recursive()?.into_iter().collect();
+    let mut dirs: std::collections::BTreeSet<String> = existing
+        .iter()
+        .filter_map(|e| e.strip_suffix('/').map(str::to_string))
+        .collect();
+    let mut ops = Vec::new();
+    let mut done = Published::default();
+    for rel in super::repo::publish_order(from)? {
+        let name = rel.to_string_lossy().replace('\\', "/");
+        let local = from.join(&rel);
+        if existing.contains(&name) {
+            let same = name.ends_with(".rpm")
+                || svn.read_file(&name)?.as_deref()
+                    == Some(
+                        std::fs::read(&local)
+                            .map_err(|e| Error::io("read", &local, e))?
+                            .as_slice(),
+                    );
+            if same {
+                done.unchanged.push(name);
+                continue;
+            }
+        }
+        let mut parent = String::new();
+        for part in name
+            .split('/')
+            .collect::<Vec<_>>()
+            .split_last()
+            .map(|(_, d)| d)
+            .unwrap_or(&[])
+        {
+            parent = if parent.is_empty() {
+                part.to_string()
+            } else {
+                format!("{parent}/{part}")
+            };
+            if dirs.insert(parent.clone()) {
+                ops.push("mkdir".to_string());
+                ops.push(format!("{}/{parent}", svn.url));
+            }
+        }
+        ops.push("put".to_string());
+        ops.push(local.display().to_string());
+        ops.push(format!("{}/{name}", svn.url));
+        done.uploaded.push(name);
+    }
+    if !ops.is_empty() {
+        let packages = done.uploaded.iter().filter(|n| n.ends_with(".rpm")).count();
+        svn.commit_ops(
+            &format!("Published {packages} package(s) and the yum metadata."),
+            &ops,
+        )?;
+    }
+    Ok(done)
+}
+
+/// Where `--publish` goes: `svn://`, `svn+ssh://`, `file://` and `svn+https://`/`svn+http://`
+/// are svn repositories; `http(s)://` is a repository manager (PUT); anything else a directory.
+pub fn svn_url(target: &str) -> Option<String> {
+    if let Some(rest) = target.strip_prefix("svn+") {
+        if rest.starts_with("https://") || rest.starts_with("http://") {
+            return Some(rest.to_string());
+        }
+    }
+    ["svn://", "svn+ssh://", "file://"]
+        .iter()
+        .any(|p| target.starts_with(p))
+        .then(|| target.to_string())
+}
+
 /// Uploads the tree at `from` under `client`'s base URL with PUT.
 pub async fn to_http(from: &Path, client: &Client) -> Result<Published> {
     let mut done = Published::default();
@@ -256,6 +334,72 @@ mod tests {
             .filter(|r| r.method.as_str() == "PUT")
             .count();
         assert_eq!(puts, 1, "it stopped at the first package");
+    }
+
+    #[test]
+    fn publish_targets_are_told_apart() {
+        assert_eq!(
+            svn_url("svn+https://svn.example.org/repos/yum").as_deref(),
+            Some("https://svn.example.org/repos/yum")
+        );
+        assert_eq!(
+            svn_url("file:///srv/svn/yum").as_deref(),
+            Some("file:///srv/svn/yum")
+        );
+        assert_eq!(svn_url("svn://host/yum").as_deref(), Some("svn://host/yum"));
+        assert_eq!(svn_url("https://repo.example.org/yum"), None);
+        assert_eq!(svn_url("/srv/yum"), None);
+    }
+
+    #[test]
+    fn svn_publish_is_one_commit_and_idempotent() {
+        if !crate::cmd::on_path("svnmucc") || !crate::cmd::on_path("svnadmin") {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "svnmucc and svnadmin are required in CI"
+            );
+            return;
+        }
+        let from = tree();
+        let d = tempfile::tempdir().unwrap();
+        crate::cmd::Cmd::new("svnadmin", "create a test repository")
+            .arg("create")
+            .arg(d.path().join("svn"))
+            .run()
+            .unwrap();
+        let url = format!("file://{}/svn", d.path().display());
+        let first = to_svn(from.path(), &url, &[]).unwrap();
+        assert_eq!(first.uploaded.len(), 4);
+        let svn = crate::dist::svn::Svn {
+            url: url.clone(),
+            creds: Default::default(),
+        };
+        assert_eq!(
+            svn.read_file("el7-testing/x86_64/repodata/repomd.xml")
+                .unwrap()
+                .as_deref(),
+            Some(&b"<repomd/>"[..])
+        );
+        let log = crate::cmd::Cmd::new("svn", "read the log")
+            .args(["log", "-q", &url])
+            .run()
+            .unwrap()
+            .stdout_str();
+        assert_eq!(
+            log.lines().filter(|l| l.starts_with('r')).count(),
+            1,
+            "one commit: {log}"
+        );
+        let again = to_svn(from.path(), &url, &[]).unwrap();
+        assert!(again.uploaded.is_empty(), "{again:?}");
+        // Changed metadata is committed again; published packages are kept.
+        std::fs::write(
+            from.path().join("el7-testing/x86_64/repodata/repomd.xml"),
+            b"<repomd v=2/>",
+        )
+        .unwrap();
+        let third = to_svn(from.path(), &url, &[]).unwrap();
+        assert_eq!(third.uploaded, ["el7-testing/x86_64/repodata/repomd.xml"]);
     }
 
     #[test]
