@@ -63,9 +63,15 @@ pub struct Svn {
 
 impl Svn {
     fn cmd(&self, why: &str, sub: &str) -> Cmd {
-        let mut c = Cmd::new("svn", why)
-            .arg(sub)
-            .args(["--non-interactive", "--no-auth-cache"]);
+        self.with_credentials(
+            Cmd::new("svn", why)
+                .arg(sub)
+                .args(["--non-interactive", "--no-auth-cache"]),
+        )
+    }
+
+    /// Adds the credentials: the user name as an argument, the password through stdin only.
+    fn with_credentials(&self, mut c: Cmd) -> Cmd {
         if let Some(u) = &self.creds.username {
             c = c.args(["--username", u]);
         }
