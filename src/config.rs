@@ -409,7 +409,7 @@ impl Default for Dist {
             dev: "https://dist.apache.org/repos/dist/dev/{name}".into(),
             release: "https://dist.apache.org/repos/dist/release/{name}".into(),
             source: "make-dist".into(),
-            make_dist: "./bootstrap && ./configure && make dist".into(),
+            make_dist: "if [ -x ./bootstrap ]; then ./bootstrap; else autoreconf -fi; fi && ./configure && make dist".into(),
             remove_superseded: false,
         }
     }

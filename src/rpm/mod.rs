@@ -280,7 +280,8 @@ fn fetch(location: &str, what: &str, tmp: &Path) -> Result<PathBuf> {
     input.fetch(what, tmp)
 }
 
-/// Runs `make dist` on a temporary worktree of `rev` and returns the tarball's path in `out`.
+/// Runs the project's `dist.make_dist` command (as stage-rc does) in a temporary worktree of
+/// `rev`, with its output in `log`, and returns the tarball's path in `out`.
 fn make_dist(
     project: &Project,
     rev: &str,
@@ -289,48 +290,30 @@ fn make_dist(
     log: &Path,
 ) -> Result<PathBuf> {
     let git = project.git()?;
-    let tree = tempfile::tempdir()
-        .map_err(|e| Error::io("create a temporary directory in", std::env::temp_dir(), e))?;
-    let wt = tree.path().join("src");
-    Cmd::new("git", format!("check out {rev} into a temporary worktree"))
-        .current_dir(git.root())
-        .args(["worktree", "add", "--detach", "--quiet"])
-        .arg(&wt)
-        .arg(rev)
-        .run()?;
-    let result = (|| {
-        let bootstrap = if wt.join("bootstrap").is_file() {
-            Cmd::new("./bootstrap", "bootstrap the autotools build")
-        } else {
-            Cmd::new("autoreconf", "generate the autotools build").arg("-fi")
-        };
-        let mut text = Vec::new();
-        for cmd in [
-            bootstrap,
-            Cmd::new("./configure", "configure the build"),
-            Cmd::new("make", "make the source tarball").arg("dist"),
-        ] {
-            let o = cmd.current_dir(&wt).run()?;
-            text.extend_from_slice(&o.stdout);
-            text.extend_from_slice(&o.stderr);
-        }
-        let _ = crate::fs::write_atomic(log, &text);
-        let made = wt.join(tarball);
-        if !made.is_file() {
-            return Err(Error::Problem(format!(
-                "make dist did not produce {tarball}; check rpm/project.tarball in release.toml"
-            )));
-        }
-        let dest = out.join(tarball);
-        std::fs::copy(&made, &dest).map_err(|e| Error::io("copy", &made, e))?;
-        Ok(dest)
-    })();
-    let _ = Cmd::new("git", "remove the temporary worktree")
-        .current_dir(git.root())
-        .args(["worktree", "remove", "--force"])
-        .arg(&wt)
-        .run();
-    result
+    let checkout = crate::distcheck::TempCheckout::new(&git, rev, "src")?;
+    let command = &project.config.dist.make_dist;
+    let _ = std::fs::remove_file(log);
+    Cmd::new("sh", "make the source tarball with the project's build (dist.make_dist)")
+        .args(["-c", command])
+        .current_dir(&checkout.dir)
+        .stream(log, false)
+        .map_err(|e| match e {
+            crate::cmd::CmdError::Failed { stderr, .. } => Error::Problem(format!(
+                "`{command}` (dist.make_dist) failed in a clean checkout of {rev}:\n  {}\nthe full log is {}",
+                stderr.lines().rev().take(10).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n  "),
+                log.display()
+            )),
+            other => other.into(),
+        })?;
+    let made = checkout.dir.join(tarball);
+    if !made.is_file() {
+        return Err(Error::Problem(format!(
+            "`{command}` (dist.make_dist) did not produce {tarball}; fix dist.make_dist or project.tarball in release.toml"
+        )));
+    }
+    let dest = out.join(tarball);
+    std::fs::copy(&made, &dest).map_err(|e| Error::io("copy", &made, e))?;
+    Ok(dest)
 }
 
 /// What a build produced.
