@@ -111,19 +111,21 @@ pub fn init_logging(common: &CommonArgs) {
         .try_init();
 }
 
-/// Prints a report in the chosen format, writes JUnit, annotations and the job summary.
+/// Writes annotations, the job summary and JUnit, then prints the report in the chosen format.
+/// Annotations go first (errors first): they are what a CI log reader acts on, and a log
+/// collector that stops reading when the process exits must not lose them.
 pub fn emit_report(report: &Report, common: &CommonArgs, ci: &Ci) -> Result<ExitCode> {
+    ci.annotate_report(report);
+    ci.summary(&report.to_markdown())?;
+    if let Some(path) = &common.junit {
+        junit::write(path, report)?;
+    }
     let text = match common.format {
         Format::Text => report.to_text(ci.color()),
         Format::Json => report.to_json(),
         Format::Markdown => report.to_markdown(),
     };
     print_stdout(&text);
-    if let Some(path) = &common.junit {
-        junit::write(path, report)?;
-    }
-    ci.annotate_report(report);
-    ci.summary(&report.to_markdown())?;
     Ok(report.exit_code())
 }
 

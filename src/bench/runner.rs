@@ -259,8 +259,10 @@ fn read_results(paths: &[PathBuf]) -> Result<Vec<(String, ResultFile)>, BenchErr
 
 /// Prints the report and writes the side files; returns 1 when the gate fails.
 pub fn emit(report: &Report, out: &Outputs, ci: &Ci) -> Result<ExitCode, BenchError> {
+    // Annotations, outputs and the summary first; the report last (see cli::emit_report).
+    let code = side_effects(report, out, ci)?;
     crate::cli::print_stdout(&render::render(report, out.format));
-    side_effects(report, out, ci)
+    Ok(code)
 }
 
 /// Everything but stdout: warnings, JUnit, SVG, GitHub outputs, summary and annotations.
@@ -513,13 +515,14 @@ pub fn calibrate(
             t
         }
     };
-    crate::cli::print_stdout(&text);
     let false_alarms = report.count("regression") + report.count("improvement");
     if false_alarms > 0 {
         tracing::warn!("{false_alarms} rows differ in an A/A run: the machine drifts more than the analysis assumes");
     }
     // An A/A run is not a gate: the report is shown, the exit code only says the run worked.
-    side_effects(&report, out, ci).map(|_| ExitCode::Ok)
+    side_effects(&report, out, ci)?;
+    crate::cli::print_stdout(&text);
+    Ok(ExitCode::Ok)
 }
 
 /// Per metric: robust σ of the per-pair log-ratios and the minimum detectable effect (log scale)

@@ -193,9 +193,15 @@ impl Ci {
         }
     }
 
-    /// Emits annotations for every finding of a report.
+    /// Emits annotations for every finding of a report, errors first.
     pub fn annotate_report(&self, report: &Report) {
-        for (check, f) in report.findings() {
+        let mut findings: Vec<_> = report.findings().collect();
+        findings.sort_by_key(|(_, f)| match f.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Notice => 2,
+        });
+        for (check, f) in findings {
             let loc = f.location.as_ref();
             self.annotate(
                 f.severity,
