@@ -22,7 +22,11 @@ fn main() {
         .as_slice()
     {
         ["hash", file] => {
-            let sha = tarball::sha512_file(Path::new(file)).expect("hash");
+            let sha = release_kit::checksum::hash_file(
+                release_kit::checksum::Algorithm::Sha512,
+                Path::new(file),
+            )
+            .expect("hash");
             println!("{sha}  {file}");
         }
         ["normalise", input, output, epoch] => {

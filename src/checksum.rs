@@ -293,6 +293,11 @@ pub fn hash_reader(algorithm: Algorithm, mut reader: impl Read) -> std::io::Resu
     Ok(hasher.finish_hex())
 }
 
+/// Streams a file through `algorithm`; lower-case hex.
+pub fn hash_file(algorithm: Algorithm, path: &std::path::Path) -> std::io::Result<String> {
+    hash_reader(algorithm, std::fs::File::open(path)?)
+}
+
 /// A `sha512sum`-style line for publishing: `<hex>  <name>`.
 pub fn coreutils_line(hex: &str, name: &str) -> String {
     format!("{hex}  {name}\n")

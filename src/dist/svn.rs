@@ -151,20 +151,14 @@ impl Svn {
     /// Applies `ops` (svnmucc actions such as `put LOCAL URL`, `mkdir URL`) in one commit,
     /// without a checkout.
     pub fn commit_ops(&self, message: &str, ops: &[String]) -> Result<(), SvnError> {
-        let mut c = Cmd::new("svnmucc", "commit to the repository in one revision").args([
-            "--non-interactive",
-            "--no-auth-cache",
-            "-m",
-            message,
-        ]);
-        if let Some(u) = &self.creds.username {
-            c = c.args(["--username", u]);
-        }
-        if let Some(p) = &self.creds.password {
-            c = c
-                .arg("--password-from-stdin")
-                .stdin(format!("{}\n", p.expose_secret()));
-        }
+        let c = self.with_credentials(
+            Cmd::new("svnmucc", "commit to the repository in one revision").args([
+                "--non-interactive",
+                "--no-auth-cache",
+                "-m",
+                message,
+            ]),
+        );
         self.run(c.args(ops))?;
         Ok(())
     }

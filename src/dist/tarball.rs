@@ -69,11 +69,6 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-/// The SHA-512 (hex) of a file, streamed.
-pub fn sha512_file(path: &Path) -> io::Result<String> {
-    crate::checksum::hash_reader(crate::checksum::Algorithm::Sha512, File::open(path)?)
-}
-
 /// Uncompresses a `.tar.gz` into a plain tar file beside `dest`.
 pub fn gunzip(src: &Path, dest: &Path) -> io::Result<()> {
     let mut input = flate2::read::MultiGzDecoder::new(BufReader::new(File::open(src)?));
@@ -222,7 +217,14 @@ mod tests {
         assert_eq!(wa, wb);
         let bytes = std::fs::read(d.path().join("a.tar.gz")).unwrap();
         assert_eq!(bytes, std::fs::read(d.path().join("b.tar.gz")).unwrap());
-        assert_eq!(sha512_file(&d.path().join("a.tar.gz")).unwrap(), wa.sha512);
+        assert_eq!(
+            crate::checksum::hash_file(
+                crate::checksum::Algorithm::Sha512,
+                &d.path().join("a.tar.gz")
+            )
+            .unwrap(),
+            wa.sha512
+        );
         // gzip header: no FNAME flag, mtime 0.
         assert_eq!(bytes[3] & 0x08, 0, "no file name");
         assert_eq!(&bytes[4..8], &[0, 0, 0, 0], "no mtime");

@@ -172,13 +172,8 @@ pub fn inspect(path: &Path) -> Result<Package> {
             arch.to_string()
         },
         source,
-        sha256: sha256_file(path)?,
+        sha256: crate::checksum::hash_file(crate::checksum::Algorithm::Sha256, path)
+            .map_err(|e| Error::io("read", path, e))?,
         path: path.to_path_buf(),
     })
-}
-
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
-    crate::checksum::hash_reader(crate::checksum::Algorithm::Sha256, f)
-        .map_err(|e| Error::io("read", path, e))
 }

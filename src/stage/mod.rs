@@ -543,8 +543,11 @@ impl Act for Stager<'_> {
             "checksum" => {
                 let sha = match ledger.output_str("source-tarball", "sha512") {
                     Some(s) => s.to_string(),
-                    None => tarball::sha512_file(&ctx.file(""))
-                        .map_err(|e| Error::io("hash", ctx.file(""), e))?,
+                    None => crate::checksum::hash_file(
+                        crate::checksum::Algorithm::Sha512,
+                        &ctx.file(""),
+                    )
+                    .map_err(|e| Error::io("hash", ctx.file(""), e))?,
                 };
                 let line = crate::checksum::coreutils_line(&sha, &ctx.tarball);
                 write(&ctx.file(".sha512"), &line)?;
@@ -766,7 +769,9 @@ impl Act for Stager<'_> {
                     .get("sha512")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let have = tarball::sha512_file(&ctx.file("")).ok();
+                let have =
+                    crate::checksum::hash_file(crate::checksum::Algorithm::Sha512, &ctx.file(""))
+                        .ok();
                 if have.as_deref() != Some(want) {
                     let w = self.make_tarball()?;
                     if w.sha512 != want {
