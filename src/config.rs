@@ -36,6 +36,8 @@ pub struct Config {
     pub bump: Bump,
     pub rpm: Rpm,
     pub distcheck: Distcheck,
+    pub publish: Publish,
+    pub website: Website,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -202,6 +204,58 @@ pub struct Vote {
     pub time_zones: Vec<String>,
     /// Dates (YYYY-MM-DD) that are not business days.
     pub holidays: Vec<String>,
+    /// How a vote passes: `mesos` (at least `min_binding` binding +1 and no binding -1) or
+    /// `majority` (the ASF rule: at least `min_binding` binding +1 and more binding +1 than -1).
+    pub policy: String,
+    /// Binding +1 votes needed.
+    pub min_binding: i64,
+    /// The PMC roster (TOML: `[[member]]` with name, emails, apache_id), relative to the
+    /// repository; `--roster` overrides it.
+    pub roster: String,
+}
+
+/// `publish-dist`: what happens after a passed vote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Publish {
+    /// Release managers named in the JIRA version description and the emails (comma-separated);
+    /// empty: the rc tag's tagger.
+    pub release_managers: String,
+    /// Version lines still under development (e.g. `["1.11", "1.10"]`): dist/release keeps the
+    /// latest release of each. Empty: the latest `keep_lines` minor lines.
+    pub active_lines: Vec<String>,
+    /// With no `active_lines`: how many of the newest minor lines keep their latest release.
+    pub keep_lines: i64,
+    /// Where final releases are announced.
+    pub announce_to: String,
+    /// Sign the final release tag (`git tag -s`) with the signing key.
+    pub sign_tag: bool,
+    /// Bump the release branch to the next patch version and push it.
+    pub bump_branch: bool,
+    /// Release the JIRA fix version (and create the next patch version).
+    pub jira_release: bool,
+}
+
+/// `publish-dist`: the website's release data and blog post.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Website {
+    /// The releases data file, relative to the repository; empty: no website step.
+    pub releases_file: String,
+    /// Directory of blog posts, relative to the repository.
+    pub blog_dir: String,
+    /// Blog post file name; `{date}` (YYYY-MM-DD), `{name}` and `{version}` are filled in.
+    pub blog_file: String,
+    /// Blog post slug (the `news` entry's `blog` field).
+    pub blog_slug: String,
+    /// The `news` entry's title.
+    pub news_title: String,
+    /// Branch the website change is committed on; `{version}` is filled in.
+    pub branch: String,
+    /// Branch the website pull request targets.
+    pub base: String,
+    /// `owner/repo` on GitHub to open the website pull request in; empty: push the branch only.
+    pub github_repo: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -446,6 +500,38 @@ impl Default for Vote {
                 "Asia/Shanghai".into(),
             ],
             holidays: Vec::new(),
+            policy: "mesos".into(),
+            min_binding: 3,
+            roster: String::new(),
+        }
+    }
+}
+
+impl Default for Publish {
+    fn default() -> Self {
+        Publish {
+            release_managers: String::new(),
+            active_lines: Vec::new(),
+            keep_lines: 3,
+            announce_to: "announce@apache.org".into(),
+            sign_tag: false,
+            bump_branch: true,
+            jira_release: true,
+        }
+    }
+}
+
+impl Default for Website {
+    fn default() -> Self {
+        Website {
+            releases_file: "site/data/releases.yml".into(),
+            blog_dir: "site/source/blog".into(),
+            blog_file: "{date}-{name}-{version}-released.md".into(),
+            blog_slug: "{name}-{version}-released".into(),
+            news_title: "{display_name} {version} is released!".into(),
+            branch: "release-kit/website-{version}".into(),
+            base: "master".into(),
+            github_repo: String::new(),
         }
     }
 }
@@ -517,6 +603,8 @@ impl Default for Config {
             github: Github::default(),
             jira: Jira::default(),
             bump: Bump::default(),
+            publish: Publish::default(),
+            website: Website::default(),
             rpm: Rpm::default(),
             distcheck: Distcheck::default(),
         }
@@ -682,6 +770,34 @@ impl Config {
                 "`mail.smtp_security` is `{}`; use \"starttls\", \"tls\" or \"none\"",
                 self.mail.smtp_security
             )));
+        }
+        if !matches!(self.vote.policy.as_str(), "mesos" | "majority") {
+            return Err(semantic(format!(
+                "`vote.policy` is `{}`; use \"mesos\" (no binding -1) or \"majority\" (the ASF majority rule)",
+                self.vote.policy
+            )));
+        }
+        if self.vote.min_binding < 1 {
+            return Err(semantic(format!(
+                "`vote.min_binding` is {}; a release needs at least 1 binding +1 (the ASF asks for 3)",
+                self.vote.min_binding
+            )));
+        }
+        if self.publish.keep_lines < 1 {
+            return Err(semantic(format!(
+                "`publish.keep_lines` is {}; keep at least the newest line (1)",
+                self.publish.keep_lines
+            )));
+        }
+        for line in &self.publish.active_lines {
+            let ok = line
+                .split_once('.')
+                .is_some_and(|(a, b)| a.parse::<u64>().is_ok() && b.parse::<u64>().is_ok());
+            if !ok {
+                return Err(semantic(format!(
+                    "`publish.active_lines` entry `{line}` is not a version line; write MAJOR.MINOR, e.g. \"1.11\""
+                )));
+            }
         }
         if self.vote.min_hours < 0 || self.vote.business_days < 0 {
             return Err(semantic(

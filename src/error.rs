@@ -20,6 +20,7 @@ use crate::tag::TagError;
 use crate::version::VersionError;
 use crate::version_sites::SiteError;
 use crate::vote::VoteError;
+use crate::website::WebsiteError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -57,6 +58,8 @@ pub enum Error {
     Checksum(#[from] ChecksumError),
     #[error(transparent)]
     Signing(#[from] SigningError),
+    #[error(transparent)]
+    Website(#[from] WebsiteError),
     /// Bad usage or input that no module owns; the message says what to do.
     #[error("{0}")]
     Usage(String),
@@ -90,6 +93,7 @@ impl Error {
             Error::Jira(e) => e.exit_code(),
             Error::Checksum(e) => e.exit_code(),
             Error::Signing(e) => e.exit_code(),
+            Error::Website(e) => e.exit_code(),
             Error::Problem(_) => ExitCode::Problems,
             Error::Io { .. } => ExitCode::Usage,
         }

@@ -27,14 +27,17 @@ pub mod nexus;
 pub mod notes;
 pub mod plan;
 pub mod project;
+pub mod publish;
 pub mod report;
 pub mod rpm;
 pub mod signing;
 pub mod stage;
 pub mod tag;
+pub mod tally;
 pub mod version;
 pub mod version_sites;
 pub mod vote;
+pub mod website;
 
 pub use error::{Error, Result};
 pub use exit::ExitCode;

@@ -231,6 +231,39 @@ pub struct Email {
 /// then the body. Refuses undefined variables and anything that still looks like a
 /// placeholder afterwards.
 pub fn render(template: &str, origin: &str, ctx: &EmailContext) -> Result<Email, VoteError> {
+    let headers = Headers {
+        from: ctx.from.clone(),
+        to: ctx.to.clone(),
+        cc: String::new(),
+        date: ctx.date.clone(),
+        message_id: ctx.message_id.clone(),
+        in_reply_to: String::new(),
+    };
+    render_email(template, origin, ctx, &headers)
+}
+
+/// The envelope headers of a rendered email.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Headers {
+    pub from: String,
+    pub to: String,
+    /// Empty: no Cc header.
+    pub cc: String,
+    pub date: String,
+    pub message_id: String,
+    /// Empty: no In-Reply-To/References headers (a reply to the [VOTE] thread sets it).
+    pub in_reply_to: String,
+}
+
+/// Renders any release email ([VOTE], [RESULT], [ANNOUNCE]) from a minijinja template whose
+/// first line is `Subject: ...`, then a blank line, then the body, with `ctx` as the context.
+/// Refuses undefined variables and anything that still looks like a placeholder afterwards.
+pub fn render_email<S: Serialize>(
+    template: &str,
+    origin: &str,
+    ctx: &S,
+    headers: &Headers,
+) -> Result<Email, VoteError> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
@@ -285,16 +318,24 @@ pub fn render(template: &str, origin: &str, ctx: &EmailContext) -> Result<Email,
         });
     }
     let mut eml = String::new();
-    for (k, v) in [
-        ("From", ctx.from.as_str()),
-        ("To", ctx.to.as_str()),
+    let mut fields = vec![("From", headers.from.as_str()), ("To", headers.to.as_str())];
+    if !headers.cc.is_empty() {
+        fields.push(("Cc", headers.cc.as_str()));
+    }
+    fields.extend([
         ("Subject", subject.as_str()),
-        ("Date", ctx.date.as_str()),
-        ("Message-ID", ctx.message_id.as_str()),
+        ("Date", headers.date.as_str()),
+        ("Message-ID", headers.message_id.as_str()),
+    ]);
+    if !headers.in_reply_to.is_empty() {
+        fields.push(("In-Reply-To", headers.in_reply_to.as_str()));
+        fields.push(("References", headers.in_reply_to.as_str()));
+    }
+    for (k, v) in fields.into_iter().chain([
         ("MIME-Version", "1.0"),
         ("Content-Type", "text/plain; charset=UTF-8"),
         ("Content-Transfer-Encoding", "8bit"),
-    ] {
+    ]) {
         eml.push_str(&format!("{k}: {}\r\n", header_value(v)));
     }
     eml.push_str("\r\n");
