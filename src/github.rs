@@ -183,6 +183,45 @@ impl GitHub {
     }
 }
 
+impl GitHub {
+    /// The open pull request from `head` (a branch of this repository), or a new one into
+    /// `base`; returns its URL. A re-run finds the one it opened before.
+    pub async fn pull_request(
+        &self,
+        head: &str,
+        base: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<String, HttpError> {
+        #[derive(Deserialize)]
+        struct Pull {
+            html_url: String,
+        }
+        let open: Vec<Pull> = self
+            .api
+            .get_json(
+                &Request::get(self.path("pulls"))
+                    .query("head", format!("{}:{head}", self.owner))
+                    .query("state", "open")
+                    .header("Accept", ACCEPT),
+            )
+            .await?;
+        if let Some(p) = open.into_iter().next() {
+            return Ok(p.html_url);
+        }
+        let resp = self
+            .api
+            .send(
+                &Request::new(Method::POST, self.path("pulls"))
+                    .header("Accept", ACCEPT)
+                    .json(&json!({"title": title, "head": head, "base": base, "body": body})),
+            )
+            .await?;
+        let p: Pull = http::decode("GitHub", &resp)?;
+        Ok(p.html_url)
+    }
+}
+
 fn already_exists(e: &HttpError) -> bool {
     matches!(e, HttpError::Status { body, .. } if body.contains("already_exists"))
 }

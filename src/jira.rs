@@ -25,9 +25,16 @@ pub struct Issue {
 }
 
 /// A version of the project as JIRA knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectVersion {
+    /// JIRA's id of the version (a number as a string, e.g. "12340001").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, rename = "projectId", skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<u64>,
     #[serde(default)]
     pub released: bool,
     #[serde(default)]
@@ -127,6 +134,47 @@ impl Jira {
     pub async fn versions(&self) -> Result<Vec<ProjectVersion>, JiraError> {
         let path = format!("rest/api/2/project/{}/versions", self.project);
         Ok(self.client.get_json(&Request::get(path)).await?)
+    }
+
+    /// The version named `name`; JIRA version names are unique per project.
+    pub async fn version(&self, name: &str) -> Result<Option<ProjectVersion>, JiraError> {
+        Ok(self.versions().await?.into_iter().find(|v| v.name == name))
+    }
+
+    /// Releases a version: `released: true`, the release date (YYYY-MM-DD) and a description.
+    pub async fn release_version(
+        &self,
+        id: &str,
+        date: &str,
+        description: &str,
+    ) -> Result<ProjectVersion, JiraError> {
+        let body =
+            serde_json::json!({"released": true, "releaseDate": date, "description": description});
+        let resp = self
+            .client
+            .send(
+                &Request::new(reqwest::Method::PUT, format!("rest/api/2/version/{id}")).json(&body),
+            )
+            .await?;
+        Ok(crate::http::decode("JIRA", &resp)?)
+    }
+
+    /// Creates an unreleased version in the project.
+    pub async fn create_version(
+        &self,
+        name: &str,
+        project_id: Option<u64>,
+    ) -> Result<ProjectVersion, JiraError> {
+        let mut body = serde_json::json!({"name": name, "released": false, "archived": false});
+        match project_id {
+            Some(id) => body["projectId"] = serde_json::json!(id),
+            None => body["project"] = serde_json::json!(self.project),
+        }
+        let resp = self
+            .client
+            .send(&Request::new(reqwest::Method::POST, "rest/api/2/version").json(&body))
+            .await?;
+        Ok(crate::http::decode("JIRA", &resp)?)
     }
 
     /// Every issue a JQL query finds, page by page.

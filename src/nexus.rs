@@ -221,6 +221,100 @@ impl Nexus {
         }
     }
 
+    /// Releases a closed repository to the release repository (`staging/bulk/promote`) and
+    /// waits until Nexus reports it released. Kept after the release (`autoDropAfterRelease`
+    /// false) so a re-run can see it is done.
+    pub async fn release(&self, id: &str, description: &str) -> Result<()> {
+        self.transition(id, "promote", "released", description)
+            .await
+    }
+
+    /// Drops a staging repository (a failed vote). A repository already gone counts as dropped.
+    pub async fn drop_repository(&self, id: &str, description: &str) -> Result<()> {
+        match self.repository(id).await {
+            Err(Error::Http(e)) if e.status() == Some(404) => return Ok(()),
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
+        self.client
+            .send(
+                &Request::new(Method::POST, "staging/bulk/drop")
+                    .header("Accept", JSON)
+                    .json(
+                        &json!({"data": {"stagedRepositoryIds": [id], "description": description}}),
+                    ),
+            )
+            .await?;
+        let started = std::time::Instant::now();
+        loop {
+            match self.repository(id).await {
+                Err(Error::Http(e)) if e.status() == Some(404) => return Ok(()),
+                Err(e) => return Err(e),
+                Ok(_) if started.elapsed() > self.timeout => {
+                    return Err(NexusError::Timeout {
+                        repository: id.into(),
+                        seconds: self.timeout.as_secs(),
+                        url: self.base.clone(),
+                    }
+                    .into())
+                }
+                Ok(_) => tokio::time::sleep(self.poll).await,
+            }
+        }
+    }
+
+    async fn transition(
+        &self,
+        id: &str,
+        action: &str,
+        done: &str,
+        description: &str,
+    ) -> Result<()> {
+        let r = self.repository(id).await?;
+        if r.kind == done && !r.transitioning {
+            return Ok(());
+        }
+        if !r.transitioning {
+            if r.kind != "closed" {
+                return Err(Error::Problem(format!(
+                    "Nexus staging repository {id} is `{}`, not closed; only a closed repository can be released: close it at {} (or re-run stage-rc) and re-run",
+                    r.kind, self.base
+                )));
+            }
+            self.client
+                .send(
+                    &Request::new(Method::POST, format!("staging/bulk/{action}"))
+                        .header("Accept", JSON)
+                        .json(&json!({"data": {"stagedRepositoryIds": [id], "description": description, "autoDropAfterRelease": false}})),
+                )
+                .await?;
+        }
+        let started = std::time::Instant::now();
+        loop {
+            let r = self.repository(id).await?;
+            if !r.transitioning {
+                if r.kind == done {
+                    return Ok(());
+                }
+                if r.kind != "closed" {
+                    return Err(Error::Problem(format!(
+                        "Nexus staging repository {id} ended `{}` instead of {done}; look at its activity at {} and re-run",
+                        r.kind, self.base
+                    )));
+                }
+            }
+            if started.elapsed() > self.timeout {
+                return Err(NexusError::Timeout {
+                    repository: id.into(),
+                    seconds: self.timeout.as_secs(),
+                    url: self.base.clone(),
+                }
+                .into());
+            }
+            tokio::time::sleep(self.poll).await;
+        }
+    }
+
     /// The rule failures of the last close, from the repository's activity.
     async fn failures(&self, id: &str) -> Result<String> {
         let v: Value = self

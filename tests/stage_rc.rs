@@ -7,100 +7,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::release::{export, git_at, gpg, keyring, svn, Keyring};
 use common::{git, run, tool, Run};
 
 const START: &str = "2026-03-06T18:00:00Z";
-const DATE: &str = "2026-03-05T12:00:00+0000";
-
-/// A throwaway GNUPGHOME with one secret key; the agent is stopped on drop.
-struct Keyring {
-    dir: tempfile::TempDir,
-    fingerprint: String,
-}
-
-impl Drop for Keyring {
-    fn drop(&mut self) {
-        let _ = Command::new("gpgconf")
-            .args(["--kill", "all"])
-            .env("GNUPGHOME", self.dir.path())
-            .output();
-    }
-}
-
-fn gpg(home: &Path, args: &[&str]) -> std::process::Output {
-    Command::new("gpg")
-        .args(["--batch", "--no-tty"])
-        .args(args)
-        .env("GNUPGHOME", home)
-        .output()
-        .unwrap()
-}
-
-/// A keyring with a fresh key: `expire` like "2y" or "3d"; `faked` generates it in the past.
-fn keyring(uid: &str, algo: &str, expire: &str, faked: Option<&str>) -> Keyring {
-    let dir = tempfile::Builder::new().prefix("rk-t.").tempdir().unwrap();
-    let mut args = vec!["--passphrase", "", "--pinentry-mode", "loopback"];
-    if let Some(f) = faked {
-        args.extend(["--faked-system-time", f]);
-    }
-    args.extend(["--quick-gen-key", uid, algo, "sign", expire]);
-    let out = gpg(dir.path(), &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let list = gpg(dir.path(), &["--with-colons", "--list-secret-keys"]);
-    let fingerprint = String::from_utf8_lossy(&list.stdout)
-        .lines()
-        .find(|l| l.starts_with("fpr:"))
-        .unwrap()
-        .split(':')
-        .nth(9)
-        .unwrap()
-        .to_string();
-    Keyring { dir, fingerprint }
-}
-
-fn export(k: &Keyring) -> Vec<u8> {
-    gpg(k.dir.path(), &["--armor", "--export", &k.fingerprint]).stdout
-}
-
-fn git_at(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Alice Andersen")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.org")
-        .env("GIT_COMMITTER_NAME", "Alice Andersen")
-        .env("GIT_COMMITTER_EMAIL", "alice@example.org")
-        .env("GIT_AUTHOR_DATE", DATE)
-        .env("GIT_COMMITTER_DATE", DATE)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn svn(args: &[&str]) -> String {
-    let out = Command::new("svn")
-        .args(args)
-        .arg("--non-interactive")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "svn {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The sample project with branch 1.1.x and tag 1.1.0-rc1, a signing key listed in KEYS, and a
 /// local dist dev directory.

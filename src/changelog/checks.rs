@@ -905,6 +905,7 @@ Release Notes - Mesos - Version 1.1
                 released: false,
                 archived: false,
                 release_date: None,
+                ..Default::default()
             }),
             fixed: vec![
                 issue("MESOS-10", Some("Fixed"), &["1.2.0"], &[]),

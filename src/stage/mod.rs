@@ -97,7 +97,7 @@ fn rfc3339(t: Timestamp) -> String {
 }
 
 /// Reads the KEYS file (URL or path) with verify-distcheck's pure-Rust parser.
-fn load_keys(project: &Project, source: &str) -> Result<(Vec<u8>, crate::signing::Keyring)> {
+pub fn load_keys(project: &Project, source: &str) -> Result<(Vec<u8>, crate::signing::Keyring)> {
     let bytes = if source.starts_with("https://") || source.starts_with("http://") {
         let (base, name) = source.rsplit_once('/').unwrap_or((source, "KEYS"));
         let client = crate::http::Client::new("KEYS", &format!("{base}/"))?;

@@ -2,6 +2,8 @@
 //! real git repositories, and requiring tools (skip locally, fail in CI).
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod release;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

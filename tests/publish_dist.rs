@@ -1,0 +1,617 @@
+//! publish-dist end to end: the sample project's 1.1.0-rc1 staged by the real stage-rc into a
+//! real svn dist (svnadmin create, file://), its vote thread tallied, then published with real
+//! git and svn; JIRA through wiremock on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::release::{export, git_at, keyring, svn, Keyring};
+use common::{git, run, tool, Run};
+use wiremock::matchers::{body_partial_json, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The vote the sample threads belong to (examples/hello-release/threads/).
+const VOTE_START: &str = "2026-11-02T17:00:00Z";
+const RELEASE_DATE: &str = "2026-11-09";
+
+fn have_tools() -> bool {
+    ["git", "gpg", "svn", "svnadmin", "svnmucc"]
+        .iter()
+        .all(|t| common::require_tool(t))
+}
+
+fn thread(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/hello-release/threads")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// The sample with 1.1.0-rc1 staged into an svn dist that already holds releases 0.9.0 and 1.0.0.
+struct Fx {
+    _sample: tempfile::TempDir,
+    base: tempfile::TempDir,
+    repo: PathBuf,
+    origin: PathBuf,
+    key: Keyring,
+    keys: PathBuf,
+    svn: String,
+    out: PathBuf,
+    jira: Option<String>,
+}
+
+impl Fx {
+    fn staged() -> Fx {
+        let key = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
+        let (sample, repo) = common::sample_repo();
+        let origin = repo.parent().unwrap().join("origin.git");
+        git(&repo, &["config", "user.name", "Alice Andersen"]);
+        git(&repo, &["config", "user.email", "alice@example.org"]);
+        git_at(&repo, &["checkout", "-q", "-b", "1.1.x"]);
+        let cl = repo.join("CHANGELOG");
+        let text = std::fs::read_to_string(&cl).unwrap();
+        std::fs::write(&cl, text.replace("Version 1.1.0 (WIP)", "Version 1.1.0")).unwrap();
+        git_at(
+            &repo,
+            &["commit", "-qam", "Updated CHANGELOG for 1.1.0 release."],
+        );
+        git_at(
+            &repo,
+            &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."],
+        );
+        git_at(&repo, &["push", "-q", "origin", "1.1.x"]);
+        git_at(&repo, &["checkout", "-q", "master"]);
+        let base = tempfile::tempdir().unwrap();
+        let keys = base.path().join("KEYS");
+        std::fs::write(&keys, export(&key)).unwrap();
+        let svnrepo = base.path().join("svnrepo");
+        let out = Command::new("svnadmin")
+            .arg("create")
+            .arg(&svnrepo)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let url = format!("file://{}", svnrepo.display());
+        svn(&[
+            "mkdir",
+            "--parents",
+            "-m",
+            "dist layout",
+            &format!("{url}/dev/hello"),
+            &format!("{url}/release/hello/0.9.0"),
+            &format!("{url}/release/hello/1.0.0"),
+        ]);
+        let fx = Fx {
+            _sample: sample,
+            out: base.path().join("out"),
+            repo,
+            origin,
+            key,
+            keys,
+            svn: url,
+            base,
+            jira: None,
+        };
+        let mut c = fx.cmd("stage-rc");
+        c.args(["--vote-start", VOTE_START])
+            .env("RELEASE_KIT_OUT", fx.base.path().join("stage-out"));
+        run(c).assert_code(0);
+        fx
+    }
+
+    fn cmd(&self, name: &str) -> Command {
+        let mut c = tool(name, &self.repo);
+        c.env("GNUPGHOME", self.key.dir.path())
+            .env("RELEASE_KIT_DIST_SOURCE", "git-archive")
+            .env("RELEASE_KIT_DIST_DEV", format!("{}/dev/hello", self.svn))
+            .env(
+                "RELEASE_KIT_DIST_RELEASE",
+                format!("{}/release/hello", self.svn),
+            )
+            .env("RELEASE_KIT_SIGNING_KEYS", &self.keys)
+            .env("RELEASE_KIT_TAG", "1.1.0-rc1")
+            .env("RELEASE_KIT_OUT", &self.out)
+            .env("RELEASE_KIT_RELEASE_DATE", RELEASE_DATE)
+            .env("RELEASE_KIT_PUBLISH_KEEP_LINES", "2");
+        match &self.jira {
+            Some(url) => c.env("RELEASE_KIT_JIRA_URL", url),
+            None => c.env("RELEASE_KIT_PUBLISH_JIRA_RELEASE", "false"),
+        };
+        c
+    }
+
+    fn publish(&self, thread_file: &str, args: &[&str], extra: &[(&str, &str)]) -> Run {
+        let mut c = self.cmd("publish-dist");
+        c.env("RELEASE_KIT_THREAD", thread(thread_file)).args(args);
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        run(c)
+    }
+
+    fn commit(&self) -> String {
+        git(&self.repo, &["rev-parse", "1.1.0-rc1^{commit}"])
+            .trim()
+            .to_string()
+    }
+
+    fn list(&self, dir: &str) -> Vec<String> {
+        let out = Command::new("svn")
+            .args(["list", "--non-interactive"])
+            .arg(format!("{}/{dir}", self.svn))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn revision(&self) -> String {
+        svn(&["info", "--show-item", "revision", &self.svn])
+            .trim()
+            .to_string()
+    }
+
+    fn origin_refs(&self) -> String {
+        git(
+            &self.origin,
+            &["for-each-ref", "--format=%(refname) %(objectname)"],
+        )
+    }
+
+    /// What a finished release leaves: dist trees, the remote's refs and files, the ledger.
+    fn end_state(&self) -> Vec<String> {
+        let mut state = vec![
+            format!("release: {:?}", self.list("release/hello")),
+            format!("release/1.1.0: {:?}", self.list("release/hello/1.1.0")),
+            format!("dev: {:?}", self.list("dev/hello")),
+        ];
+        let refs: Vec<String> = self
+            .origin_refs()
+            .lines()
+            .filter(|l| !l.starts_with("refs/notes/"))
+            .map(|l| l.split(' ').next().unwrap().to_string())
+            .collect();
+        state.push(format!("refs: {refs:?}"));
+        state.push(format!(
+            "tag 1.1.0 -> {}",
+            git(&self.origin, &["rev-parse", "1.1.0^{commit}"]).trim() == self.commit()
+        ));
+        state.push(
+            git(&self.origin, &["show", "1.1.x:configure.ac"])
+                .lines()
+                .find(|l| l.starts_with("AC_INIT"))
+                .unwrap()
+                .to_string(),
+        );
+        state.push(git(
+            &self.origin,
+            &["show", "release-kit/website-1.1.0:site/data/releases.yml"],
+        ));
+        let notes = git(
+            &self.origin,
+            &[
+                "notes",
+                "--ref=refs/notes/release-kit",
+                "show",
+                &self.commit(),
+            ],
+        );
+        let ledger: serde_json::Value = serde_json::from_str(&notes).unwrap();
+        let ids: Vec<String> = ledger["publish:1.1.0-rc1"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect();
+        state.push(format!("ledger: {ids:?}"));
+        state
+    }
+}
+
+#[test]
+fn publishes_the_sample_rc_from_svn_dev_to_release_and_a_rerun_changes_nothing() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged();
+    let r = fx.publish("passing.mbox", &[], &[]);
+    r.assert_code(0);
+    // Promoted in one server-side commit: exactly the voted files, the candidate gone from dev.
+    assert_eq!(
+        fx.list("release/hello/1.1.0"),
+        [
+            "hello-1.1.0.tar.gz",
+            "hello-1.1.0.tar.gz.asc",
+            "hello-1.1.0.tar.gz.sha512"
+        ]
+    );
+    assert!(
+        fx.list("dev/hello").is_empty(),
+        "{:?}",
+        fx.list("dev/hello")
+    );
+    // keep_lines = 2: lines 1.1 and 1.0 stay, 0.9 is archived.
+    assert_eq!(fx.list("release/hello"), ["1.0.0/", "1.1.0/"]);
+    let log = svn(&["log", "-q", "-v", &fx.svn]);
+    assert!(
+        log.contains("R /dev/hello/1.1.0-rc1") || log.contains("D /dev/hello/1.1.0-rc1"),
+        "{log}"
+    );
+    // The final tag on the rc tag's commit, on the remote.
+    assert_eq!(
+        git(&fx.origin, &["rev-parse", "1.1.0^{commit}"]).trim(),
+        fx.commit()
+    );
+    assert_eq!(
+        git(&fx.origin, &["cat-file", "-t", "1.1.0"]).trim(),
+        "tag",
+        "the release tag is annotated"
+    );
+    // The release branch moved on to the next patch version.
+    let configure = git(&fx.origin, &["show", "1.1.x:configure.ac"]);
+    assert!(
+        configure.contains("AC_INIT([hello], [1.1.1])"),
+        "{configure}"
+    );
+    // The website change is on its branch, based on master.
+    let releases = git(
+        &fx.origin,
+        &["show", "release-kit/website-1.1.0:site/data/releases.yml"],
+    );
+    assert!(releases.contains("1.1.0"), "{releases}");
+    let files = git(
+        &fx.origin,
+        &[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "release-kit/website-1.1.0",
+            "site/source/blog",
+        ],
+    );
+    assert!(files.contains("1.1.0"), "{files}");
+    // The emails.
+    let result = std::fs::read_to_string(fx.out.join("result-email.eml")).unwrap();
+    assert!(result.contains("[RESULT]"), "{result}");
+    let announce = std::fs::read_to_string(fx.out.join("announce-email.eml")).unwrap();
+    assert!(announce.contains("[ANNOUNCE]"), "{announce}");
+    assert!(fx.out.join("ledger.json").exists());
+    assert!(fx.out.join("releases.diff").exists());
+
+    // A re-run: nothing left to do, nothing changes.
+    let rev = fx.revision();
+    let refs = fx.origin_refs();
+    let state = fx.end_state();
+    let again = fx.publish("passing.mbox", &[], &[]);
+    again.assert_code(0);
+    assert!(again.stdout.contains("0 steps done"), "{}", again.stdout);
+    assert_eq!(fx.revision(), rev);
+    assert_eq!(fx.origin_refs(), refs);
+    assert_eq!(fx.end_state(), state);
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_changes_nothing() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged();
+    let rev = fx.revision();
+    let refs = fx.origin_refs();
+    let tree = common::snapshot_tree(&fx.repo);
+    let r = fx.publish("passing.mbox", &["--dry-run"], &[]);
+    r.assert_code(0);
+    for step in [
+        "tally",
+        "verify",
+        "promote",
+        "tag",
+        "website",
+        "bump-branch",
+        "archive",
+        "emails",
+    ] {
+        assert!(r.stdout.contains(step), "{step} missing:\n{}", r.stdout);
+    }
+    assert_eq!(fx.revision(), rev);
+    assert_eq!(fx.origin_refs(), refs);
+    assert_eq!(common::snapshot_tree(&fx.repo), tree);
+    assert!(!fx.out.exists());
+}
+
+#[test]
+fn a_failed_vote_publishes_nothing_and_abandon_drops_the_candidate() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged();
+    let rev = fx.revision();
+    let r = fx.publish("failing.mbox", &[], &[]);
+    r.assert_code(1);
+    assert!(r.stderr.contains("did not pass"), "{}", r.stderr);
+    assert!(r.stderr.contains("--override-vote"), "{}", r.stderr);
+    assert_eq!(fx.revision(), rev, "nothing committed to dist");
+    assert!(!fx.origin_refs().contains("refs/tags/1.1.0 "));
+
+    let mut c = fx.cmd("publish-dist");
+    c.args([
+        "abandon",
+        "--reason",
+        "a binding -1 (broken build on macOS)",
+    ]);
+    run(c).assert_code(0);
+    let note = svn(&["cat", &format!("{}/dev/hello/1.1.0-rc1/ABANDONED", fx.svn)]);
+    assert!(note.contains("broken build on macOS"), "{note}");
+    // Abandoning twice changes nothing; publishing an abandoned candidate is refused.
+    let rev = fx.revision();
+    let mut c = fx.cmd("publish-dist");
+    c.args([
+        "abandon",
+        "--reason",
+        "a binding -1 (broken build on macOS)",
+    ]);
+    run(c).assert_code(0);
+    assert_eq!(fx.revision(), rev);
+    let r = fx.publish("passing.mbox", &[], &[]);
+    r.assert_code(1);
+    assert!(r.stderr.contains("abandoned"), "{}", r.stderr);
+}
+
+#[test]
+fn a_dist_file_changed_after_the_vote_is_refused_before_anything_is_promoted() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged();
+    let tmp = fx.base.path().join("evil.tar.gz");
+    std::fs::write(&tmp, b"not the voted tarball").unwrap();
+    let out = Command::new("svnmucc")
+        .args(["-m", "tamper", "put"])
+        .arg(&tmp)
+        .arg(format!("{}/dev/hello/1.1.0-rc1/hello-1.1.0.tar.gz", fx.svn))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rev = fx.revision();
+    let r = fx.publish("passing.mbox", &[], &[]);
+    r.assert_code(1);
+    assert!(r.stderr.contains("SHA-512"), "{}", r.stderr);
+    assert!(r.stderr.contains("changed after the vote"), "{}", r.stderr);
+    assert_eq!(fx.revision(), rev);
+    assert!(!fx.list("release/hello").contains(&"1.1.0/".to_string()));
+}
+
+#[test]
+fn a_release_directory_with_other_content_or_a_tag_on_another_commit_is_refused() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged();
+    // A stale 1.1.0 in dist release.
+    let tmp = fx.base.path().join("old.tar.gz");
+    std::fs::write(&tmp, b"someone else's tarball").unwrap();
+    let out = Command::new("svnmucc")
+        .args(["-m", "stale", "mkdir"])
+        .arg(format!("{}/release/hello/1.1.0", fx.svn))
+        .arg("put")
+        .arg(&tmp)
+        .arg(format!("{}/release/hello/1.1.0/hello-1.1.0.tar.gz", fx.svn))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = fx.publish("passing.mbox", &[], &[]);
+    r.assert_code(1);
+    assert!(
+        r.stderr
+            .contains("already exists with a different hello-1.1.0.tar.gz"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        fx.list("dev/hello"),
+        ["1.1.0-rc1/"],
+        "the candidate stays in dev"
+    );
+
+    // Clear it; now a 1.1.0 tag on another commit.
+    svn(&[
+        "rm",
+        "-m",
+        "clear",
+        &format!("{}/release/hello/1.1.0", fx.svn),
+    ]);
+    git_at(
+        &fx.repo,
+        &["tag", "-a", "1.1.0", "-m", "wrong", "1.0.0^{commit}"],
+    );
+    let r = fx.publish("passing.mbox", &[], &[]);
+    r.assert_code(1);
+    assert!(
+        r.stderr.contains("tag 1.1.0 already exists on commit"),
+        "{}",
+        r.stderr
+    );
+    // Promotion happened before the tag step (it is recorded), and a fixed tag resumes.
+    git_at(&fx.repo, &["tag", "-d", "1.1.0"]);
+    fx.publish("passing.mbox", &[], &[]).assert_code(0);
+    assert_eq!(
+        git(&fx.origin, &["rev-parse", "1.1.0^{commit}"]).trim(),
+        fx.commit()
+    );
+}
+
+async fn jira_mocks(server: &MockServer, versions: serde_json::Value) {
+    Mock::given(method("GET"))
+        .and(path("/rest/api/2/project/HELLO/versions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(versions))
+        .mount(server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/rest/api/2/version/12340002"))
+        .and(body_partial_json(
+            serde_json::json!({"released": true, "releaseDate": RELEASE_DATE}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "self": "https://issues.example.org/jira/rest/api/2/version/12340002",
+            "id": "12340002", "name": "1.1.0", "archived": false, "released": true,
+            "releaseDate": RELEASE_DATE, "projectId": 12310001,
+            "description": "Release managers: Alice Andersen"
+        })))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/2/version"))
+        .and(body_partial_json(
+            serde_json::json!({"name": "1.1.1", "projectId": 12310001}),
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+            "self": "https://issues.example.org/jira/rest/api/2/version/12340003",
+            "id": "12340003", "name": "1.1.1", "archived": false, "released": false,
+            "projectId": 12310001
+        })))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[test]
+fn jira_version_is_released_with_date_and_managers_and_the_next_one_created() {
+    if !have_tools() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(jira_mocks(
+        &server,
+        serde_json::json!([
+            {"self": "x", "id": "12340001", "name": "1.0.0", "archived": false, "released": true, "releaseDate": "2026-03-10", "projectId": 12310001},
+            {"self": "x", "id": "12340002", "name": "1.1.0", "archived": false, "released": false, "projectId": 12310001}
+        ]),
+    ));
+    let mut fx = Fx::staged();
+    fx.jira = Some(server.uri());
+    fx.publish("passing.mbox", &[], &[]).assert_code(0);
+    let received = rt.block_on(server.received_requests()).unwrap();
+    let put = received
+        .iter()
+        .find(|r| r.method.as_str() == "PUT")
+        .expect("the version was released");
+    let body: serde_json::Value = serde_json::from_slice(&put.body).unwrap();
+    assert_eq!(body["released"], true);
+    assert!(
+        body["description"]
+            .as_str()
+            .unwrap()
+            .contains("Alice Andersen"),
+        "{body}"
+    );
+    // releases.yml carries JIRA's version id.
+    let releases = git(
+        &fx.origin,
+        &["show", "release-kit/website-1.1.0:site/data/releases.yml"],
+    );
+    assert!(releases.contains("12340002"), "{releases}");
+    rt.block_on(server.verify());
+}
+
+#[test]
+fn a_missing_jira_version_is_explained_and_nothing_after_it_happens() {
+    if !have_tools() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path("/rest/api/2/project/HELLO/versions"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+            .mount(&server),
+    );
+    let mut fx = Fx::staged();
+    fx.jira = Some(server.uri());
+    let r = fx.publish("passing.mbox", &[], &[]);
+    r.assert_code(2);
+    assert!(r.stderr.contains("has no version 1.1.0"), "{}", r.stderr);
+    assert!(
+        !fx.origin_refs().contains("release-kit/website-1.1.0"),
+        "no website change after the failed JIRA step"
+    );
+}
+
+#[cfg(feature = "fault-injection")]
+#[test]
+fn a_crash_after_any_step_resumes_to_the_same_end_state() {
+    if !have_tools() {
+        return;
+    }
+    let reference = Fx::staged();
+    reference.publish("passing.mbox", &[], &[]).assert_code(0);
+    let want = reference.end_state();
+    drop(reference);
+    for (step, point) in [
+        ("tally", ""),
+        ("verify", ""),
+        ("promote", ""),
+        ("tag", ""),
+        ("website", ""),
+        ("bump-branch", ""),
+        ("archive", ""),
+        ("emails", ""),
+        ("promote", ":recorded"),
+    ] {
+        let fx = Fx::staged();
+        let spec = format!("{step}{point}");
+        fx.publish(
+            "passing.mbox",
+            &[],
+            &[("RELEASE_KIT_FAULT_AFTER_STEP", &spec)],
+        )
+        .assert_code(86);
+        // Resume on a "new runner": --out is gone.
+        let _ = std::fs::remove_dir_all(&fx.out);
+        fx.publish("passing.mbox", &[], &[]).assert_code(0);
+        assert_eq!(fx.end_state(), want, "end state after a crash at {spec}");
+        assert!(fx.out.join("result-email.eml").exists(), "after {spec}");
+        assert!(fx.out.join("announce-email.eml").exists(), "after {spec}");
+    }
+}
+
+#[test]
+fn bad_usage_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = common::run_tool("publish-dist", dir.path(), &[]);
+    r.assert_code(2);
+    assert!(r.stderr.contains("--tag"), "{}", r.stderr);
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged();
+    // Not staged: 1.0.0-rc1 has no stage-rc ledger.
+    let r = fx.publish("passing.mbox", &["--tag", "1.0.0-rc1"], &[]);
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("stage-rc --tag 1.0.0-rc1"),
+        "{}",
+        r.stderr
+    );
+    let r = fx.publish("passing.mbox", &["--release-date", "9 Nov"], &[]);
+    r.assert_code(2);
+    assert!(r.stderr.contains("YYYY-MM-DD"), "{}", r.stderr);
+}
