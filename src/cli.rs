@@ -174,9 +174,3 @@ fn report_error(e: &Error) {
         );
     }
 }
-
-/// For binaries whose issue is not done yet: say so and exit 2.
-pub fn not_implemented(tool: &str) -> std::process::ExitCode {
-    eprintln!("error: {tool} is not implemented yet; see the README for the tools that work today");
-    ExitCode::Usage.into()
-}
