@@ -354,3 +354,121 @@ impl Nexus {
         Ok(out.join("\n  "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use wiremock::matchers::{body_partial_json, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn repo(kind: &str, transitioning: bool) -> Value {
+        json!({"profileId": "12a4b5", "profileName": "org.example", "repositoryId": "orgexample-1042", "type": kind, "transitioning": transitioning, "releaseRepositoryId": "releases", "description": "Hello 1.1.0-rc1"})
+    }
+
+    async fn nexus(server: &MockServer) -> Nexus {
+        let mut n = Nexus::new(&format!("{}/service/local/", server.uri()), None).unwrap();
+        n.poll = Duration::from_millis(5);
+        n.timeout = Duration::from_secs(5);
+        n
+    }
+
+    #[tokio::test]
+    async fn release_promotes_a_closed_repository_and_waits_until_it_is_released() {
+        let server = MockServer::start().await;
+        let status = "/service/local/staging/repository/orgexample-1042";
+        Mock::given(method("GET"))
+            .and(path(status))
+            .respond_with(ResponseTemplate::new(200).set_body_json(repo("closed", false)))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(status))
+            .respond_with(ResponseTemplate::new(200).set_body_json(repo("closed", true)))
+            .up_to_n_times(2)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(status))
+            .respond_with(ResponseTemplate::new(200).set_body_json(repo("released", false)))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/service/local/staging/bulk/promote"))
+            .and(body_partial_json(json!({"data": {"stagedRepositoryIds": ["orgexample-1042"], "autoDropAfterRelease": false}})))
+            .respond_with(ResponseTemplate::new(201))
+            .expect(1)
+            .mount(&server)
+            .await;
+        nexus(&server)
+            .await
+            .release("orgexample-1042", "Hello 1.1.0")
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_already_released_repository_is_not_promoted_again() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/service/local/staging/repository/orgexample-1042"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(repo("released", false)))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(500))
+            .expect(0)
+            .mount(&server)
+            .await;
+        nexus(&server)
+            .await
+            .release("orgexample-1042", "Hello 1.1.0")
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_open_repository_cannot_be_released_and_the_message_says_close_it() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/service/local/staging/repository/orgexample-1042"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(repo("open", false)))
+            .mount(&server)
+            .await;
+        let e = nexus(&server)
+            .await
+            .release("orgexample-1042", "Hello 1.1.0")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("not closed"), "{e}");
+        assert_eq!(e.exit_code(), ExitCode::Problems);
+    }
+
+    #[tokio::test]
+    async fn drop_removes_the_repository_and_a_gone_one_counts_as_dropped() {
+        let server = MockServer::start().await;
+        let status = "/service/local/staging/repository/orgexample-1042";
+        Mock::given(method("GET"))
+            .and(path(status))
+            .respond_with(ResponseTemplate::new(200).set_body_json(repo("closed", false)))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(status))
+            .respond_with(ResponseTemplate::new(404).set_body_string("<nexus-error><errors><error><id>*</id><msg>No such repository: orgexample-1042</msg></error></errors></nexus-error>"))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/service/local/staging/bulk/drop"))
+            .respond_with(ResponseTemplate::new(201))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let n = nexus(&server).await;
+        n.drop_repository("orgexample-1042", "abandoned").await.unwrap();
+        // Again: already gone, no second drop.
+        n.drop_repository("orgexample-1042", "abandoned").await.unwrap();
+    }
+}
