@@ -17,6 +17,7 @@ use crate::mail::MailError;
 use crate::nexus::NexusError;
 use crate::signing::SigningError;
 use crate::tag::TagError;
+use crate::tally::TallyError;
 use crate::version::VersionError;
 use crate::version_sites::SiteError;
 use crate::vote::VoteError;
@@ -60,6 +61,8 @@ pub enum Error {
     Signing(#[from] SigningError),
     #[error(transparent)]
     Website(#[from] WebsiteError),
+    #[error(transparent)]
+    Tally(#[from] TallyError),
     /// Bad usage or input that no module owns; the message says what to do.
     #[error("{0}")]
     Usage(String),
@@ -94,6 +97,7 @@ impl Error {
             Error::Checksum(e) => e.exit_code(),
             Error::Signing(e) => e.exit_code(),
             Error::Website(e) => e.exit_code(),
+            Error::Tally(e) => e.exit_code(),
             Error::Problem(_) => ExitCode::Problems,
             Error::Io { .. } => ExitCode::Usage,
         }
