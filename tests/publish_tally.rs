@@ -93,7 +93,11 @@ fn passing_sample_exits_0_with_the_table_the_files_and_the_result_email() {
         ["yes", "+1"],
         "{zoe}"
     );
-    assert!(r.stdout.contains("李雷 <li.lei@example.cn>"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("李雷 <li.lei@example.cn>"),
+        "{}",
+        r.stdout
+    );
     assert!(
         r.stdout.contains("computed from the [VOTE] message's date"),
         "no ledger: the output says where the deadline came from\n{}",
@@ -114,10 +118,19 @@ fn passing_sample_exits_0_with_the_table_the_files_and_the_result_email() {
     assert_eq!(j["voters"][0]["binding"], true);
     assert_eq!(j["voters"][0]["vote"], "+1");
     assert_eq!(j["voters"][0]["message_id"], "CAB1xq9vT2@mail.example.org");
-    assert_eq!(j["thread"]["message_id"], "stage-rc.1.1.0-rc1.3f1c2a9b7d4e@hello");
-    assert_eq!(j["result_email"]["in_reply_to"], "<stage-rc.1.1.0-rc1.3f1c2a9b7d4e@hello>");
+    assert_eq!(
+        j["thread"]["message_id"],
+        "stage-rc.1.1.0-rc1.3f1c2a9b7d4e@hello"
+    );
+    assert_eq!(
+        j["result_email"]["in_reply_to"],
+        "<stage-rc.1.1.0-rc1.3f1c2a9b7d4e@hello>"
+    );
     let eml = fx.email();
-    assert!(eml.contains("In-Reply-To: <stage-rc.1.1.0-rc1.3f1c2a9b7d4e@hello>\n"), "{eml}");
+    assert!(
+        eml.contains("In-Reply-To: <stage-rc.1.1.0-rc1.3f1c2a9b7d4e@hello>\n"),
+        "{eml}"
+    );
     assert!(eml.contains("To: dev@hello.example.org\n"), "{eml}");
     assert!(eml.contains("There were no 0 or -1 votes."), "{eml}");
     insta::assert_snapshot!("result_email_passed", eml);
@@ -128,9 +141,14 @@ fn failing_sample_exits_1_naming_the_binding_minus_one_and_writes_the_failed_res
     let fx = fx();
     let r = fx.tally(&sample("failing.mbox"), &[], &[]);
     r.assert_code(1);
-    assert!(r.stdout.contains("Vote on Hello 1.1.0-rc1: FAILED"), "{}", r.stdout);
     assert!(
-        r.stdout.contains("binding -1 from Dana Okafor <dana@example.org>"),
+        r.stdout.contains("Vote on Hello 1.1.0-rc1: FAILED"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("binding -1 from Dana Okafor <dana@example.org>"),
         "{}",
         r.stdout
     );
@@ -152,15 +170,26 @@ fn quoted_template_and_changed_vote_samples_pass() {
     assert!(r.stdout.contains("+1 (was -1)"), "{}", r.stdout);
     assert!(r.stdout.contains("0 (was +1)"), "{}", r.stdout);
     let eml = fx.email();
-    assert!(eml.contains("0 (Binding)\n------------------------------\nChen Wei\n"), "{eml}");
+    assert!(
+        eml.contains("0 (Binding)\n------------------------------\nChen Wei\n"),
+        "{eml}"
+    );
 }
 
 #[test]
 fn too_few_binding_votes_exit_1() {
     let fx = fx();
-    let r = fx.tally(&sample("passing.mbox"), &["--set", "vote.min_binding=5"], &[]);
+    let r = fx.tally(
+        &sample("passing.mbox"),
+        &["--set", "vote.min_binding=5"],
+        &[],
+    );
     r.assert_code(1);
-    assert!(r.stdout.contains("only 4 binding +1 vote(s)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("only 4 binding +1 vote(s)"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(fx.json()["passed"], false);
 }
 
@@ -174,12 +203,21 @@ fn a_vote_that_has_not_closed_exits_1() {
     );
     r.assert_code(1);
     assert!(r.stdout.contains("NOT CLOSED"), "{}", r.stdout);
-    assert!(r.stdout.contains("the vote is still open: it closes at 2026-11-05 17:00 UTC"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("the vote is still open: it closes at 2026-11-05 17:00 UTC"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(fx.json()["closed"], false);
     assert!(fx.email().contains("is still open until"));
     let r = fx.tally(&sample("passing.mbox"), &[], &[("RELEASE_KIT_NOW", "soon")]);
     r.assert_code(2);
-    assert!(r.stderr.contains("RELEASE_KIT_NOW `soon` is not a time"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("RELEASE_KIT_NOW `soon` is not a time"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -188,8 +226,10 @@ fn a_thread_for_another_version_exits_2_naming_both() {
     let r = fx.tally(&fixture("other-version.mbox"), &[], &[]);
     r.assert_code(2);
     assert!(
-        r.stderr.contains("expected the thread `[VOTE] Release Apache Hello 1.1.0 (rc1)`")
-            && r.stderr.contains("`[VOTE] Release Apache Hello 1.0.1 (rc2)`"),
+        r.stderr
+            .contains("expected the thread `[VOTE] Release Apache Hello 1.1.0 (rc1)`")
+            && r.stderr
+                .contains("`[VOTE] Release Apache Hello 1.0.1 (rc2)`"),
         "{}",
         r.stderr
     );
@@ -207,7 +247,12 @@ fn empty_garbage_and_missing_threads_exit_2() {
     assert!(r.stderr.contains("neither an mbox"), "{}", r.stderr);
     let r = fx.tally("/nonexistent/thread.mbox", &[], &[]);
     r.assert_code(2);
-    assert!(r.stderr.contains("cannot read the [VOTE] thread /nonexistent/thread.mbox"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("cannot read the [VOTE] thread /nonexistent/thread.mbox"),
+        "{}",
+        r.stderr
+    );
     let r = fx.tally(&fixture("pony-summaries.json"), &[], &[]);
     r.assert_code(2);
     assert!(r.stderr.contains("Download mbox"), "{}", r.stderr);
@@ -222,19 +267,38 @@ fn a_malformed_or_missing_roster_exits_2_naming_the_file_and_line() {
         "[[member]]\nname = \"Alice Andersen\"\nemails = [\"alice@example.org\"]\n\n[[member]]\nname = \"Bilal Chaudhry\"\nemail = [\"bilal@example.org\"]\n",
     )
     .unwrap();
-    let r = fx.tally(&sample("passing.mbox"), &["--roster", roster.to_str().unwrap()], &[]);
+    let r = fx.tally(
+        &sample("passing.mbox"),
+        &["--roster", roster.to_str().unwrap()],
+        &[],
+    );
     r.assert_code(2);
     assert!(
-        r.stderr.contains(&format!("roster {} line 7", roster.display())) && r.stderr.contains("email"),
+        r.stderr
+            .contains(&format!("roster {} line 7", roster.display()))
+            && r.stderr.contains("email"),
         "{}",
         r.stderr
     );
-    let r = fx.tally(&sample("passing.mbox"), &["--roster", "/nonexistent/roster.toml"], &[]);
+    let r = fx.tally(
+        &sample("passing.mbox"),
+        &["--roster", "/nonexistent/roster.toml"],
+        &[],
+    );
     r.assert_code(2);
-    assert!(r.stderr.contains("roster /nonexistent/roster.toml: cannot be read"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("roster /nonexistent/roster.toml: cannot be read"),
+        "{}",
+        r.stderr
+    );
     let r = fx.tally(&sample("passing.mbox"), &["--set", "vote.roster="], &[]);
     r.assert_code(2);
-    assert!(r.stderr.contains("no roster: pass --roster FILE"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no roster: pass --roster FILE"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -246,8 +310,14 @@ fn json_and_markdown_formats_print_the_tally() {
     assert_eq!(j, fx.json());
     let r = fx.tally(&sample("passing.mbox"), &["--format", "markdown"], &[]);
     r.assert_code(0);
-    assert!(r.stdout.starts_with("## Vote on Hello 1.1.0-rc1: PASSED"), "{}", r.stdout);
-    assert!(r.stdout.contains("| voter | binding | vote | date | message id |"));
+    assert!(
+        r.stdout.starts_with("## Vote on Hello 1.1.0-rc1: PASSED"),
+        "{}",
+        r.stdout
+    );
+    assert!(r
+        .stdout
+        .contains("| voter | binding | vote | date | message id |"));
 }
 
 #[test]
@@ -271,16 +341,26 @@ fn in_github_actions_outputs_and_the_job_summary_are_written() {
         ("passed", "false".to_string()),
         ("binding-plus", "3".into()),
         ("binding-minus", "1".into()),
-        ("result-email", fx.out.join("result-email.eml").display().to_string()),
+        (
+            "result-email",
+            fx.out.join("result-email.eml").display().to_string(),
+        ),
     ] {
-        let block = outputs.split(&format!("{k}<<")).nth(1).unwrap_or_else(|| panic!("no {k} in {outputs}"));
+        let block = outputs
+            .split(&format!("{k}<<"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {k} in {outputs}"));
         assert_eq!(block.lines().nth(1), Some(v.as_str()), "{outputs}");
     }
     let s = std::fs::read_to_string(&summary).unwrap();
     assert!(s.contains("## Vote on Hello 1.1.0-rc1: FAILED"), "{s}");
-    assert!(s.contains("Subject: [RESULT][VOTE] Release Apache Hello 1.1.0 (rc1)"), "{s}");
     assert!(
-        r.stderr.contains("::error title=vote tally::binding -1 from Dana Okafor"),
+        s.contains("Subject: [RESULT][VOTE] Release Apache Hello 1.1.0 (rc1)"),
+        "{s}"
+    );
+    assert!(
+        r.stderr
+            .contains("::error title=vote tally::binding -1 from Dana Okafor"),
         "{}",
         r.stderr
     );
@@ -316,7 +396,11 @@ fn a_thread_is_fetched_from_a_url_and_plain_http_elsewhere_is_refused() {
             .mount(&server),
     );
     let fx = fx();
-    let r = fx.tally(&format!("{}/api/thread.lua?id=abc123", server.uri()), &[], &[]);
+    let r = fx.tally(
+        &format!("{}/api/thread.lua?id=abc123", server.uri()),
+        &[],
+        &[],
+    );
     r.assert_code(0);
     assert_eq!(fx.json()["counts"]["binding"]["+1"], 3);
     let r = fx.tally(&format!("{}/thread.mbox", server.uri()), &[], &[]);
@@ -327,7 +411,12 @@ fn a_thread_is_fetched_from_a_url_and_plain_http_elsewhere_is_refused() {
     assert!(r.stderr.contains("404"), "{}", r.stderr);
     let r = fx.tally("http://lists.example.org/thread.mbox", &[], &[]);
     r.assert_code(2);
-    assert!(r.stderr.contains("is plain http; fetch the thread over https"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("is plain http; fetch the thread over https"),
+        "{}",
+        r.stderr
+    );
 }
 
 // A real stage-rc ledger: the deadline it recorded and the rc tag's tagger are used.
@@ -371,7 +460,11 @@ fn keyring() -> Keyring {
             "2y",
         ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list = gpg(dir.path(), &["--with-colons", "--list-secret-keys"]);
     let fingerprint = String::from_utf8_lossy(&list.stdout)
         .lines()
@@ -398,7 +491,11 @@ fn git_as_alice(dir: &Path, args: &[&str]) {
         .env("GIT_COMMITTER_DATE", "2026-11-02T12:00:00+0000")
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -413,12 +510,22 @@ fn the_deadline_and_sender_recorded_by_a_real_stage_rc_are_used() {
     let cl = repo.join("CHANGELOG");
     let text = std::fs::read_to_string(&cl).unwrap();
     std::fs::write(&cl, text.replace("Version 1.1.0 (WIP)", "Version 1.1.0")).unwrap();
-    git_as_alice(repo, &["commit", "-qam", "Updated CHANGELOG for 1.1.0 release."]);
-    git_as_alice(repo, &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."]);
+    git_as_alice(
+        repo,
+        &["commit", "-qam", "Updated CHANGELOG for 1.1.0 release."],
+    );
+    git_as_alice(
+        repo,
+        &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."],
+    );
     git_as_alice(repo, &["push", "-q", "origin", "1.1.x"]);
     let base = fx.out.parent().unwrap();
     let keys = base.join("KEYS");
-    std::fs::write(&keys, gpg(key.dir.path(), &["--armor", "--export", &key.fingerprint]).stdout).unwrap();
+    std::fs::write(
+        &keys,
+        gpg(key.dir.path(), &["--armor", "--export", &key.fingerprint]).stdout,
+    )
+    .unwrap();
     let dist = base.join("dist/dev/hello");
     std::fs::create_dir_all(&dist).unwrap();
     let mut c = tool("stage-rc", repo);
@@ -438,8 +545,14 @@ fn the_deadline_and_sender_recorded_by_a_real_stage_rc_are_used() {
     assert_eq!(j["deadline"], "2026-11-05T17:00:00Z");
     assert!(r.stdout.contains("recorded by stage-rc"), "{}", r.stdout);
     let eml = fx.email();
-    assert!(eml.contains("From: Alice Andersen <alice@example.org>\n"), "{eml}");
-    assert!(eml.contains("Subject: [RESULT][VOTE] Release Apache Hello 1.1.0 (rc1)\n"), "{eml}");
+    assert!(
+        eml.contains("From: Alice Andersen <alice@example.org>\n"),
+        "{eml}"
+    );
+    assert!(
+        eml.contains("Subject: [RESULT][VOTE] Release Apache Hello 1.1.0 (rc1)\n"),
+        "{eml}"
+    );
     // The deadline came from the note stage-rc wrote on the tagged commit.
     let notes = git(
         repo,

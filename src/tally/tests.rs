@@ -416,6 +416,51 @@ fn ambiguous_messages_that_do_not_decide_leave_the_vote_passed() {
 }
 
 #[test]
+fn a_later_clear_vote_settles_an_earlier_ambiguous_message() {
+    let mut th = read("tests/fixtures/threads/condition.mbox").unwrap();
+    th.replies.push(mail(
+        "chen.wei@example.org",
+        "2026-11-04T09:00:00Z",
+        "+1\n\nHELLO-30 is in the notes now.\n",
+    ));
+    let t = count::count(
+        &th,
+        &roster(),
+        mesos(),
+        DEADLINE.parse().unwrap(),
+        AFTER.parse().unwrap(),
+    );
+    assert!(t.passed, "{:#?}", t.reasons);
+    let cond = t
+        .messages
+        .iter()
+        .find(|m| m.message_id == "chen.cond@example.org")
+        .unwrap();
+    assert_eq!(cond.status, Status::Superseded);
+    assert!(
+        !t.reasons.iter().any(|r| r.contains("chen.cond")),
+        "{:#?}",
+        t.reasons
+    );
+    // A clear vote followed by a conditional one of the same value changes nothing.
+    let mut th = read("tests/fixtures/threads/condition.mbox").unwrap();
+    th.replies[2] = mail("chen.wei@example.org", "2026-11-03T11:00:00Z", "+1\n");
+    th.replies.push(mail(
+        "chen.wei@example.org",
+        "2026-11-03T12:30:00Z",
+        "+1 as long as nobody finds a blocker\n",
+    ));
+    let t = count::count(
+        &th,
+        &roster(),
+        mesos(),
+        DEADLINE.parse().unwrap(),
+        AFTER.parse().unwrap(),
+    );
+    assert!(t.passed, "{:#?}", t.reasons);
+}
+
+#[test]
 fn the_majority_rule_counts_binding_minus_ones_against_plus_ones() {
     let policy = Policy {
         rule: Rule::Majority,
