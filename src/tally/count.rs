@@ -243,7 +243,7 @@ fn finals(messages: &[(String, Vec<Option<Value>>)]) -> Vec<Option<Value>> {
     possible
 }
 
-/// Counts the thread. `vote_subject` is what the [RESULT] refers to; `now` is the caller's clock.
+/// Counts the thread against the roster and policy; `now` is the caller's clock.
 pub fn count(
     thread: &Thread,
     roster: &Roster,
@@ -450,14 +450,25 @@ pub fn count(
             .expect("every sequence is a voter")
     };
     let mut out_voters: Vec<Voter> = keyed.iter().map(|(_, v)| v.clone()).collect();
-    // Superseded: counted messages that are not a voter's last.
-    let mut messages = messages;
+    // Superseded: votes replaced by a later clear vote of the same voter.
+    let mut replaced: Vec<String> = Vec::new();
+    for seq in voters.values() {
+        if let Some(last_clear) = seq
+            .messages
+            .iter()
+            .rposition(|(_, r)| r.len() == 1 && r[0].is_some())
+        {
+            replaced.extend(seq.messages[..last_clear].iter().map(|(id, _)| id.clone()));
+        }
+    }
     for m in messages.iter_mut() {
-        if m.status == Status::Counted && !out_voters.iter().any(|v| v.message_id == m.message_id) {
+        if replaced.contains(&m.message_id) {
             m.status = Status::Superseded;
-            if m.note.is_empty() {
-                m.note = "replaced by the sender's later vote".into();
-            }
+            m.note = if m.note.is_empty() {
+                "replaced by the sender's later vote".into()
+            } else {
+                format!("{}; replaced by the sender's later vote", m.note)
+            };
         }
     }
     out_voters.sort_by_key(|v| v.date);
@@ -483,9 +494,15 @@ pub fn count(
                 .collect();
         }
     }
+    // The ambiguous messages that still matter: those after the voter's last clear vote.
     let ambiguous_messages = |key: &str| -> Vec<&Message> {
-        voters[key]
-            .messages
+        let seq = &voters[key].messages;
+        let from = seq
+            .iter()
+            .rposition(|(_, r)| r.len() == 1 && r[0].is_some())
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        seq[from..]
             .iter()
             .filter(|(_, r)| r.len() > 1)
             .filter_map(|(id, _)| messages.iter().find(|m| &m.message_id == id))

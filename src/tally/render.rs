@@ -83,10 +83,32 @@ fn counts_line(t: &Tally, binding: bool) -> String {
     s
 }
 
+/// Columns a string takes in a terminal: East Asian wide characters take two.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let c = c as u32;
+            let wide = (0x1100..=0x115F).contains(&c)
+                || (0x2E80..=0xA4CF).contains(&c)
+                || (0xAC00..=0xD7A3).contains(&c)
+                || (0xF900..=0xFAFF).contains(&c)
+                || (0xFE30..=0xFE4F).contains(&c)
+                || (0xFF00..=0xFF60).contains(&c)
+                || (0xFFE0..=0xFFE6).contains(&c)
+                || (0x20000..=0x3FFFD).contains(&c);
+            if wide {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
 fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.first().map(Vec::len).unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .map(|c| rows.iter().map(|r| width(&r[c])).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
     for r in rows {
@@ -94,7 +116,7 @@ fn table(rows: &[Vec<String>]) -> String {
         for (c, cell) in r.iter().enumerate() {
             line.push_str(cell);
             if c + 1 < cols {
-                line.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
+                line.push_str(&" ".repeat(widths[c] - width(cell) + 2));
             }
         }
         out.push_str(line.trim_end());

@@ -416,6 +416,51 @@ fn ambiguous_messages_that_do_not_decide_leave_the_vote_passed() {
 }
 
 #[test]
+fn a_later_clear_vote_settles_an_earlier_ambiguous_message() {
+    let mut th = read("tests/fixtures/threads/condition.mbox").unwrap();
+    th.replies.push(mail(
+        "chen.wei@example.org",
+        "2026-11-04T09:00:00Z",
+        "+1\n\nHELLO-30 is in the notes now.\n",
+    ));
+    let t = count::count(
+        &th,
+        &roster(),
+        mesos(),
+        DEADLINE.parse().unwrap(),
+        AFTER.parse().unwrap(),
+    );
+    assert!(t.passed, "{:#?}", t.reasons);
+    let cond = t
+        .messages
+        .iter()
+        .find(|m| m.message_id == "chen.cond@example.org")
+        .unwrap();
+    assert_eq!(cond.status, Status::Superseded);
+    assert!(
+        !t.reasons.iter().any(|r| r.contains("chen.cond")),
+        "{:#?}",
+        t.reasons
+    );
+    // A clear vote followed by a conditional one of the same value changes nothing.
+    let mut th = read("tests/fixtures/threads/condition.mbox").unwrap();
+    th.replies[2] = mail("chen.wei@example.org", "2026-11-03T11:00:00Z", "+1\n");
+    th.replies.push(mail(
+        "chen.wei@example.org",
+        "2026-11-03T12:30:00Z",
+        "+1 as long as nobody finds a blocker\n",
+    ));
+    let t = count::count(
+        &th,
+        &roster(),
+        mesos(),
+        DEADLINE.parse().unwrap(),
+        AFTER.parse().unwrap(),
+    );
+    assert!(t.passed, "{:#?}", t.reasons);
+}
+
+#[test]
 fn the_majority_rule_counts_binding_minus_ones_against_plus_ones() {
     let policy = Policy {
         rule: Rule::Majority,
@@ -569,6 +614,43 @@ fn threads_for_another_candidate_and_bad_input_are_refused_by_name() {
 }
 
 #[test]
+fn unreadable_messages_are_skipped_outside_the_vote_and_refused_inside_it() {
+    let base =
+        std::fs::read_to_string(root_dir().join("examples/hello-release/threads/passing.mbox"))
+            .unwrap();
+    let unrelated = "From x@example.org Sun Nov  1 10:00:00 2026\nFrom: X <x@example.org>\nSubject: Build report\n\nall green\n\n";
+    let mails = thread::parse(format!("{unrelated}{base}").as_bytes(), "m.mbox").unwrap();
+    let th = thread::select(mails, &wanted(), "m.mbox").unwrap();
+    assert!(
+        th.notes
+            .iter()
+            .any(|n| n.contains("1 message(s) of m.mbox outside the vote")),
+        "{:?}",
+        th.notes
+    );
+    let dateless = "From y@example.org Sun Nov  1 10:00:00 2026\nFrom: Y <y@example.org>\nSubject: Re: [VOTE] Release Apache Hello 1.1.0 (rc1)\nMessage-ID: <y@example.org>\n\n+1\n\n";
+    let mails = thread::parse(
+        format!(
+            "{base}{}",
+            dateless.replace(
+                "From y@example.org Sun Nov  1 10:00:00 2026",
+                "From y@example.org"
+            )
+        )
+        .as_bytes(),
+        "m.mbox",
+    )
+    .unwrap();
+    let e = thread::select(mails, &wanted(), "m.mbox")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("belongs to the vote") && e.contains("no valid Date"),
+        "{e}"
+    );
+}
+
+#[test]
 fn tally_text_snapshot() {
     let t = tally("tests/fixtures/threads/condition.mbox");
     insta::assert_snapshot!("condition_text", render::text(&header(&t), &t));
@@ -620,5 +702,6 @@ fn mail(from: &str, date: &str, body: &str) -> Mail {
         body: body.into(),
         body_kind: BodyKind::Plain,
         index: 100,
+        problem: None,
     }
 }

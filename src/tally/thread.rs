@@ -36,6 +36,10 @@ pub struct Mail {
     pub body_kind: BodyKind,
     /// Position in the input (ties in dates keep the archive's order).
     pub index: usize,
+    /// Why the message cannot be judged (no Message-ID, sender or date). Such a message is an
+    /// error when it belongs to the candidate's thread, and skipped with a note otherwise (a
+    /// monthly export holds other lists' oddities).
+    pub problem: Option<String>,
 }
 
 /// The candidate whose thread is wanted.
@@ -120,11 +124,15 @@ fn parse_mbox(bytes: &[u8], origin: &str) -> Result<Vec<Mail>, TallyError> {
         let msg = MessageParser::default()
             .parse(item.contents())
             .ok_or_else(|| bad("it is not an email message".into()))?;
+        let mut problem = None;
         let message_id = msg
             .message_id()
             .map(strip_id)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| bad("it has no Message-ID header".into()))?;
+            .unwrap_or_else(|| {
+                problem = Some("it has no Message-ID header".to_string());
+                format!("message {} of the mbox", index + 1)
+            });
         let list = |v: &mail_parser::HeaderValue| -> Vec<String> {
             v.as_text_list()
                 .map(|l| l.iter().map(|s| strip_id(s)).collect())
@@ -140,10 +148,8 @@ fn parse_mbox(bytes: &[u8], origin: &str) -> Result<Vec<Mail>, TallyError> {
                 )
             })
             .unwrap_or_default();
-        if from_addr.is_empty() {
-            return Err(bad(format!(
-                "<{message_id}> has no sender address in its From header"
-            )));
+        if from_addr.is_empty() && problem.is_none() {
+            problem = Some("it has no sender address in its From header".into());
         }
         let date = match msg.date().filter(|d| d.is_valid()) {
             Some(d) => Timestamp::from_second(d.to_timestamp()).ok(),
@@ -152,7 +158,15 @@ fn parse_mbox(bytes: &[u8], origin: &str) -> Result<Vec<Mail>, TallyError> {
             }
             None => None,
         }
-        .ok_or_else(|| bad(format!("<{message_id}> from {from_addr} has no valid Date header, so it cannot be judged against the deadline")))?;
+        .unwrap_or_else(|| {
+            if problem.is_none() {
+                problem = Some(
+                    "it has no valid Date header, so it cannot be judged against the deadline"
+                        .into(),
+                );
+            }
+            Timestamp::UNIX_EPOCH
+        });
         let mut text = String::new();
         let mut kind = BodyKind::Plain;
         for part in msg.text_bodies() {
@@ -180,6 +194,7 @@ fn parse_mbox(bytes: &[u8], origin: &str) -> Result<Vec<Mail>, TallyError> {
             body: text,
             body_kind: kind,
             index,
+            problem,
         });
     }
     if out.is_empty() {
@@ -314,6 +329,7 @@ fn parse_pony(bytes: &[u8], origin: &str) -> Result<Vec<Mail>, TallyError> {
             body,
             body_kind: BodyKind::Plain,
             index,
+            problem: None,
         });
     }
     if out.is_empty() {
@@ -485,10 +501,38 @@ pub fn select(mails: Vec<Mail>, want: &Wanted, origin: &str) -> Result<Thread, T
             break;
         }
     }
+    // Messages that cannot be judged: an error in the thread, skipped elsewhere.
+    let mut skipped = 0;
+    for (i, m) in mails.iter().enumerate() {
+        let Some(problem) = &m.problem else { continue };
+        let related =
+            member[i] || base_subject(&m.subject) == root_base || names_candidate(&m.subject, want);
+        if related {
+            return Err(TallyError::NotAThread {
+                origin: origin.into(),
+                reason: format!(
+                    "`{}` from {} ({}) belongs to the vote, but {problem}; repair the export or fetch the thread again",
+                    m.subject,
+                    if m.from_addr.is_empty() { "an unknown sender" } else { &m.from_addr },
+                    m.message_id
+                ),
+            });
+        }
+        skipped += 1;
+        member[i] = false;
+    }
+    if skipped > 0 {
+        notes.push(format!(
+            "{skipped} message(s) of {origin} outside the vote cannot be read (no Message-ID, sender or date) and were skipped"
+        ));
+    }
     let mut root = None;
     let mut replies = Vec::new();
     let mut closers = Vec::new();
     for (i, m) in mails.into_iter().enumerate() {
+        if m.problem.is_some() {
+            continue;
+        }
         let closes = !is_reply_subject(&m.subject)
             && CLOSE_TAG.is_match(&m.subject)
             && (member[i] || names_candidate(&m.subject, want));
