@@ -394,6 +394,9 @@ impl Default for Distcheck {
                 ".reviewboardrc",
                 ".clang-format",
                 ".clang-tidy",
+                // The website (`website.releases_file`, `website.blog_dir`) lives in the
+                // repository but not in the source release, as Mesos's does.
+                "site/**",
             ]),
             required_files: s(&["LICENSE", "NOTICE"]),
             max_unpacked_size: 8 * 1024 * 1024 * 1024,

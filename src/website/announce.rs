@@ -62,7 +62,15 @@ pub fn announce_email(
 ) -> Result<crate::vote::Email, WebsiteError> {
     check(a, headers)?;
     let h = highlights(&a.changelog);
-    let managers = join_names(&a.release_managers);
+    // Names stay whole when the thanks are wrapped: their blanks become a placeholder that is
+    // not whitespace until then.
+    const KEEP: char = '\u{E000}';
+    let whole: Vec<String> = a
+        .release_managers
+        .iter()
+        .map(|m| m.trim().replace(' ', &KEEP.to_string()))
+        .collect();
+    let managers = join_names(&whole);
     let thanks = if a.release_managers.len() == 1 {
         format!(
             "Thanks to everyone who contributed to {} {}, and to {managers}, its release manager.",
@@ -92,7 +100,7 @@ pub fn announce_email(
         highlights: h.text,
         highlights_titled: h.titled,
         release_managers: &a.release_managers,
-        thanks: wrap(&thanks, WIDTH),
+        thanks: wrap(&thanks, WIDTH).replace(KEEP, " "),
     };
     Ok(crate::vote::render_email(
         ANNOUNCE_TEMPLATE,

@@ -1102,7 +1102,7 @@ impl<'a> Doc<'a> {
                     _ => None,
                 })
                 .collect();
-            replacements.sort_by(|a, b| b.0.cmp(&a.0));
+            replacements.sort_by_key(|r| std::cmp::Reverse(r.0));
             for (start, end, text) in replacements {
                 line.replace_range(start..end, text);
             }
