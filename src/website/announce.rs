@@ -258,6 +258,24 @@ mod tests {
     }
 
     #[test]
+    fn leaving_out_the_optional_parts_leaves_no_gaps() {
+        let mut a = announcement("1.11.0");
+        a.version = "1.0.1".parse().unwrap();
+        a.changelog =
+            "Release Notes - Mesos - Version 1.0.1\n---\n** Bug\n  * [MESOS-1] - x".into();
+        a.blog_url.clear();
+        a.description.clear();
+        let e = announce_email(&a, &headers()).unwrap();
+        assert!(!e.body.contains("\n\n\n"), "{}", e.body);
+        assert!(e.body.starts_with("The Apache Mesos team is pleased to announce the release of\nApache Mesos 1.0.1.\n\nThe full list of changes is in the CHANGELOG:\n"), "{}", e.body);
+        assert!(
+            e.body.ends_with("\n\nRegards,\nThe Apache Mesos team\n"),
+            "{:?}",
+            e.body
+        );
+    }
+
+    #[test]
     fn long_names_and_descriptions_still_fit_in_80_columns() {
         let mut a = announcement("1.11.0");
         a.release_managers = vec![

@@ -81,10 +81,12 @@ pub fn update_releases(
             ))
         })
     };
-    let latest = doc.mapping(key(
+    let latest_key = key(
         "latest_stable",
         " with `version:` and `jira_version:` under it",
-    )?)?;
+    )?;
+    let latest_line = latest_key.line;
+    let latest = doc.mapping(latest_key)?;
     let news = doc.list(key("news", " (an empty list is fine)")?)?;
     let versions = doc.list(key("versions", " (an empty list is fine)")?)?;
     let fallback_dash = news
@@ -96,7 +98,7 @@ pub fn update_releases(
 
     let mut edits = Vec::new();
     doc.add_version(&versions, release, fallback_dash, &mut edits)?;
-    doc.move_latest(&latest, release, &mut edits)?;
+    doc.move_latest(latest_line, &latest, release, &mut edits)?;
     doc.add_news(&news, release, date, fallback_dash, &mut edits)?;
     Ok(doc.apply(&edits))
 }
@@ -913,6 +915,7 @@ impl<'a> Doc<'a> {
 
     fn move_latest(
         &self,
+        key_line: usize,
         latest: &[Field],
         release: &Release,
         edits: &mut Vec<Edit>,
@@ -920,12 +923,8 @@ impl<'a> Doc<'a> {
         let v = release.version;
         let need = |key: &str| {
             latest.iter().find(|f| f.key == key).ok_or_else(|| {
-                let line = latest
-                    .first()
-                    .map(|f| f.line.saturating_sub(1))
-                    .unwrap_or(0);
                 self.shape(
-                    line,
+                    key_line,
                     format!(
                         "`latest_stable` has no `{key}:`; it needs `version:` and `jira_version:`"
                     ),
@@ -1624,8 +1623,8 @@ versions:
                 "site/data/releases.yml:1: `latest_stable` is a flow collection (`[...]` or `{...}`), not a block mapping",
             ),
             (
-                "latest_stable:\n  jira_version: 1\nnews:\nversions:\n",
-                "site/data/releases.yml:1: `latest_stable` has no `version:`",
+                "# Releases.\nlatest_stable:\n  # The newest release.\n  jira_version: 1\nnews:\nversions:\n",
+                "site/data/releases.yml:2: `latest_stable` has no `version:`; it needs `version:` and `jira_version:`",
             ),
             (
                 "latest_stable:\n  version: 1.0.0\n  jira_version: 1\nnews:\nversions:\n  - jira_version: 1\n",
