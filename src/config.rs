@@ -256,6 +256,12 @@ pub struct Website {
     pub base: String,
     /// `owner/repo` on GitHub to open the website pull request in; empty: push the branch only.
     pub github_repo: String,
+    /// The project's download page (linked from the blog post and the [ANNOUNCE] email).
+    pub download_url: String,
+    /// The blog post's URL; `{slug}` is the blog slug.
+    pub blog_url: String,
+    /// One or two sentences on what the project is, for the [ANNOUNCE] email; empty: none.
+    pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -394,6 +400,9 @@ impl Default for Distcheck {
                 ".reviewboardrc",
                 ".clang-format",
                 ".clang-tidy",
+                // The website (`website.releases_file`, `website.blog_dir`) lives in the
+                // repository but not in the source release, as Mesos's does.
+                "site/**",
             ]),
             required_files: s(&["LICENSE", "NOTICE"]),
             max_unpacked_size: 8 * 1024 * 1024 * 1024,
@@ -532,6 +541,9 @@ impl Default for Website {
             branch: "release-kit/website-{version}".into(),
             base: "master".into(),
             github_repo: String::new(),
+            download_url: "https://{name}.apache.org/downloads/".into(),
+            blog_url: "https://{name}.apache.org/blog/{slug}/".into(),
+            description: String::new(),
         }
     }
 }

@@ -46,6 +46,30 @@ fn sample_history_has_the_release_shape() {
     assert_eq!(tags.trim(), "tag 1.0.0\ntag 1.0.0-rc1");
     let r = run_tool("bump-version", &repo, &["check", "--tag", "1.0.0-rc1"]);
     r.assert_code(0);
+    // The website's release data came to master after the 1.0.0 release, as Mesos updates its
+    // site/ after a release: the release branch and the tags do not have it.
+    assert_eq!(
+        git(
+            &repo,
+            &[
+                "log",
+                "--format=%s",
+                "master",
+                "--",
+                "site/data/releases.yml"
+            ]
+        )
+        .trim(),
+        "Updated the website for the 1.0.0 release."
+    );
+    for rev in ["1.0.0", "1.0.x"] {
+        assert_eq!(
+            git(&repo, &["ls-tree", "--name-only", rev, "site"]).trim(),
+            "",
+            "{rev} has no site/"
+        );
+    }
+    assert!(repo.join("site/source/blog/.gitkeep").is_file());
     git(&repo, &["checkout", "-q", "1.0.x"]);
     run_tool("bump-version", &repo, &["check", "--expect", "1.0.1"]).assert_code(0);
 }

@@ -539,10 +539,11 @@ impl<'a> Publisher<'a> {
             changelog,
             contributors: contributors.clone(),
             release_managers: ctx.managers.clone(),
-            download_url: super::release_url(&ctx.release, ctx.version),
+            download_url: fill(&w.download_url),
             changelog_url: cfg
                 .expand(&cfg.vote.changelog_url)
                 .replace("{tag}", &ctx.final_tag),
+            blog_slug: fill(&w.blog_slug),
         });
         let blog_rel = format!("{}/{}", w.blog_dir, fill(&w.blog_file));
         let blog = root.join(&blog_rel);
@@ -741,12 +742,14 @@ impl<'a> Publisher<'a> {
             project: cfg.project.name.clone(),
             version: ctx.version,
             changelog,
-            download_url: super::release_url(&ctx.release, ctx.version),
+            download_url: fill(&w.download_url),
             changelog_url: cfg
                 .expand(&cfg.vote.changelog_url)
                 .replace("{tag}", &ctx.final_tag),
-            blog_url: fill(&w.blog_slug),
+            blog_url: fill(&w.blog_url).replace("{slug}", &fill(&w.blog_slug)),
             release_managers: ctx.managers.clone(),
+            keys_url: keys_url(&ctx.project),
+            description: cfg.expand(&w.description),
         };
         let to = cfg.publish.announce_to.clone();
         let cc = format!(
@@ -794,6 +797,17 @@ impl<'a> Publisher<'a> {
         ];
         crate::mail::send(&server, &from, &to, announce.as_bytes())?;
         Ok(json!({"result_to": cfg.expand(&cfg.mail.dev), "announce_to": to}))
+    }
+}
+
+/// The KEYS file as people reach it: its URL, or a file:// URL of a local path.
+fn keys_url(project: &Project) -> String {
+    let cfg = &project.config;
+    let keys = cfg.expand(&cfg.signing.keys);
+    if keys.contains("://") {
+        keys
+    } else {
+        format!("file://{}", project.root.join(keys).display())
     }
 }
 
