@@ -467,8 +467,12 @@ mod tests {
             .mount(&server)
             .await;
         let n = nexus(&server).await;
-        n.drop_repository("orgexample-1042", "abandoned").await.unwrap();
+        n.drop_repository("orgexample-1042", "abandoned")
+            .await
+            .unwrap();
         // Again: already gone, no second drop.
-        n.drop_repository("orgexample-1042", "abandoned").await.unwrap();
+        n.drop_repository("orgexample-1042", "abandoned")
+            .await
+            .unwrap();
     }
 }

@@ -40,12 +40,18 @@ struct Fx {
     key: Keyring,
     keys: PathBuf,
     svn: String,
+    /// Directory dist areas instead of svn: (dev, release).
+    local: Option<(PathBuf, PathBuf)>,
     out: PathBuf,
     jira: Option<String>,
 }
 
 impl Fx {
     fn staged() -> Fx {
+        Fx::staged_in(false)
+    }
+
+    fn staged_in(local_dist: bool) -> Fx {
         let key = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
         let (sample, repo) = common::sample_repo();
         let origin = repo.parent().unwrap().join("origin.git");
@@ -85,8 +91,18 @@ impl Fx {
             &format!("{url}/release/hello/0.9.0"),
             &format!("{url}/release/hello/1.0.0"),
         ]);
+        let local = local_dist.then(|| {
+            let dev = base.path().join("dist/dev/hello");
+            let release = base.path().join("dist/release/hello");
+            for d in [&dev, &release.join("0.9.0"), &release.join("1.0.0")] {
+                std::fs::create_dir_all(d).unwrap();
+            }
+            std::fs::write(release.join("KEYS"), export(&key)).unwrap();
+            (dev, release)
+        });
         let fx = Fx {
             _sample: sample,
+            local,
             out: base.path().join("out"),
             repo,
             origin,
@@ -117,6 +133,10 @@ impl Fx {
             .env("RELEASE_KIT_OUT", &self.out)
             .env("RELEASE_KIT_RELEASE_DATE", RELEASE_DATE)
             .env("RELEASE_KIT_PUBLISH_KEEP_LINES", "2");
+        if let Some((dev, release)) = &self.local {
+            c.env("RELEASE_KIT_DIST_DEV", dev)
+                .env("RELEASE_KIT_DIST_RELEASE", release);
+        }
         match &self.jira {
             Some(url) => c.env("RELEASE_KIT_JIRA_URL", url),
             None => c.env("RELEASE_KIT_PUBLISH_JIRA_RELEASE", "false"),
@@ -294,6 +314,38 @@ fn publishes_the_sample_rc_from_svn_dev_to_release_and_a_rerun_changes_nothing()
     assert_eq!(fx.revision(), rev);
     assert_eq!(fx.origin_refs(), refs);
     assert_eq!(fx.end_state(), state);
+}
+
+#[test]
+fn directory_dist_areas_are_promoted_by_rename_and_archived() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged_in(true);
+    let (dev, release) = fx.local.clone().unwrap();
+    fx.publish("passing.mbox", &[], &[]).assert_code(0);
+    let names = |d: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names(&release.join("1.1.0")),
+        [
+            "hello-1.1.0.tar.gz",
+            "hello-1.1.0.tar.gz.asc",
+            "hello-1.1.0.tar.gz.sha512"
+        ]
+    );
+    // keep_lines = 2: 0.9.0 is archived, KEYS is never touched, no partial directory is left.
+    assert_eq!(names(&release), ["1.0.0", "1.1.0", "KEYS"]);
+    assert!(names(&dev).is_empty(), "{:?}", names(&dev));
+    let before = common::snapshot_tree(fx.base.path());
+    fx.publish("passing.mbox", &[], &[]).assert_code(0);
+    assert_eq!(common::snapshot_tree(fx.base.path()), before);
 }
 
 #[test]
