@@ -184,7 +184,9 @@ impl Project {
     }
 }
 
-fn project() -> Project {
+/// The project; with `regress`, the candidate's benchmarks do twice the work (a regression that
+/// slipped in before the tag).
+fn project(regress: bool) -> Project {
     let (sample, repo) = sample_repo();
     let origin = repo.parent().unwrap().join("origin.git");
     let dir = tempfile::tempdir().unwrap();
@@ -270,6 +272,17 @@ fn project() -> Project {
         format!("{text}\n[signing]\nkeys = \"{}\"\n", keys.display()),
     )
     .unwrap();
+    if regress {
+        let bench = repo.join("bench/greet_bench.c");
+        let text = std::fs::read_to_string(&bench).unwrap();
+        let slower = text.replacen(
+            "  if (value == NULL || value[0] == '\\0') {\n    return 1.0;",
+            "  if (value == NULL || value[0] == '\\0') {\n    return 2.0;",
+            1,
+        );
+        assert_ne!(slower, text);
+        std::fs::write(&bench, slower).unwrap();
+    }
     std::fs::create_dir_all(repo.join(".github/workflows")).unwrap();
     std::fs::copy(manifest().join(WORKFLOW), repo.join(WORKFLOW)).unwrap();
     git(&repo, &["add", "-A"]);
@@ -363,7 +376,7 @@ fn act(p: &Project, event: &str, payload: &serde_json::Value, extra: &[&str]) ->
             "--var",
             "BENCH_PROGRAM=hello-bench",
             "--var",
-            "BENCH_ROUNDS=6",
+            "BENCH_ROUNDS=8",
             "--var",
             "BENCH_FILTER=*BENCHMARK*",
             "-s",
@@ -406,7 +419,7 @@ fn act_an_rc_tag_push_checks_benchmarks_and_stages_the_candidate() {
     if !have_tools() {
         return;
     }
-    let p = project();
+    let p = project(false);
     let event = serde_json::json!({
         "ref": format!("refs/tags/{TAG}"),
         "ref_name": TAG,
@@ -564,7 +577,7 @@ fn act_a_dispatched_tag_that_is_not_an_rc_tag_stops_with_a_clear_error() {
     if !require_tool("act") {
         return;
     }
-    let p = project();
+    let p = project(false);
     let hostile = "1.1.0\n::set-output name=tag::1.1.0-rc1";
     let event = serde_json::json!({"inputs": {"tag": hostile}});
     let r = act(&p, "workflow_dispatch", &event, &[]);
@@ -587,4 +600,38 @@ fn act_a_dispatched_tag_that_is_not_an_rc_tag_stops_with_a_clear_error() {
     assert!(svn(&["list", &format!("{}/dev/hello", p.svn)])
         .trim()
         .is_empty());
+}
+
+#[test]
+fn act_a_benchmark_regression_found_across_shards_stops_the_candidate_before_staging() {
+    if !have_tools() {
+        return;
+    }
+    let p = project(true);
+    let event = serde_json::json!({
+        "ref": format!("refs/tags/{TAG}"),
+        "repository": {"full_name": "example/hello", "name": "hello", "owner": {"login": "example"}},
+    });
+    let r = act(&p, "push", &event, &[]);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert_ne!(r.code, 0, "{out}");
+    // A shard's regression does not fail the shard (exit code 1 is judged after the merge) ...
+    for i in [1, 2] {
+        let shard = job(&out, &format!("bench-compare (shard {i} of 2)"));
+        assert!(
+            shard.contains("::set-output:: exit-code=1"),
+            "shard {i}:\n{shard}"
+        );
+        assert!(shard.contains("Job succeeded"), "shard {i}:\n{shard}");
+    }
+    // ... the gate on all shards does, and stage-rc does not run: nothing is staged or pushed.
+    let gate = job(&out, "bench-compare (all shards)");
+    assert!(gate.contains("::set-output:: passed=false"), "{gate}");
+    assert!(gate.contains("::set-output:: regressions=3"), "{gate}");
+    assert!(gate.contains("Job failed"), "{gate}");
+    assert!(job(&out, "stage-rc").is_empty(), "{out}");
+    assert!(svn(&["list", &format!("{}/dev/hello", p.svn)])
+        .trim()
+        .is_empty());
+    assert!(!git(&p.origin, &["tag", "--list"]).contains(TAG));
 }
