@@ -2,8 +2,9 @@
 //! GitHub would run it: the annotations land on the CHANGELOG's lines.
 //!
 //! Offline: `actions/checkout` is replaced (`--local-repository`) by a local stand-in, since act
-//! copies the repository, history included, into the job's workspace itself; the prebuilt
-//! changelog-check is passed as the `CHANGELOG_CHECK` variable so the job does not build it.
+//! copies the repository, history included, into the job's workspace itself; the job runs the
+//! changelog-check action (`./actions/changelog-check`) with the test build's binaries through its
+//! `binary-dir` input (the `RELEASE_KIT_BINARY_DIR` variable), so nothing is built or downloaded.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -72,6 +73,7 @@ fn pull_request() -> Pr {
     std::fs::create_dir_all(top.join(".github/workflows")).unwrap();
     std::fs::create_dir_all(top.join("examples")).unwrap();
     std::fs::copy(manifest().join(WORKFLOW), top.join(WORKFLOW)).unwrap();
+    copy_dir(&manifest().join("actions"), &top.join("actions"));
     copy_dir(
         &manifest().join("examples/hello-release"),
         &top.join("examples/hello-release"),
@@ -156,8 +158,8 @@ fn act(pr: &Pr, event: &Path) -> Run {
         ))
         .arg("--var")
         .arg(format!(
-            "CHANGELOG_CHECK={}",
-            bin("changelog-check").display()
+            "RELEASE_KIT_BINARY_DIR={}",
+            bin("changelog-check").parent().unwrap().display()
         ))
         .env("HOME", &pr.home)
         .env("XDG_CACHE_HOME", pr.home.join(".cache"))
