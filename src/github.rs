@@ -22,6 +22,8 @@ pub struct Release {
     #[serde(default)]
     pub draft: bool,
     #[serde(default)]
+    pub prerelease: bool,
+    #[serde(default)]
     pub html_url: String,
 }
 
@@ -184,6 +186,64 @@ impl GitHub {
 }
 
 impl GitHub {
+    /// A draft of a final (not pre-) release on `tag`, made from `target` when GitHub creates
+    /// the tag at publishing (publish-dist pushes the tag first, so GitHub finds it).
+    pub async fn create_final_draft(
+        &self,
+        tag: &str,
+        target: &str,
+        name: &str,
+        body: &str,
+    ) -> Result<Release, HttpError> {
+        let resp = self
+            .api
+            .send(
+                &Request::new(Method::POST, self.path("releases"))
+                    .header("Accept", ACCEPT)
+                    .json(&json!({"tag_name": tag, "target_commitish": target, "name": name, "body": body, "draft": true, "prerelease": false})),
+            )
+            .await?;
+        http::decode("GitHub", &resp)
+    }
+
+    /// Publishes a draft as the latest final release. With immutable releases nothing can be
+    /// uploaded after this, so every asset goes up first.
+    pub async fn publish(&self, release: u64) -> Result<Release, HttpError> {
+        let resp = self
+            .api
+            .send(
+                &Request::new(Method::PATCH, self.path(&format!("releases/{release}")))
+                    .header("Accept", ACCEPT)
+                    .json(&json!({"draft": false, "prerelease": false, "make_latest": "true"})),
+            )
+            .await?;
+        http::decode("GitHub", &resp)
+    }
+
+    /// Renames a release and replaces its text (e.g. an abandoned candidate), keeping its state.
+    pub async fn annotate(&self, release: u64, name: &str, body: &str) -> Result<(), HttpError> {
+        self.api
+            .send(
+                &Request::new(Method::PATCH, self.path(&format!("releases/{release}")))
+                    .header("Accept", ACCEPT)
+                    .json(&json!({"name": name, "body": body})),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// An asset's bytes (the API redirects to the storage host; the token is not sent there).
+    pub async fn download_asset(&self, asset: u64) -> Result<Vec<u8>, HttpError> {
+        Ok(self
+            .api
+            .send(
+                &Request::get(self.path(&format!("releases/assets/{asset}")))
+                    .header("Accept", "application/octet-stream"),
+            )
+            .await?
+            .body)
+    }
+
     /// The open pull request from `head` (a branch of this repository), or a new one into
     /// `base`; returns its URL. A re-run finds the one it opened before.
     pub async fn pull_request(

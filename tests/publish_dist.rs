@@ -42,16 +42,18 @@ struct Fx {
     svn: String,
     /// Directory dist areas instead of svn: (dev, release).
     local: Option<(PathBuf, PathBuf)>,
+    /// A GitHub dist (the fake GitHub's base URL) instead of svn.
+    github: Option<String>,
     out: PathBuf,
     jira: Option<String>,
 }
 
 impl Fx {
     fn staged() -> Fx {
-        Fx::staged_in(false)
+        Fx::staged_in(false, None)
     }
 
-    fn staged_in(local_dist: bool) -> Fx {
+    fn staged_in(local_dist: bool, github: Option<String>) -> Fx {
         let key = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
         let (sample, repo) = common::sample_repo();
         let origin = repo.parent().unwrap().join("origin.git");
@@ -103,6 +105,7 @@ impl Fx {
         let fx = Fx {
             _sample: sample,
             local,
+            github,
             out: base.path().join("out"),
             repo,
             origin,
@@ -133,6 +136,16 @@ impl Fx {
             .env("RELEASE_KIT_OUT", &self.out)
             .env("RELEASE_KIT_RELEASE_DATE", RELEASE_DATE)
             .env("RELEASE_KIT_PUBLISH_KEEP_LINES", "2");
+        if let Some(api) = &self.github {
+            c.env("RELEASE_KIT_DIST_DEV", "https://github.com/apache/hello")
+                .env(
+                    "RELEASE_KIT_DIST_RELEASE",
+                    "https://github.com/apache/hello",
+                )
+                .env("RELEASE_KIT_GITHUB_API_URL", format!("{api}/"))
+                .env("RELEASE_KIT_GITHUB_UPLOADS_URL", format!("{api}/"))
+                .env("RELEASE_KIT_GITHUB_TOKEN", "ghs_fake-token");
+        }
         if let Some((dev, release)) = &self.local {
             c.env("RELEASE_KIT_DIST_DEV", dev)
                 .env("RELEASE_KIT_DIST_RELEASE", release);
@@ -321,7 +334,7 @@ fn directory_dist_areas_are_promoted_by_rename_and_archived() {
     if !have_tools() {
         return;
     }
-    let fx = Fx::staged_in(true);
+    let fx = Fx::staged_in(true, None);
     let (dev, release) = fx.local.clone().unwrap();
     fx.publish("passing.mbox", &[], &[]).assert_code(0);
     let names = |d: &Path| {
@@ -666,4 +679,230 @@ fn bad_usage_is_explained() {
     let r = fx.publish("passing.mbox", &["--release-date", "9 Nov"], &[]);
     r.assert_code(2);
     assert!(r.stderr.contains("YYYY-MM-DD"), "{}", r.stderr);
+}
+
+/// A stateful stand-in for GitHub's releases API (releases, drafts, assets, immutable releases
+/// that refuse uploads once published), served by wiremock on 127.0.0.1.
+mod fake_github {
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::{json, Value};
+    use wiremock::{Request, Respond, ResponseTemplate};
+
+    #[derive(Debug, Default)]
+    pub struct State {
+        next: u64,
+        pub releases: Vec<Value>,
+        /// (release id, asset id, name, bytes)
+        pub assets: Vec<(u64, u64, String, Vec<u8>)>,
+        pub writes: usize,
+    }
+
+    #[derive(Debug, Clone, Default)]
+    pub struct FakeGitHub(pub Arc<Mutex<State>>);
+
+    fn asset_json(a: &(u64, u64, String, Vec<u8>)) -> Value {
+        json!({"id": a.1, "name": a.2, "size": a.3.len(), "state": "uploaded", "content_type": "application/octet-stream"})
+    }
+
+    impl Respond for FakeGitHub {
+        fn respond(&self, req: &Request) -> ResponseTemplate {
+            let mut st = self.0.lock().unwrap();
+            let parts: Vec<&str> = req.url.path().trim_matches('/').split('/').collect();
+            let m = req.method.as_str();
+            if m != "GET" {
+                st.writes += 1;
+            }
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            match (m, &parts[..]) {
+                ("GET", ["repos", _, _, "releases"]) => {
+                    ResponseTemplate::new(200).set_body_json(Value::from(st.releases.clone()))
+                }
+                ("POST", ["repos", o, r, "releases"]) => {
+                    st.next += 1;
+                    let id = st.next;
+                    let tag = body["tag_name"].as_str().unwrap_or_default().to_string();
+                    let release = json!({
+                        "id": id, "tag_name": tag, "name": body["name"], "body": body["body"],
+                        "draft": body["draft"], "prerelease": body["prerelease"],
+                        "target_commitish": body.get("target_commitish").cloned().unwrap_or(json!("main")),
+                        "html_url": format!("https://github.com/{o}/{r}/releases/tag/untagged-{id}"),
+                    });
+                    st.releases.push(release.clone());
+                    ResponseTemplate::new(201).set_body_json(release)
+                }
+                ("PATCH", ["repos", _, _, "releases", id]) => {
+                    let id: u64 = id.parse().unwrap();
+                    let Some(rel) = st.releases.iter_mut().find(|r| r["id"] == id) else {
+                        return ResponseTemplate::new(404)
+                            .set_body_json(json!({"message": "Not Found"}));
+                    };
+                    for (k, v) in body.as_object().unwrap() {
+                        if k != "make_latest" {
+                            rel[k] = v.clone();
+                        }
+                    }
+                    ResponseTemplate::new(200).set_body_json(rel.clone())
+                }
+                ("GET", ["repos", _, _, "releases", "assets", id]) => {
+                    let id: u64 = id.parse().unwrap();
+                    match st.assets.iter().find(|a| a.1 == id) {
+                        Some(a) => ResponseTemplate::new(200).set_body_bytes(a.3.clone()),
+                        None => ResponseTemplate::new(404)
+                            .set_body_json(json!({"message": "Not Found"})),
+                    }
+                }
+                ("DELETE", ["repos", _, _, "releases", "assets", id]) => {
+                    let id: u64 = id.parse().unwrap();
+                    st.assets.retain(|a| a.1 != id);
+                    ResponseTemplate::new(204)
+                }
+                ("GET", ["repos", _, _, "releases", id, "assets"]) => {
+                    let id: u64 = id.parse().unwrap();
+                    let list: Vec<Value> = st
+                        .assets
+                        .iter()
+                        .filter(|a| a.0 == id)
+                        .map(asset_json)
+                        .collect();
+                    ResponseTemplate::new(200).set_body_json(Value::from(list))
+                }
+                ("POST", ["repos", _, _, "releases", id, "assets"]) => {
+                    let id: u64 = id.parse().unwrap();
+                    let name = req
+                        .url
+                        .query_pairs()
+                        .find(|(k, _)| k == "name")
+                        .map(|(_, v)| v.into_owned())
+                        .unwrap_or_default();
+                    let published = st
+                        .releases
+                        .iter()
+                        .any(|r| r["id"] == id && r["draft"] == false);
+                    if published {
+                        return ResponseTemplate::new(422).set_body_json(
+                            json!({"message": "Cannot upload assets to an immutable release."}),
+                        );
+                    }
+                    if st.assets.iter().any(|a| a.0 == id && a.2 == name) {
+                        return ResponseTemplate::new(422).set_body_json(json!({"message": "Validation Failed", "errors": [{"resource": "ReleaseAsset", "code": "already_exists", "field": "name"}]}));
+                    }
+                    st.next += 1;
+                    let asset = (id, st.next, name, req.body.clone());
+                    let j = asset_json(&asset);
+                    st.assets.push(asset);
+                    ResponseTemplate::new(201).set_body_json(j)
+                }
+                _ => ResponseTemplate::new(404)
+                    .set_body_json(json!({"message": "Not Found", "path": req.url.path()})),
+            }
+        }
+    }
+}
+
+fn github_server() -> (tokio::runtime::Runtime, MockServer, fake_github::FakeGitHub) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    let fake = fake_github::FakeGitHub::default();
+    rt.block_on(
+        Mock::given(wiremock::matchers::any())
+            .respond_with(fake.clone())
+            .mount(&server),
+    );
+    (rt, server, fake)
+}
+
+#[test]
+fn a_github_candidate_becomes_the_published_final_release_and_a_rerun_changes_nothing() {
+    if !have_tools() {
+        return;
+    }
+    let (_rt, server, fake) = github_server();
+    let fx = Fx::staged_in(false, Some(server.uri()));
+    {
+        let st = fake.0.lock().unwrap();
+        assert_eq!(st.releases.len(), 1, "stage-rc made the draft pre-release");
+        assert_eq!(st.assets.len(), 3);
+    }
+    let r = fx.publish("passing.mbox", &["--dry-run"], &[]);
+    r.assert_code(0);
+    // On GitHub the annotated tag goes first, so publishing finds it; nothing to archive.
+    let tag_at = r.stdout.find("] tag:").unwrap();
+    let promote_at = r.stdout.find("] promote:").unwrap();
+    assert!(tag_at < promote_at, "{}", r.stdout);
+    assert!(!r.stdout.contains("] archive:"), "{}", r.stdout);
+
+    fx.publish("passing.mbox", &[], &[]).assert_code(0);
+    let writes = {
+        let st = fake.0.lock().unwrap();
+        let fin = st
+            .releases
+            .iter()
+            .find(|r| r["tag_name"] == "1.1.0")
+            .expect("the final release");
+        assert_eq!(fin["draft"], false);
+        assert_eq!(fin["prerelease"], false);
+        assert_eq!(fin["target_commitish"], fx.commit().as_str());
+        let rc = st
+            .releases
+            .iter()
+            .find(|r| r["tag_name"] == "1.1.0-rc1")
+            .unwrap();
+        let files = |id: &serde_json::Value| {
+            let mut v: Vec<(String, Vec<u8>)> = st
+                .assets
+                .iter()
+                .filter(|a| *id == a.0)
+                .map(|a| (a.2.clone(), a.3.clone()))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            files(&fin["id"]),
+            files(&rc["id"]),
+            "the voted bytes, all three"
+        );
+        st.writes
+    };
+    assert_eq!(git(&fx.origin, &["cat-file", "-t", "1.1.0"]).trim(), "tag");
+    fx.publish("passing.mbox", &[], &[]).assert_code(0);
+    assert_eq!(
+        fake.0.lock().unwrap().writes,
+        writes,
+        "a re-run writes nothing to GitHub"
+    );
+}
+
+#[cfg(feature = "fault-injection")]
+#[test]
+fn a_crash_while_publishing_on_github_resumes_without_a_second_release() {
+    if !have_tools() {
+        return;
+    }
+    let (_rt, server, fake) = github_server();
+    let fx = Fx::staged_in(false, Some(server.uri()));
+    fx.publish(
+        "passing.mbox",
+        &[],
+        &[("RELEASE_KIT_FAULT_AFTER_STEP", "promote")],
+    )
+    .assert_code(86);
+    let _ = std::fs::remove_dir_all(&fx.out);
+    fx.publish("passing.mbox", &[], &[]).assert_code(0);
+    let st = fake.0.lock().unwrap();
+    let finals: Vec<_> = st
+        .releases
+        .iter()
+        .filter(|r| r["tag_name"] == "1.1.0")
+        .collect();
+    assert_eq!(finals.len(), 1);
+    assert_eq!(finals[0]["draft"], false);
+    assert_eq!(
+        st.assets.iter().filter(|a| finals[0]["id"] == a.0).count(),
+        3
+    );
 }

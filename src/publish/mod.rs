@@ -165,11 +165,14 @@ pub fn plan(common: &CommonArgs, request: &Request, ledger: &Ledger) -> Result<(
     let env: Vec<(String, String)> = std::env::vars().collect();
     let dev = Target::parse(&cfg.expand(&cfg.dist.dev))?;
     let release = release_target(&o.project)?;
-    if matches!(dev, Target::GitHub { .. }) || matches!(release, Target::GitHub { .. }) {
-        return Err(Error::Usage(
-            "publish-dist promotes svn and directory dist areas; a GitHub release dist area is not supported yet: publish the draft release on GitHub by hand, or use an svn dist".into(),
-        ));
+    if dev.kind() != release.kind() {
+        return Err(Error::Usage(format!(
+            "dist.dev is a {} and dist.release a {}: publish-dist promotes within one kind of dist area (svn dev and release in one repository, two directories, or one GitHub repository); fix dist.dev or dist.release",
+            dev.kind(),
+            release.kind()
+        )));
     }
+    let github = matches!(release, Target::GitHub { .. });
     let tarball = cfg.tarball_name(o.version);
     let files = vec![
         tarball.clone(),
@@ -229,9 +232,33 @@ pub fn plan(common: &CommonArgs, request: &Request, ledger: &Ledger) -> Result<(
             .unwrap_or_default(),
     );
     let dev_url = dev.candidate_url(&o.tag);
-    let release_url = release_url(&release, o.version);
+    let release_url = release_url(&release, o.version, &final_tag);
     let name = &cfg.project.name;
     let display = &cfg.project.display_name;
+    let tag_step = Step::new(
+        "tag",
+        format!(
+            "create the {} tag {final_tag} on the rc tag's commit and push it",
+            if cfg.publish.sign_tag {
+                "signed"
+            } else {
+                "annotated"
+            }
+        ),
+        json!({"tag": final_tag, "commit": o.commit, "from": o.tag, "signed": cfg.publish.sign_tag, "remote": o.remote, "message": format!("Tagging {display} {}.", o.version)}),
+    );
+    let promote_step = Step::new(
+        "promote",
+        if github {
+            format!("publish the final GitHub release {final_tag}: a draft, the voted files uploaded, then published")
+        } else {
+            format!(
+                "promote the files from dist dev to dist release in one {} change",
+                release.kind()
+            )
+        },
+        json!({"from": dev_url, "to": release_url, "files": files, "message": format!("Releasing {name} {}.", o.version)}),
+    );
     let mut steps = vec![
         Step::new(
             "tally",
@@ -243,17 +270,14 @@ pub fn plan(common: &CommonArgs, request: &Request, ledger: &Ledger) -> Result<(
             "re-verify the staged files in dist dev (SHA-512 against the stage-rc ledger, signature against KEYS)",
             json!({"url": dev_url, "files": files, "sha512": stage_sha.0, "keys": cfg.expand(&cfg.signing.keys)}),
         ),
-        Step::new(
-            "promote",
-            format!("promote the files from dist dev to dist release in one {} change", release.kind()),
-            json!({"from": dev_url, "to": release_url, "files": files, "message": format!("Releasing {name} {}.", o.version)}),
-        ),
-        Step::new(
-            "tag",
-            format!("create the {} tag {final_tag} on the rc tag's commit and push it", if cfg.publish.sign_tag { "signed" } else { "annotated" }),
-            json!({"tag": final_tag, "commit": o.commit, "from": o.tag, "signed": cfg.publish.sign_tag, "remote": o.remote, "message": format!("Tagging {display} {}.", o.version)}),
-        ),
     ];
+    // GitHub creates a missing tag when a release is published (a lightweight one), so there the
+    // annotated tag is pushed first; elsewhere the files are promoted first.
+    if github {
+        steps.extend([tag_step, promote_step]);
+    } else {
+        steps.extend([promote_step, tag_step]);
+    }
     if let Some(repo) = o.staged.output_str("maven-open", "repository") {
         steps.push(Step::new(
             "maven-release",
@@ -301,11 +325,13 @@ pub fn plan(common: &CommonArgs, request: &Request, ledger: &Ledger) -> Result<(
             json!({"branch": branch, "to": o.version.next(Part::Patch).to_string(), "remote": o.remote}),
         ));
     }
-    steps.push(Step::new(
+    if !github {
+        steps.push(Step::new(
         "archive",
         "remove releases no longer under development from dist release (they stay on archive.apache.org)",
         json!({"release": cfg.expand(&cfg.dist.release), "active_lines": cfg.publish.active_lines, "keep_lines": cfg.publish.keep_lines, "version": o.version.to_string()}),
     ));
+    }
     steps.push(Step::new(
         "emails",
         "write the [RESULT][VOTE] and [ANNOUNCE] emails",
@@ -358,8 +384,8 @@ impl BTreeMapLike {
     }
 }
 
-/// Where a version's files live in dist release.
-pub fn release_url(release: &Target, version: Version) -> String {
+/// Where a version's files live in dist release (on GitHub: the release of `final_tag`).
+pub fn release_url(release: &Target, version: Version, final_tag: &str) -> String {
     match release {
         Target::Local { dir } => {
             let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
@@ -367,7 +393,7 @@ pub fn release_url(release: &Target, version: Version) -> String {
         }
         Target::Svn { url } => format!("{url}/{version}"),
         Target::GitHub { owner, repo } => {
-            format!("https://github.com/{owner}/{repo}/releases/tag/{version}")
+            format!("https://github.com/{owner}/{repo}/releases/tag/{final_tag}")
         }
     }
 }

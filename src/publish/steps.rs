@@ -65,6 +65,126 @@ impl<'a> Publisher<'a> {
         &self.ctx.project.config
     }
 
+    fn github(&self, owner: &str, repo: &str) -> Result<crate::github::GitHub> {
+        let cfg = self.cfg();
+        Ok(crate::github::GitHub::new(
+            &cfg.github.api_url,
+            &cfg.github.uploads_url,
+            owner,
+            repo,
+            crate::github::GitHub::auth_from_env(&self.ctx.env),
+        )?)
+    }
+
+    /// An asset of the candidate's draft pre-release on GitHub.
+    fn read_github_candidate(
+        &self,
+        owner: &str,
+        repo: &str,
+        name: &str,
+    ) -> Result<Option<Vec<u8>>> {
+        let gh = self.github(owner, repo)?;
+        let tag = &self.ctx.tag;
+        crate::http::block_on(async {
+            let Some(release) = gh.find_release(tag).await? else {
+                return Ok(None);
+            };
+            let Some(asset) = gh
+                .assets(release.id)
+                .await?
+                .into_iter()
+                .find(|a| a.name == name)
+            else {
+                return Ok(None);
+            };
+            Ok::<_, Error>(Some(gh.download_asset(asset.id).await?))
+        })
+    }
+
+    /// A verified file of the candidate on this machine: from the verify step's download, or
+    /// fetched again (a resumed run on another machine) and checked against the recorded hash.
+    fn candidate_file(&self, ledger: &Ledger, name: &str) -> Result<PathBuf> {
+        let path = self.work.path().join("candidate").join(name);
+        if path.is_file() {
+            return Ok(path);
+        }
+        let bytes = self.read_dev(name)?.ok_or_else(|| {
+            Error::Problem(format!(
+                "{name} of {} is no longer in dist dev ({}), and the release is not complete; find out who removed it, put the voted file back and re-run",
+                self.ctx.tag,
+                self.ctx.dev.candidate_url(&self.ctx.tag)
+            ))
+        })?;
+        let want = self.recorded_sha(ledger, name).unwrap_or_default();
+        if sha512(&bytes) != want {
+            return Err(Error::Problem(format!(
+                "{name} in dist dev changed since it was verified (SHA-512 {}, verified {want}); do not publish it — stage a new candidate",
+                sha512(&bytes)
+            )));
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        write_bytes(&path, &bytes)?;
+        Ok(path)
+    }
+
+    fn promote_github(&self, ledger: &Ledger, owner: &str, repo: &str) -> Result<Value> {
+        let ctx = self.ctx;
+        let cfg = self.cfg();
+        let gh = self.github(owner, repo)?;
+        let url = super::release_url(&ctx.release, ctx.version, &ctx.final_tag);
+        let sizes: Vec<(String, u64)> = ctx
+            .files
+            .iter()
+            .map(|n| {
+                let size = ledger
+                    .get("verify")
+                    .and_then(|r| r.outputs.get("sizes"))
+                    .and_then(|m| m.get(n))
+                    .and_then(Value::as_u64)
+                    .unwrap_or_default();
+                (n.clone(), size)
+            })
+            .collect();
+        crate::http::block_on(async {
+            let release = match gh.find_release(&ctx.final_tag).await? {
+                Some(r) if !r.draft => {
+                    // Published by an earlier run (immutable now): it must hold exactly our files.
+                    let assets = gh.assets(r.id).await?;
+                    for (name, size) in &sizes {
+                        if !assets.iter().any(|a| &a.name == name && a.size == *size) {
+                            return Err(Error::Problem(format!(
+                                "the GitHub release {} is already published but its {name} is missing or has another size; compare it with the voted candidate by hand",
+                                ctx.final_tag
+                            )));
+                        }
+                    }
+                    return Ok(json!({"url": url, "release_id": r.id, "already_there": true}));
+                }
+                Some(r) => r,
+                None => {
+                    gh.create_final_draft(
+                        &ctx.final_tag,
+                        &ctx.commit,
+                        &format!("{} {}", cfg.project.display_name, ctx.version),
+                        &format!(
+                            "{} {} — the release voted on as {}.",
+                            cfg.project.display_name, ctx.version, ctx.tag
+                        ),
+                    )
+                    .await?
+                }
+            };
+            for name in &ctx.files {
+                let file = self.candidate_file(ledger, name)?;
+                gh.upload(release.id, &file).await?;
+            }
+            let published = gh.publish(release.id).await?;
+            Ok::<_, Error>(json!({"url": url, "release_id": published.id, "already_there": false}))
+        })
+    }
+
     /// Reads one staged file of the candidate from dist dev.
     fn read_dev(&self, name: &str) -> Result<Option<Vec<u8>>> {
         let ctx = self.ctx;
@@ -78,7 +198,7 @@ impl<'a> Publisher<'a> {
                 }
             }
             Target::Svn { url } => svn(url, &ctx.env).read_file(&format!("{}/{name}", ctx.tag))?,
-            Target::GitHub { .. } => None,
+            Target::GitHub { owner, repo } => self.read_github_candidate(owner, repo, name)?,
         })
     }
 
@@ -142,6 +262,7 @@ impl<'a> Publisher<'a> {
         let dir = self.work.path().join("candidate");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
         let mut hashes = serde_json::Map::new();
+        let mut sizes = serde_json::Map::new();
         for name in &ctx.files {
             let bytes = self.read_dev(name)?.ok_or_else(|| {
                 Error::Problem(format!(
@@ -152,6 +273,7 @@ impl<'a> Publisher<'a> {
                 ))
             })?;
             hashes.insert(name.clone(), Value::from(sha512(&bytes)));
+            sizes.insert(name.clone(), Value::from(bytes.len() as u64));
             write_bytes(&dir.join(name), &bytes)?;
         }
         let tarball = &ctx.files[0];
@@ -189,13 +311,16 @@ impl<'a> Publisher<'a> {
                 )));
             }
         }
-        Ok(json!({"sha512": hashes, "signed_by": ev.signed_by}))
+        Ok(json!({"sha512": hashes, "sizes": sizes, "signed_by": ev.signed_by}))
     }
 
     fn promote(&self, ledger: &Ledger) -> Result<Value> {
         let ctx = self.ctx;
+        if let Target::GitHub { owner, repo } = &ctx.release {
+            return self.promote_github(ledger, owner, repo);
+        }
         let v = ctx.version.to_string();
-        let url = super::release_url(&ctx.release, ctx.version);
+        let url = super::release_url(&ctx.release, ctx.version, &ctx.final_tag);
         let existing = self.list_release()?;
         if existing.iter().any(|e| e.trim_end_matches('/') == v) {
             // Already there: identical (an earlier run promoted it) or a conflict.
@@ -978,10 +1103,25 @@ impl Act for Abandoner<'_> {
                             )?;
                         }
                     }
-                    Target::GitHub { .. } => {
-                        return Err(Error::Usage(
-                            "marking a GitHub draft candidate abandoned is not supported yet; delete the draft release by hand".into(),
-                        ))
+                    Target::GitHub { owner, repo } => {
+                        let gh = crate::github::GitHub::new(
+                            &cfg.github.api_url,
+                            &cfg.github.uploads_url,
+                            owner,
+                            repo,
+                            crate::github::GitHub::auth_from_env(&self.env),
+                        )?;
+                        crate::http::block_on(async {
+                            let r = gh.find_release(&self.tag).await?.ok_or_else(|| {
+                                Error::Problem(format!(
+                                    "GitHub has no draft release for {}; nothing to mark",
+                                    self.tag
+                                ))
+                            })?;
+                            gh.annotate(r.id, &format!("{} (abandoned)", self.tag), &note)
+                                .await?;
+                            Ok::<_, Error>(())
+                        })?;
                     }
                 }
                 Ok(json!({"note": "ABANDONED", "reason": reason}))
