@@ -362,6 +362,27 @@ fn directory_dist_areas_are_promoted_by_rename_and_archived() {
 }
 
 #[test]
+fn the_final_tag_is_signed_when_configured() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged();
+    let fpr = fx.key.fingerprint.clone();
+    fx.publish(
+        "passing.mbox",
+        &[],
+        &[
+            ("RELEASE_KIT_PUBLISH_SIGN_TAG", "true"),
+            ("RELEASE_KIT_SIGNING_KEY", &fpr),
+        ],
+    )
+    .assert_code(0);
+    let tag = git(&fx.origin, &["cat-file", "-p", "1.1.0"]);
+    assert!(tag.contains("-----BEGIN PGP SIGNATURE-----"), "{tag}");
+    assert!(tag.contains("Tagging Hello 1.1.0."), "{tag}");
+}
+
+#[test]
 fn dry_run_prints_the_plan_and_changes_nothing() {
     if !have_tools() {
         return;

@@ -413,6 +413,21 @@ impl<'a> Publisher<'a> {
             None => {
                 let message = format!("Tagging {} {}.", cfg.project.display_name, ctx.version);
                 let mut c = ctx.git.command(&format!("create the release tag {name}"));
+                // A signing key from a CI secret goes into a temporary keyring for git's gpg.
+                let _keyring = match get_env(&ctx.env, "RELEASE_KIT_SIGNING_SECRET_KEY") {
+                    Some(secret) if cfg.publish.sign_tag => {
+                        let g = crate::gpg::Gpg::temporary()?;
+                        g.import(
+                            secret.as_bytes(),
+                            "the signing key from RELEASE_KIT_SIGNING_SECRET_KEY",
+                        )?;
+                        if let Some(home) = g.home() {
+                            c = c.env("GNUPGHOME", home.display().to_string());
+                        }
+                        Some(g)
+                    }
+                    _ => None,
+                };
                 c = if cfg.publish.sign_tag {
                     let mut c = c.args(["tag", "-s"]);
                     if !cfg.signing.key.is_empty() {
