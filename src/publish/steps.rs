@@ -632,10 +632,16 @@ impl<'a> Publisher<'a> {
                 w.releases_file, w.base
             ))
         })?;
-        let jira_version = ledger
-            .output_str("jira-release", "id")
-            .map(str::to_string)
-            .unwrap_or_else(|| ctx.version.to_string());
+        let jira_version = match ledger.output_str("jira-release", "id") {
+            Some(id) => id.to_string(),
+            None => {
+                tracing::warn!(
+                    "no JIRA step (publish.jira_release is off), so {}'s jira_version is the version name; put JIRA's version id there before merging the website change",
+                    w.releases_file
+                );
+                ctx.version.to_string()
+            }
+        };
         let fill = |t: &str| {
             cfg.expand(t)
                 .replace("{version}", &ctx.version.to_string())
