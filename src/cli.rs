@@ -137,6 +137,17 @@ pub fn print_stdout(text: &str) {
     let _ = out.flush();
 }
 
+/// Prints a plan with each step's state: the text table, or JSON with `--format json`.
+pub fn print_plan(format: Format, plan: &crate::plan::Plan, ledger: &crate::plan::Ledger) {
+    match format {
+        Format::Json => print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&crate::plan::to_json(plan, ledger)).unwrap_or_default()
+        )),
+        _ => print_stdout(&crate::plan::render(plan, ledger)),
+    }
+}
+
 /// Maps a tool's outcome to the process exit code, printing an error to stderr.
 pub fn finish(outcome: Result<ExitCode>) -> std::process::ExitCode {
     match outcome {

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::release::{export, git_at, keyring, svn, Keyring};
+use common::release::{cut_rc1, export, git_at, keyring, svn, Keyring};
 use common::{git, run, tool, Run};
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -57,21 +57,7 @@ impl Fx {
         let key = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
         let (sample, repo) = common::sample_repo();
         let origin = repo.parent().unwrap().join("origin.git");
-        git(&repo, &["config", "user.name", "Alice Andersen"]);
-        git(&repo, &["config", "user.email", "alice@example.org"]);
-        git_at(&repo, &["checkout", "-q", "-b", "1.1.x"]);
-        let cl = repo.join("CHANGELOG");
-        let text = std::fs::read_to_string(&cl).unwrap();
-        std::fs::write(&cl, text.replace("Version 1.1.0 (WIP)", "Version 1.1.0")).unwrap();
-        git_at(
-            &repo,
-            &["commit", "-qam", "Updated CHANGELOG for 1.1.0 release."],
-        );
-        git_at(
-            &repo,
-            &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."],
-        );
-        git_at(&repo, &["push", "-q", "origin", "1.1.x"]);
+        cut_rc1(&repo);
         git_at(&repo, &["checkout", "-q", "master"]);
         let base = tempfile::tempdir().unwrap();
         let keys = base.path().join("KEYS");

@@ -7,8 +7,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::release::{cut_rc1, export, keyring};
 use common::{git, run, tool, Run};
 
 /// A fixed clock well after the sample vote closed (2026-11-05 17:00 UTC).
@@ -421,111 +421,18 @@ fn a_thread_is_fetched_from_a_url_and_plain_http_elsewhere_is_refused() {
 
 // A real stage-rc ledger: the deadline it recorded and the rc tag's tagger are used.
 
-struct Keyring {
-    dir: tempfile::TempDir,
-    fingerprint: String,
-}
-
-impl Drop for Keyring {
-    fn drop(&mut self) {
-        let _ = Command::new("gpgconf")
-            .args(["--kill", "all"])
-            .env("GNUPGHOME", self.dir.path())
-            .output();
-    }
-}
-
-fn gpg(home: &Path, args: &[&str]) -> std::process::Output {
-    Command::new("gpg")
-        .args(["--batch", "--no-tty"])
-        .args(args)
-        .env("GNUPGHOME", home)
-        .output()
-        .unwrap()
-}
-
-fn keyring() -> Keyring {
-    let dir = tempfile::Builder::new().prefix("rk-t.").tempdir().unwrap();
-    let out = gpg(
-        dir.path(),
-        &[
-            "--passphrase",
-            "",
-            "--pinentry-mode",
-            "loopback",
-            "--quick-gen-key",
-            "Alice Andersen <alice@example.org>",
-            "ed25519",
-            "sign",
-            "2y",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let list = gpg(dir.path(), &["--with-colons", "--list-secret-keys"]);
-    let fingerprint = String::from_utf8_lossy(&list.stdout)
-        .lines()
-        .find(|l| l.starts_with("fpr:"))
-        .unwrap()
-        .split(':')
-        .nth(9)
-        .unwrap()
-        .to_string();
-    Keyring { dir, fingerprint }
-}
-
-fn git_as_alice(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Alice Andersen")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.org")
-        .env("GIT_COMMITTER_NAME", "Alice Andersen")
-        .env("GIT_COMMITTER_EMAIL", "alice@example.org")
-        .env("GIT_AUTHOR_DATE", "2026-11-02T12:00:00+0000")
-        .env("GIT_COMMITTER_DATE", "2026-11-02T12:00:00+0000")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn the_deadline_and_sender_recorded_by_a_real_stage_rc_are_used() {
     if !["git", "gpg"].iter().all(|t| common::require_tool(t)) {
         return;
     }
     let fx = fx();
-    let key = keyring();
+    let key = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
     let repo = &fx.repo;
-    git_as_alice(repo, &["checkout", "-q", "-b", "1.1.x"]);
-    let cl = repo.join("CHANGELOG");
-    let text = std::fs::read_to_string(&cl).unwrap();
-    std::fs::write(&cl, text.replace("Version 1.1.0 (WIP)", "Version 1.1.0")).unwrap();
-    git_as_alice(
-        repo,
-        &["commit", "-qam", "Updated CHANGELOG for 1.1.0 release."],
-    );
-    git_as_alice(
-        repo,
-        &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."],
-    );
-    git_as_alice(repo, &["push", "-q", "origin", "1.1.x"]);
+    cut_rc1(repo);
     let base = fx.out.parent().unwrap();
     let keys = base.join("KEYS");
-    std::fs::write(
-        &keys,
-        gpg(key.dir.path(), &["--armor", "--export", &key.fingerprint]).stdout,
-    )
-    .unwrap();
+    std::fs::write(&keys, export(&key)).unwrap();
     let dist = base.join("dist/dev/hello");
     std::fs::create_dir_all(&dist).unwrap();
     let mut c = tool("stage-rc", repo);

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::release::{export, git_at, gpg, keyring, svn, Keyring};
+use common::release::{cut_rc1, export, git_at, gpg, keyring, svn, Keyring};
 use common::{git, run, tool, Run};
 
 const START: &str = "2026-03-06T18:00:00Z";
@@ -45,21 +45,7 @@ impl Fx {
     fn with_key(key: Keyring) -> Fx {
         let (sample, repo) = common::sample_repo();
         let origin = repo.parent().unwrap().join("origin.git");
-        git(&repo, &["config", "user.name", "Alice Andersen"]);
-        git(&repo, &["config", "user.email", "alice@example.org"]);
-        git_at(&repo, &["checkout", "-q", "-b", "1.1.x"]);
-        let cl = repo.join("CHANGELOG");
-        let text = std::fs::read_to_string(&cl).unwrap();
-        std::fs::write(&cl, text.replace("Version 1.1.0 (WIP)", "Version 1.1.0")).unwrap();
-        git_at(
-            &repo,
-            &["commit", "-qam", "Updated CHANGELOG for 1.1.0 release."],
-        );
-        git_at(
-            &repo,
-            &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."],
-        );
-        git_at(&repo, &["push", "-q", "origin", "1.1.x"]);
+        cut_rc1(&repo);
         let base = tempfile::tempdir().unwrap();
         let keys = base.path().join("KEYS");
         std::fs::write(&keys, export(&key)).unwrap();

@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use serde_json::{json, Value};
 
 use crate::ci::Ci;
-use crate::cli::{self, CommonArgs, Format};
+use crate::cli::{self, CommonArgs};
 use crate::dist::Target;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
@@ -398,16 +398,6 @@ pub fn release_url(release: &Target, version: Version, final_tag: &str) -> Strin
     }
 }
 
-fn print_plan(common: &CommonArgs, plan: &Plan, ledger: &Ledger) {
-    match common.format {
-        Format::Json => cli::print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&plan::to_json(plan, ledger)).unwrap_or_default()
-        )),
-        _ => cli::print_stdout(&plan::render(plan, ledger)),
-    }
-}
-
 fn writable(out: &std::path::Path) -> Result<()> {
     std::fs::create_dir_all(out)
         .and_then(|_| {
@@ -446,7 +436,7 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
     let mut store = NotesStore::new(git, remote, &ledger_key(&request.tally.tag), &info.commit);
     let ledger = store.load()?;
     let (plan, ctx) = plan(common, request, &ledger)?;
-    print_plan(common, &plan, &ledger);
+    cli::print_plan(common.format, &plan, &ledger);
     if request.dry_run {
         if let Some(e) = plan::changed_error(&plan, &ledger, &store.describe()) {
             return Err(e);
@@ -576,7 +566,7 @@ pub fn abandon(common: &CommonArgs, request: &AbandonRequest) -> Result<ExitCode
         &o.commit,
     );
     let ledger = store.load()?;
-    print_plan(common, &plan, &ledger);
+    cli::print_plan(common.format, &plan, &ledger);
     if request.dry_run {
         if let Some(e) = plan::changed_error(&plan, &ledger, &store.describe()) {
             return Err(e);

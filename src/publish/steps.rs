@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use secrecy::SecretString;
 use serde_json::{json, Value};
 
 use super::Context;
@@ -914,13 +913,7 @@ impl<'a> Publisher<'a> {
     fn send(&self, ledger: &Ledger) -> Result<Value> {
         let ctx = self.ctx;
         let cfg = self.cfg();
-        let server = crate::mail::Server {
-            host: cfg.mail.smtp_host.clone(),
-            port: cfg.mail.smtp_port,
-            security: cfg.mail.smtp_security.clone(),
-            username: get_env(&ctx.env, "RELEASE_KIT_SMTP_USERNAME"),
-            password: get_env(&ctx.env, "RELEASE_KIT_SMTP_PASSWORD").map(SecretString::from),
-        };
+        let server = crate::mail::Server::from_config(&cfg.mail, &ctx.env);
         let from = if cfg.mail.from.is_empty() {
             ctx.tagger.clone()
         } else {

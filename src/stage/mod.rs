@@ -15,7 +15,7 @@ use secrecy::SecretString;
 use serde_json::{json, Value};
 
 use crate::ci::Ci;
-use crate::cli::{self, CommonArgs, Format};
+use crate::cli::{self, CommonArgs};
 use crate::cmd::Cmd;
 use crate::dist::{self, tarball, Target, Upload};
 use crate::error::{Error, Result};
@@ -724,19 +724,7 @@ impl Act for Stager<'_> {
             }
             "vote-send" => {
                 let email = render_email(ctx, ledger, false)?;
-                let get = |k: &str| {
-                    ctx.env
-                        .iter()
-                        .find(|(n, v)| n == k && !v.is_empty())
-                        .map(|(_, v)| v.clone())
-                };
-                let server = crate::mail::Server {
-                    host: cfg.mail.smtp_host.clone(),
-                    port: cfg.mail.smtp_port,
-                    security: cfg.mail.smtp_security.clone(),
-                    username: get("RELEASE_KIT_SMTP_USERNAME"),
-                    password: get("RELEASE_KIT_SMTP_PASSWORD").map(SecretString::from),
-                };
+                let server = crate::mail::Server::from_config(&cfg.mail, &ctx.env);
                 let from = if cfg.mail.from.is_empty() {
                     f.tagger.clone()
                 } else {
@@ -816,13 +804,7 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
     let mut store = crate::notes::NotesStore::new(git, remote, &request.tag, &info.commit);
     let ledger = plan::LedgerStore::load(&mut store)?;
     let (plan, ctx) = plan(common, request, secrets, &ci, &ledger)?;
-    match common.format {
-        Format::Json => cli::print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&plan::to_json(&plan, &ledger)).unwrap_or_default()
-        )),
-        _ => cli::print_stdout(&plan::render(&plan, &ledger)),
-    }
+    cli::print_plan(common.format, &plan, &ledger);
     if request.dry_run {
         if let Some(e) = plan::changed_error(&plan, &ledger, &plan::LedgerStore::describe(&store)) {
             return Err(e);

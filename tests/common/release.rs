@@ -97,3 +97,23 @@ pub fn svn(args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Cuts the sample's release branch 1.1.x with a finished CHANGELOG, tags 1.1.0-rc1 (annotated,
+/// by Alice) and pushes the branch; leaves 1.1.x checked out.
+pub fn cut_rc1(repo: &Path) {
+    git_at(repo, &["config", "user.name", "Alice Andersen"]);
+    git_at(repo, &["config", "user.email", "alice@example.org"]);
+    git_at(repo, &["checkout", "-q", "-b", "1.1.x"]);
+    let cl = repo.join("CHANGELOG");
+    let text = std::fs::read_to_string(&cl).unwrap();
+    std::fs::write(&cl, text.replace("Version 1.1.0 (WIP)", "Version 1.1.0")).unwrap();
+    git_at(
+        repo,
+        &["commit", "-qam", "Updated CHANGELOG for 1.1.0 release."],
+    );
+    git_at(
+        repo,
+        &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."],
+    );
+    git_at(repo, &["push", "-q", "origin", "1.1.x"]);
+}
