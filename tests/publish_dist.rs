@@ -683,6 +683,12 @@ fn bad_usage_is_explained() {
         "{}",
         r.stderr
     );
+    for bad in ["1.1-rc1", "v1.1.0-rc1", "1.1.0-RC1"] {
+        let r = fx.publish("passing.mbox", &["--tag", bad], &[]);
+        r.assert_code(2);
+        assert!(r.stderr.contains("X.Y.Z-rcN"), "{bad}: {}", r.stderr);
+        assert!(!r.stderr.contains("git tag -a"), "{bad}: {}", r.stderr);
+    }
     let r = fx.publish("passing.mbox", &["--release-date", "9 Nov"], &[]);
     r.assert_code(2);
     assert!(r.stderr.contains("YYYY-MM-DD"), "{}", r.stderr);

@@ -417,6 +417,8 @@ fn writable(out: &std::path::Path) -> Result<()> {
 pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
     let ci = Ci::detect();
     let project = common.project()?;
+    // A malformed tag is named with the expected form before anything looks for it.
+    project.scheme.parse_candidate(&request.tally.tag)?;
     let git = project.git()?;
     let info = git.require_tag(&request.tally.tag, false)?;
     let remote = Some(project.config.tags.remote.clone()).filter(|r| !r.is_empty());
