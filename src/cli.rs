@@ -148,6 +148,28 @@ pub fn print_plan(format: Format, plan: &crate::plan::Plan, ledger: &crate::plan
     }
 }
 
+/// Prints what executing a plan did (`staged hello 1.1.0-rc1 (9 steps done, 0 already done)`)
+/// and the non-empty outputs, one `key: value` line each.
+pub fn print_outcome(
+    verb: &str,
+    plan: &crate::plan::Plan,
+    outcome: &crate::plan::Outcome,
+    outputs: &[(&str, String)],
+) {
+    let mut text = format!(
+        "\n{verb} {} ({} steps done, {} already done)\n",
+        plan.subject,
+        outcome.done.len(),
+        outcome.skipped.len()
+    );
+    for (k, v) in outputs {
+        if !v.is_empty() {
+            text.push_str(&format!("  {k}: {v}\n"));
+        }
+    }
+    print_stdout(&text);
+}
+
 /// Maps a tool's outcome to the process exit code, printing an error to stderr.
 pub fn finish(outcome: Result<ExitCode>) -> std::process::ExitCode {
     match outcome {

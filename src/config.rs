@@ -557,6 +557,17 @@ impl Default for Github {
     }
 }
 
+impl Mail {
+    /// The sender of release emails: `mail.from`, else `fallback` (the rc tag's tagger).
+    pub fn sender(&self, fallback: &str) -> String {
+        if self.from.is_empty() {
+            fallback.to_string()
+        } else {
+            self.from.clone()
+        }
+    }
+}
+
 impl Default for Mail {
     fn default() -> Self {
         Mail {
@@ -621,6 +632,14 @@ impl Default for Config {
             distcheck: Distcheck::default(),
         }
     }
+}
+
+/// A variable's value from `env`; an empty value counts as unset (GitHub Actions passes unset
+/// inputs as empty strings).
+pub fn env_value(env: &[(String, String)], key: &str) -> Option<String> {
+    env.iter()
+        .find(|(k, v)| k == key && !v.is_empty())
+        .map(|(_, v)| v.clone())
 }
 
 /// Where the configuration came from, for messages.
@@ -1003,12 +1022,12 @@ fn set_scalar(
 fn apply_env(mut config: Config, env: &[(String, String)]) -> Result<Config, ConfigError> {
     for (section, key) in scalar_keys() {
         let name = env_name(&section, &key);
-        if let Some((_, value)) = env.iter().find(|(k, v)| *k == name && !v.is_empty()) {
+        if let Some(value) = env_value(env, &name) {
             config = set_scalar(
                 config,
                 &section,
                 &key,
-                value,
+                &value,
                 &format!("environment variable {name}"),
             )?;
         }

@@ -63,6 +63,22 @@ impl GitHub {
         })
     }
 
+    /// The repository `owner/repo` at the configured API (`[github]`), with the token from `env`.
+    pub fn from_config(
+        cfg: &crate::config::Github,
+        owner: &str,
+        repo: &str,
+        env: &[(String, String)],
+    ) -> Result<Self, HttpError> {
+        GitHub::new(
+            &cfg.api_url,
+            &cfg.uploads_url,
+            owner,
+            repo,
+            GitHub::auth_from_env(env),
+        )
+    }
+
     /// Credentials: RELEASE_KIT_GITHUB_TOKEN, else GITHUB_TOKEN.
     pub fn auth_from_env(env: &[(String, String)]) -> Option<Auth> {
         http::auth_from_env("RELEASE_KIT_GITHUB", env)

@@ -461,11 +461,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// Reads credentials from the environment: `{prefix}_TOKEN` (bearer) or `{prefix}_USER` with
 /// `{prefix}_PASSWORD` (basic). Empty values count as unset.
 pub fn auth_from_env(prefix: &str, env: &[(String, String)]) -> Option<Auth> {
-    let get = |k: &str| {
-        env.iter()
-            .find(|(name, v)| name == &format!("{prefix}_{k}") && !v.is_empty())
-            .map(|(_, v)| v.clone())
-    };
+    let get = |k: &str| crate::config::env_value(env, &format!("{prefix}_{k}"));
     if let Some(token) = get("TOKEN") {
         return Some(Auth::Bearer(SecretString::from(token)));
     }

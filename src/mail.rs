@@ -53,17 +53,13 @@ impl Server {
     /// The configured server (`[mail]`) with the SMTP credentials from the environment
     /// (`RELEASE_KIT_SMTP_USERNAME`, `RELEASE_KIT_SMTP_PASSWORD`).
     pub fn from_config(mail: &crate::config::Mail, env: &[(String, String)]) -> Server {
-        let get = |k: &str| {
-            env.iter()
-                .find(|(n, v)| n == k && !v.is_empty())
-                .map(|(_, v)| v.clone())
-        };
+        use crate::config::env_value;
         Server {
             host: mail.smtp_host.clone(),
             port: mail.smtp_port,
             security: mail.smtp_security.clone(),
-            username: get("RELEASE_KIT_SMTP_USERNAME"),
-            password: get("RELEASE_KIT_SMTP_PASSWORD").map(secrecy::SecretString::from),
+            username: env_value(env, "RELEASE_KIT_SMTP_USERNAME"),
+            password: env_value(env, "RELEASE_KIT_SMTP_PASSWORD").map(secrecy::SecretString::from),
         }
     }
 }

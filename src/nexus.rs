@@ -92,6 +92,17 @@ impl Nexus {
         })
     }
 
+    /// The configured Nexus (`[maven]`: URL and poll interval), with the credentials from `env`
+    /// (`RELEASE_KIT_NEXUS_TOKEN`, or `_USER` and `_PASSWORD`).
+    pub fn from_config(
+        maven: &crate::config::Maven,
+        env: &[(String, String)],
+    ) -> Result<Self, HttpError> {
+        let mut n = Nexus::new(&maven.url, http::auth_from_env("RELEASE_KIT_NEXUS", env))?;
+        n.poll = Duration::from_secs(maven.poll_seconds);
+        Ok(n)
+    }
+
     pub async fn profile(&self, group_id: &str) -> Result<Profile> {
         let d: Data<Vec<Profile>> = self
             .client

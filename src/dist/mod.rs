@@ -30,9 +30,15 @@ pub enum Target {
 impl Target {
     /// Chooses the backend from the configured `dist.dev` value.
     pub fn parse(value: &str) -> Result<Target> {
+        Target::parse_setting(value, "dist.dev")
+    }
+
+    /// Chooses the backend from the value of the setting `key` (`dist.dev`, `dist.release`),
+    /// which messages name.
+    pub fn parse_setting(value: &str, key: &str) -> Result<Target> {
         let v = value.trim_end_matches('/');
         if v.is_empty() {
-            return Err(Error::Usage("dist.dev is empty; set it to an svn URL, a directory, or https://github.com/OWNER/REPO".into()));
+            return Err(Error::Usage(format!("{key} is empty; set it to an svn URL, a directory, or https://github.com/OWNER/REPO")));
         }
         if let Some(rest) = v
             .strip_prefix("https://github.com/")
@@ -45,7 +51,7 @@ impl Target {
                     repo: r.trim_end_matches(".git").into(),
                 }),
                 _ => Err(Error::Usage(format!(
-                    "dist.dev `{value}` is a GitHub URL but not a repository; write https://github.com/OWNER/REPO"
+                    "{key} `{value}` is a GitHub URL but not a repository; write https://github.com/OWNER/REPO"
                 ))),
             };
         }
@@ -57,7 +63,7 @@ impl Target {
         }
         if v.contains("://") {
             return Err(Error::Usage(format!(
-                "dist.dev `{value}` has a scheme release-kit does not know; use https://, svn://, file:// (svn), https://github.com/OWNER/REPO or a directory path"
+                "{key} `{value}` has a scheme release-kit does not know; use https://, svn://, file:// (svn), https://github.com/OWNER/REPO or a directory path"
             )));
         }
         Ok(Target::Local {

@@ -42,14 +42,10 @@ pub struct Credentials {
 
 impl Credentials {
     pub fn from_env(env: &[(String, String)]) -> Self {
-        let get = |k: &str| {
-            env.iter()
-                .find(|(n, v)| n == k && !v.is_empty())
-                .map(|(_, v)| v.clone())
-        };
+        use crate::config::env_value;
         Credentials {
-            username: get("RELEASE_KIT_SVN_USERNAME"),
-            password: get("RELEASE_KIT_SVN_PASSWORD").map(SecretString::from),
+            username: env_value(env, "RELEASE_KIT_SVN_USERNAME"),
+            password: env_value(env, "RELEASE_KIT_SVN_PASSWORD").map(SecretString::from),
         }
     }
 }

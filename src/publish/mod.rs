@@ -14,7 +14,7 @@ mod steps;
 use std::path::PathBuf;
 
 use jiff::Timestamp;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::ci::Ci;
 use crate::cli::{self, CommonArgs};
@@ -147,24 +147,12 @@ fn open(common: &CommonArgs, tag: &str) -> Result<Opened> {
     })
 }
 
-fn release_target(project: &Project) -> Result<Target> {
-    let cfg = &project.config;
-    let value = cfg.expand(&cfg.dist.release);
-    Target::parse(&value).map_err(|e| {
-        Error::Usage(format!(
-            "dist.release: {}",
-            e.to_string().replace("dist.dev", "dist.release")
-        ))
-    })
-}
-
 /// Plans the release: the tally gate first (unless already recorded), then the steps.
-pub fn plan(common: &CommonArgs, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)> {
-    let o = open(common, &request.tally.tag)?;
+fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)> {
     let cfg = o.project.config.clone();
     let env: Vec<(String, String)> = std::env::vars().collect();
     let dev = Target::parse(&cfg.expand(&cfg.dist.dev))?;
-    let release = release_target(&o.project)?;
+    let release = Target::parse_setting(&cfg.expand(&cfg.dist.release), "dist.release")?;
     if dev.kind() != release.kind() {
         return Err(Error::Usage(format!(
             "dist.dev is a {} and dist.release a {}: publish-dist promotes within one kind of dist area (svn dev and release in one repository, two directories, or one GitHub repository); fix dist.dev or dist.release",
@@ -224,13 +212,11 @@ pub fn plan(common: &CommonArgs, request: &Request, ledger: &Ledger) -> Result<(
         Some(outcome)
     };
 
-    let mut stage_sha = BTreeMapLike::default();
-    stage_sha.insert(
-        &tarball,
-        o.staged
-            .output_str("source-tarball", "sha512")
-            .unwrap_or_default(),
-    );
+    // The verify step's inputs carry the checksum stage-rc recorded when the vote started.
+    let staged_sha = o
+        .staged
+        .output_str("source-tarball", "sha512")
+        .unwrap_or_default();
     let dev_url = dev.candidate_url(&o.tag);
     let release_url = release_url(&release, o.version, &final_tag);
     let name = &cfg.project.name;
@@ -268,7 +254,7 @@ pub fn plan(common: &CommonArgs, request: &Request, ledger: &Ledger) -> Result<(
         Step::new(
             "verify",
             "re-verify the staged files in dist dev (SHA-512 against the stage-rc ledger, signature against KEYS)",
-            json!({"url": dev_url, "files": files, "sha512": stage_sha.0, "keys": cfg.expand(&cfg.signing.keys)}),
+            json!({"url": dev_url, "files": files, "sha512": {tarball.as_str(): staged_sha}, "keys": cfg.expand(&cfg.signing.keys)}),
         ),
     ];
     // GitHub creates a missing tag when a release is published (a lightweight one), so there the
@@ -374,16 +360,6 @@ pub fn plan(common: &CommonArgs, request: &Request, ledger: &Ledger) -> Result<(
     Ok((plan, ctx))
 }
 
-/// A small ordered map for plan inputs.
-#[derive(Debug, Default)]
-struct BTreeMapLike(serde_json::Map<String, Value>);
-
-impl BTreeMapLike {
-    fn insert(&mut self, k: &str, v: &str) {
-        self.0.insert(k.to_string(), Value::from(v));
-    }
-}
-
 /// Where a version's files live in dist release (on GitHub: the release of `final_tag`).
 pub fn release_url(release: &Target, version: Version, final_tag: &str) -> String {
     match release {
@@ -416,28 +392,30 @@ fn writable(out: &std::path::Path) -> Result<()> {
 /// `publish-dist`: plan, print, and (unless `--dry-run`) execute.
 pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
     let ci = Ci::detect();
-    let project = common.project()?;
-    // A malformed tag is named with the expected form before anything looks for it.
-    project.scheme.parse_candidate(&request.tally.tag)?;
-    let git = project.git()?;
-    let info = git.require_tag(&request.tally.tag, false)?;
-    let remote = Some(project.config.tags.remote.clone()).filter(|r| !r.is_empty());
+    // Opened once: the tag (a malformed one is named with the expected form before anything
+    // looks for it) and stage-rc's ledger.
+    let o = open(common, &request.tally.tag)?;
     // An abandoned candidate is never published.
     let mut abandoned = NotesStore::new(
-        git.clone(),
-        remote.clone(),
-        &abandon_key(&request.tally.tag),
-        &info.commit,
+        o.git.clone(),
+        o.remote.clone(),
+        &abandon_key(&o.tag),
+        &o.commit,
     );
     if !abandoned.load()?.steps.is_empty() {
         return Err(Error::Problem(format!(
             "{} was abandoned (`publish-dist abandon`); it cannot be published. Stage the next candidate instead",
-            request.tally.tag
+            o.tag
         )));
     }
-    let mut store = NotesStore::new(git, remote, &ledger_key(&request.tally.tag), &info.commit);
+    let mut store = NotesStore::new(
+        o.git.clone(),
+        o.remote.clone(),
+        &ledger_key(&o.tag),
+        &o.commit,
+    );
     let ledger = store.load()?;
-    let (plan, ctx) = plan(common, request, &ledger)?;
+    let (plan, ctx) = plan(o, request, &ledger)?;
     cli::print_plan(common.format, &plan, &ledger);
     if request.dry_run {
         if let Some(e) = plan::changed_error(&plan, &ledger, &store.describe()) {
@@ -510,18 +488,7 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
         read(&result),
         read(&announce)
     ))?;
-    let mut text = format!(
-        "\npublished {} ({} steps done, {} already done)\n",
-        plan.subject,
-        outcome.done.len(),
-        outcome.skipped.len()
-    );
-    for (k, v) in &outputs {
-        if !v.is_empty() {
-            text.push_str(&format!("  {k}: {v}\n"));
-        }
-    }
-    cli::print_stdout(&text);
+    cli::print_outcome("published", &plan, &outcome, &outputs);
     Ok(ExitCode::Ok)
 }
 
@@ -584,11 +551,6 @@ pub fn abandon(common: &CommonArgs, request: &AbandonRequest) -> Result<ExitCode
         env,
     };
     let (_, outcome) = plan::execute(&plan, &mut store, &mut act)?;
-    cli::print_stdout(&format!(
-        "\nabandoned {} ({} steps done, {} already done)\n",
-        plan.subject,
-        outcome.done.len(),
-        outcome.skipped.len()
-    ));
+    cli::print_outcome("abandoned", &plan, &outcome, &[]);
     Ok(ExitCode::Ok)
 }

@@ -31,12 +31,6 @@ fn sha512(bytes: &[u8]) -> String {
     crate::plan::hex(&sha2::Sha512::digest(bytes))
 }
 
-fn get_env(env: &[(String, String)], key: &str) -> Option<String> {
-    env.iter()
-        .find(|(n, v)| n == key && !v.is_empty())
-        .map(|(_, v)| v.clone())
-}
-
 fn svn(url: &str, env: &[(String, String)]) -> Svn {
     Svn {
         url: url.to_string(),
@@ -64,14 +58,36 @@ impl<'a> Publisher<'a> {
         &self.ctx.project.config
     }
 
+    /// A configured template with the release's `{name}`, `{display_name}`, `{version}` and
+    /// `{date}` filled in.
+    fn fill(&self, template: &str) -> String {
+        let ctx = self.ctx;
+        self.cfg()
+            .expand(template)
+            .replace("{version}", &ctx.version.to_string())
+            .replace("{date}", &ctx.date)
+    }
+
+    /// The release's CHANGELOG section at the voted commit (for the blog post and [ANNOUNCE]).
+    fn changelog(&self) -> Result<String> {
+        let ctx = self.ctx;
+        crate::stage::preflight::changelog_section(
+            &ctx.project,
+            &ctx.git,
+            &ctx.commit,
+            ctx.version,
+            &ctx.tag,
+            &ctx.project.scheme.branch(ctx.version),
+        )
+    }
+
     fn github(&self, owner: &str, repo: &str) -> Result<crate::github::GitHub> {
         let cfg = self.cfg();
-        Ok(crate::github::GitHub::new(
-            &cfg.github.api_url,
-            &cfg.github.uploads_url,
+        Ok(crate::github::GitHub::from_config(
+            &cfg.github,
             owner,
             repo,
-            crate::github::GitHub::auth_from_env(&self.ctx.env),
+            &self.ctx.env,
         )?)
     }
 
@@ -413,7 +429,7 @@ impl<'a> Publisher<'a> {
                 let message = format!("Tagging {} {}.", cfg.project.display_name, ctx.version);
                 let mut c = ctx.git.command(&format!("create the release tag {name}"));
                 // A signing key from a CI secret goes into a temporary keyring for git's gpg.
-                let _keyring = match get_env(&ctx.env, "RELEASE_KIT_SIGNING_SECRET_KEY") {
+                let _keyring = match crate::config::env_value(&ctx.env, "RELEASE_KIT_SIGNING_SECRET_KEY") {
                     Some(secret) if cfg.publish.sign_tag => {
                         let g = crate::gpg::Gpg::temporary()?;
                         g.import(
@@ -463,12 +479,7 @@ impl<'a> Publisher<'a> {
 
     fn nexus(&self) -> Result<crate::nexus::Nexus> {
         let cfg = self.cfg();
-        let mut n = crate::nexus::Nexus::new(
-            &cfg.maven.url,
-            crate::http::auth_from_env("RELEASE_KIT_NEXUS", &self.ctx.env),
-        )?;
-        n.poll = std::time::Duration::from_secs(cfg.maven.poll_seconds);
-        Ok(n)
+        Ok(crate::nexus::Nexus::from_config(&cfg.maven, &self.ctx.env)?)
     }
 
     fn jira(&self) -> Result<crate::jira::Jira> {
@@ -641,17 +652,12 @@ impl<'a> Publisher<'a> {
                 ctx.version.to_string()
             }
         };
-        let fill = |t: &str| {
-            cfg.expand(t)
-                .replace("{version}", &ctx.version.to_string())
-                .replace("{date}", &ctx.date)
-        };
         let release = crate::website::Release {
             version: ctx.version,
             jira_version,
             date: ctx.date.clone(),
-            title: fill(&w.news_title),
-            blog_slug: fill(&w.blog_slug),
+            title: self.fill(&w.news_title),
+            blog_slug: self.fill(&w.blog_slug),
         };
         let edited = crate::website::update_releases(&text, &w.releases_file, &release)?;
         let mut changed = Vec::new();
@@ -669,14 +675,7 @@ impl<'a> Publisher<'a> {
             previous.as_deref().unwrap_or_default(),
             &ctx.commit,
         )?;
-        let changelog = crate::stage::preflight::changelog_section(
-            &ctx.project,
-            &ctx.git,
-            &ctx.commit,
-            ctx.version,
-            &ctx.tag,
-            &ctx.project.scheme.branch(ctx.version),
-        )?;
+        let changelog = self.changelog()?;
         let post = crate::website::blog_post(&crate::website::BlogPost {
             display_name: cfg.project.display_name.clone(),
             version: ctx.version,
@@ -684,13 +683,13 @@ impl<'a> Publisher<'a> {
             changelog,
             contributors: contributors.clone(),
             release_managers: ctx.managers.clone(),
-            download_url: fill(&w.download_url),
+            download_url: self.fill(&w.download_url),
             changelog_url: cfg
                 .expand(&cfg.vote.changelog_url)
                 .replace("{tag}", &ctx.final_tag),
-            blog_slug: fill(&w.blog_slug),
+            blog_slug: self.fill(&w.blog_slug),
         });
-        let blog_rel = format!("{}/{}", w.blog_dir, fill(&w.blog_file));
+        let blog_rel = format!("{}/{}", w.blog_dir, self.fill(&w.blog_file));
         let blog = root.join(&blog_rel);
         if std::fs::read_to_string(&blog).ok().as_deref() != Some(post.as_str()) {
             if let Some(dir) = blog.parent() {
@@ -730,13 +729,7 @@ impl<'a> Publisher<'a> {
                     w.github_repo
                 ))
             })?;
-            let gh = crate::github::GitHub::new(
-                &cfg.github.api_url,
-                &cfg.github.uploads_url,
-                owner,
-                repo,
-                crate::github::GitHub::auth_from_env(&ctx.env),
-            )?;
+            let gh = self.github(owner, repo)?;
             let url = crate::http::block_on(gh.pull_request(
                 &branch,
                 &w.base,
@@ -847,11 +840,7 @@ impl<'a> Publisher<'a> {
         let ctx = self.ctx;
         let cfg = self.cfg();
         crate::vote::Headers {
-            from: if cfg.mail.from.is_empty() {
-                ctx.tagger.clone()
-            } else {
-                cfg.mail.from.clone()
-            },
+            from: cfg.mail.sender(&ctx.tagger),
             to,
             cc,
             date: date_header(&ctx.date),
@@ -868,32 +857,22 @@ impl<'a> Publisher<'a> {
             .unwrap_or_default()
             .to_string();
         write(&ctx.out.join("result-email.eml"), &result)?;
-        let changelog = crate::stage::preflight::changelog_section(
-            &ctx.project,
-            &ctx.git,
-            &ctx.commit,
-            ctx.version,
-            &ctx.tag,
-            &ctx.project.scheme.branch(ctx.version),
-        )?;
+        let changelog = self.changelog()?;
         let w = &cfg.website;
-        let fill = |t: &str| {
-            cfg.expand(t)
-                .replace("{version}", &ctx.version.to_string())
-                .replace("{date}", &ctx.date)
-        };
         let announcement = crate::website::Announcement {
             display_name: cfg.project.display_name.clone(),
             project: cfg.project.name.clone(),
             version: ctx.version,
             changelog,
-            download_url: fill(&w.download_url),
+            download_url: self.fill(&w.download_url),
             changelog_url: cfg
                 .expand(&cfg.vote.changelog_url)
                 .replace("{tag}", &ctx.final_tag),
-            blog_url: fill(&w.blog_url).replace("{slug}", &fill(&w.blog_slug)),
+            blog_url: self
+                .fill(&w.blog_url)
+                .replace("{slug}", &self.fill(&w.blog_slug)),
             release_managers: ctx.managers.clone(),
-            keys_url: keys_url(&ctx.project),
+            keys_url: crate::stage::keys_url(&ctx.project, &cfg.expand(&cfg.signing.keys)),
             description: cfg.expand(&w.description),
         };
         let to = cfg.publish.announce_to.clone();
@@ -914,11 +893,7 @@ impl<'a> Publisher<'a> {
         let ctx = self.ctx;
         let cfg = self.cfg();
         let server = crate::mail::Server::from_config(&cfg.mail, &ctx.env);
-        let from = if cfg.mail.from.is_empty() {
-            ctx.tagger.clone()
-        } else {
-            cfg.mail.from.clone()
-        };
+        let from = cfg.mail.sender(&ctx.tagger);
         let result = ledger.output_str("tally", "result_eml").unwrap_or_default();
         crate::mail::send(
             &server,
@@ -936,17 +911,6 @@ impl<'a> Publisher<'a> {
         ];
         crate::mail::send(&server, &from, &to, announce.as_bytes())?;
         Ok(json!({"result_to": cfg.expand(&cfg.mail.dev), "announce_to": to}))
-    }
-}
-
-/// The KEYS file as people reach it: its URL, or a file:// URL of a local path.
-fn keys_url(project: &Project) -> String {
-    let cfg = &project.config;
-    let keys = cfg.expand(&cfg.signing.keys);
-    if keys.contains("://") {
-        keys
-    } else {
-        format!("file://{}", project.root.join(keys).display())
     }
 }
 
@@ -1073,11 +1037,7 @@ impl Act for Abandoner<'_> {
                     .get("repository")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let mut n = crate::nexus::Nexus::new(
-                    &cfg.maven.url,
-                    crate::http::auth_from_env("RELEASE_KIT_NEXUS", &self.env),
-                )?;
-                n.poll = std::time::Duration::from_secs(cfg.maven.poll_seconds);
+                let n = crate::nexus::Nexus::from_config(&cfg.maven, &self.env)?;
                 crate::http::block_on(n.drop_repository(
                     repo,
                     &format!("{} {} abandoned", cfg.project.display_name, self.tag),
@@ -1118,12 +1078,11 @@ impl Act for Abandoner<'_> {
                         }
                     }
                     Target::GitHub { owner, repo } => {
-                        let gh = crate::github::GitHub::new(
-                            &cfg.github.api_url,
-                            &cfg.github.uploads_url,
+                        let gh = crate::github::GitHub::from_config(
+                            &cfg.github,
                             owner,
                             repo,
-                            crate::github::GitHub::auth_from_env(&self.env),
+                            &self.env,
                         )?;
                         crate::http::block_on(async {
                             let r = gh.find_release(&self.tag).await?.ok_or_else(|| {

@@ -51,11 +51,7 @@ pub struct Secrets {
 
 impl Secrets {
     pub fn from_env(env: Vec<(String, String)>) -> Self {
-        let get = |k: &str| {
-            env.iter()
-                .find(|(n, v)| n == k && !v.is_empty())
-                .map(|(_, v)| SecretString::from(v.clone()))
-        };
+        let get = |k: &str| crate::config::env_value(&env, k).map(SecretString::from);
         Secrets {
             signing_key: get("RELEASE_KIT_SIGNING_SECRET_KEY"),
             passphrase: get("RELEASE_KIT_SIGNING_PASSPHRASE"),
@@ -94,6 +90,15 @@ impl Context {
 
 fn rfc3339(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The KEYS file as people reach it: its URL, or a file:// URL of a path in the project.
+pub fn keys_url(project: &Project, source: &str) -> String {
+    if source.contains("://") {
+        source.to_string()
+    } else {
+        format!("file://{}", project.root.join(source).display())
+    }
 }
 
 /// Reads the KEYS file (URL or path) with verify-distcheck's pure-Rust parser.
@@ -205,11 +210,7 @@ pub fn plan(
         keyring.import(&keys_bytes, "the KEYS file")?;
         verify::signed_tag(&git, &keyring, &request.tag)?;
     }
-    let keys_url = if keys_source.contains("://") {
-        keys_source.clone()
-    } else {
-        format!("file://{}", project.root.join(&keys_source).display())
-    };
+    let keys_url = keys_url(&project, &keys_source);
 
     let template = if cfg.vote.template.is_empty() {
         (
@@ -377,11 +378,7 @@ fn render_email(ctx: &Context, ledger: &Ledger, probe: bool) -> Result<vote::Ema
             None => None,
         }
     };
-    let from = if cfg.mail.from.is_empty() {
-        f.tagger.clone()
-    } else {
-        cfg.mail.from.clone()
-    };
+    let from = cfg.mail.sender(&f.tagger);
     let ctx_v = vote::EmailContext {
         from,
         to: cfg.expand(&cfg.mail.dev),
@@ -500,12 +497,7 @@ impl Stager<'_> {
 
     fn nexus(&self) -> Result<crate::nexus::Nexus> {
         let cfg = &self.ctx.project.config;
-        let mut n = crate::nexus::Nexus::new(
-            &cfg.maven.url,
-            crate::http::auth_from_env("RELEASE_KIT_NEXUS", &self.ctx.env),
-        )?;
-        n.poll = std::time::Duration::from_secs(cfg.maven.poll_seconds);
-        Ok(n)
+        Ok(crate::nexus::Nexus::from_config(&cfg.maven, &self.ctx.env)?)
     }
 }
 
@@ -588,13 +580,8 @@ impl Act for Stager<'_> {
                     }
                     .upload(&up, self.work.path())?,
                     Target::GitHub { owner, repo } => {
-                        let gh = crate::github::GitHub::new(
-                            &cfg.github.api_url,
-                            &cfg.github.uploads_url,
-                            owner,
-                            repo,
-                            crate::github::GitHub::auth_from_env(&ctx.env),
-                        )?;
+                        let gh =
+                            crate::github::GitHub::from_config(&cfg.github, owner, repo, &ctx.env)?;
                         crate::http::block_on(async {
                             let release = match gh.find_release(&f.tag).await? {
                                 Some(r) => r,
@@ -725,11 +712,7 @@ impl Act for Stager<'_> {
             "vote-send" => {
                 let email = render_email(ctx, ledger, false)?;
                 let server = crate::mail::Server::from_config(&cfg.mail, &ctx.env);
-                let from = if cfg.mail.from.is_empty() {
-                    f.tagger.clone()
-                } else {
-                    cfg.mail.from.clone()
-                };
+                let from = cfg.mail.sender(&f.tagger);
                 crate::mail::send(
                     &server,
                     &from,
@@ -879,17 +862,6 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
         ctx.tarball,
         email.replace("\r\n", "\n")
     ))?;
-    let mut text = format!(
-        "\nstaged {} ({} steps done, {} already done)\n",
-        plan.subject,
-        outcome.done.len(),
-        outcome.skipped.len()
-    );
-    for (k, v) in &outputs {
-        if !v.is_empty() {
-            text.push_str(&format!("  {k}: {v}\n"));
-        }
-    }
-    cli::print_stdout(&text);
+    cli::print_outcome("staged", &plan, &outcome, &outputs);
     Ok(ExitCode::Ok)
 }
