@@ -125,6 +125,30 @@ impl Jira {
         })
     }
 
+    /// The configured JIRA (`[jira]`) with the credentials from `env` (see [`auth_from_env`]).
+    pub fn from_config(
+        cfg: &crate::config::Jira,
+        env: &[(String, String)],
+    ) -> Result<Jira, JiraError> {
+        Jira::new(
+            &cfg.url,
+            &cfg.project,
+            &cfg.target_version_field,
+            cfg.page_size,
+            auth_from_env(env),
+        )
+    }
+
+    /// The version named `name`, or an error that says how to go on without it.
+    pub async fn require_version(&self, name: &str) -> crate::Result<ProjectVersion> {
+        self.version(name).await?.ok_or_else(|| {
+            crate::Error::Usage(format!(
+                "JIRA project {} has no version {name}; create it (with the fixed issues) in JIRA, or set publish.jira_release = false, and re-run",
+                self.project
+            ))
+        })
+    }
+
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.client = self.client.with_retry(retry);
         self

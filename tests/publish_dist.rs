@@ -513,7 +513,8 @@ fn a_release_directory_with_other_content_or_a_tag_on_another_commit_is_refused(
         "{}",
         r.stderr
     );
-    // Promotion happened before the tag step (it is recorded), and a fixed tag resumes.
+    // Found while planning: the candidate was not promoted; with the tag fixed, it publishes.
+    assert_eq!(fx.list("dev/hello"), ["1.1.0-rc1/"]);
     git_at(&fx.repo, &["tag", "-d", "1.1.0"]);
     fx.publish("passing.mbox", &[], &[]).assert_code(0);
     assert_eq!(
@@ -618,6 +619,8 @@ fn a_missing_jira_version_is_explained_and_nothing_after_it_happens() {
     );
     let mut fx = Fx::staged();
     fx.jira = Some(server.uri());
+    let rev = fx.revision();
+    let refs = fx.origin_refs();
     let r = fx.publish("passing.mbox", &[], &[]);
     r.assert_code(2);
     assert!(r.stderr.contains("has no version 1.1.0"), "{}", r.stderr);
@@ -625,6 +628,34 @@ fn a_missing_jira_version_is_explained_and_nothing_after_it_happens() {
         !fx.origin_refs().contains("release-kit/website-1.1.0"),
         "no website change after the failed JIRA step"
     );
+    // Found while planning: nothing was promoted, tagged or pushed.
+    assert_eq!(fx.revision(), rev);
+    assert_eq!(fx.origin_refs(), refs);
+}
+
+#[test]
+fn a_releases_file_of_an_unexpected_shape_is_refused_before_anything_is_promoted() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged();
+    let file = fx.repo.join("site/data/releases.yml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("versions:\n", "versions: [1.0.0]\n")).unwrap();
+    git_at(&fx.repo, &["commit", "-qam", "A flow list."]);
+    git_at(&fx.repo, &["push", "-q", "origin", "master"]);
+    let rev = fx.revision();
+    let refs = fx.origin_refs();
+    let r = fx.publish("passing.mbox", &[], &[]);
+    r.assert_code(2);
+    assert!(
+        r.stderr
+            .contains("site/data/releases.yml:19: `versions` is a flow-style list"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fx.revision(), rev, "nothing promoted");
+    assert_eq!(fx.origin_refs(), refs, "nothing tagged or pushed");
 }
 
 #[cfg(feature = "fault-injection")]

@@ -217,6 +217,23 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
         .staged
         .output_str("source-tarball", "sha512")
         .unwrap_or_default();
+    // Bad input that a later step would meet is found now, before anything is promoted (both
+    // checks only read).
+    if cfg.publish.jira_release && !cfg.jira.url.is_empty() && ledger.get("jira-release").is_none()
+    {
+        let jira = crate::jira::Jira::from_config(&cfg.jira, &env)?;
+        crate::http::block_on(jira.require_version(&o.version.to_string()))?;
+    }
+    if ledger.get("tag").is_none() {
+        if let Some(t) = o.git.tag(&final_tag)? {
+            if t.commit != o.commit {
+                return Err(tag_elsewhere(&final_tag, &t.commit, &o.commit, &o.tag));
+            }
+        }
+    }
+    if !cfg.website.releases_file.is_empty() && ledger.get("website").is_none() {
+        check_releases_file(&o, &date)?;
+    }
     let dev_url = dev.candidate_url(&o.tag);
     let release_url = release_url(&release, o.version, &final_tag);
     let name = &cfg.project.name;
@@ -358,6 +375,67 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
         override_vote: request.override_vote.clone(),
     };
     Ok((plan, ctx))
+}
+
+/// The final tag already exists on a commit other than the voted one.
+fn tag_elsewhere(name: &str, theirs: &str, voted: &str, rc: &str) -> Error {
+    Error::Problem(format!(
+        "tag {name} already exists on commit {theirs}, not on {voted} ({rc}): someone tagged another commit. Check which one was voted on; delete the wrong tag (`git tag -d {name}`, and on the remote) and re-run"
+    ))
+}
+
+/// A configured template with the release's `{name}`, `{display_name}`, `{version}` and
+/// `{date}` filled in.
+fn fill(cfg: &crate::config::Config, version: Version, date: &str, template: &str) -> String {
+    cfg.expand(template)
+        .replace("{version}", &version.to_string())
+        .replace("{date}", date)
+}
+
+/// The website step's file, read from the base branch as this clone knows it, must exist and
+/// have the shape the step edits (a conflict with an entry already there is the step's to
+/// judge, with JIRA's real version id).
+fn check_releases_file(o: &Opened, date: &str) -> Result<()> {
+    let cfg = &o.project.config;
+    let w = &cfg.website;
+    let path = o
+        .git
+        .prefix_of(&o.project.root)
+        .join(&w.releases_file)
+        .to_string_lossy()
+        .into_owned();
+    let bases = o
+        .remote
+        .iter()
+        .map(|r| format!("refs/remotes/{r}/{}", w.base))
+        .chain([format!("refs/heads/{}", w.base)]);
+    for base in bases {
+        if o.git.resolve(&base)?.is_none() {
+            continue;
+        }
+        let Some(bytes) = o.git.show(&base, &path)? else {
+            return Err(Error::Usage(format!(
+                "{} does not exist on {}; add the releases data file there, or set website.releases_file = \"\" to skip the website step",
+                w.releases_file, w.base
+            )));
+        };
+        let release = crate::website::Release {
+            version: o.version,
+            jira_version: "1".into(),
+            date: date.to_string(),
+            title: fill(cfg, o.version, date, &w.news_title),
+            blog_slug: fill(cfg, o.version, date, &w.blog_slug),
+        };
+        return match crate::website::update_releases(
+            &String::from_utf8_lossy(&bytes),
+            &w.releases_file,
+            &release,
+        ) {
+            Err(crate::website::WebsiteError::Conflict(_)) | Ok(_) => Ok(()),
+            Err(e) => Err(e.into()),
+        };
+    }
+    Ok(())
 }
 
 /// Where a version's files live in dist release (on GitHub: the release of `final_tag`).

@@ -61,11 +61,7 @@ impl<'a> Publisher<'a> {
     /// A configured template with the release's `{name}`, `{display_name}`, `{version}` and
     /// `{date}` filled in.
     fn fill(&self, template: &str) -> String {
-        let ctx = self.ctx;
-        self.cfg()
-            .expand(template)
-            .replace("{version}", &ctx.version.to_string())
-            .replace("{date}", &ctx.date)
+        super::fill(self.cfg(), self.ctx.version, &self.ctx.date, template)
     }
 
     /// The release's CHANGELOG section at the voted commit (for the blog post and [ANNOUNCE]).
@@ -419,30 +415,26 @@ impl<'a> Publisher<'a> {
         let name = &ctx.final_tag;
         match ctx.git.tag(name)? {
             Some(t) if t.commit == ctx.commit => {}
-            Some(t) => {
-                return Err(Error::Problem(format!(
-                    "tag {name} already exists on commit {}, not on {} ({}): someone tagged another commit. Check which one was voted on; delete the wrong tag (`git tag -d {name}`, and on the remote) and re-run",
-                    t.commit, ctx.commit, ctx.tag
-                )))
-            }
+            Some(t) => return Err(super::tag_elsewhere(name, &t.commit, &ctx.commit, &ctx.tag)),
             None => {
                 let message = format!("Tagging {} {}.", cfg.project.display_name, ctx.version);
                 let mut c = ctx.git.command(&format!("create the release tag {name}"));
                 // A signing key from a CI secret goes into a temporary keyring for git's gpg.
-                let _keyring = match crate::config::env_value(&ctx.env, "RELEASE_KIT_SIGNING_SECRET_KEY") {
-                    Some(secret) if cfg.publish.sign_tag => {
-                        let g = crate::gpg::Gpg::temporary()?;
-                        g.import(
-                            secret.as_bytes(),
-                            "the signing key from RELEASE_KIT_SIGNING_SECRET_KEY",
-                        )?;
-                        if let Some(home) = g.home() {
-                            c = c.env("GNUPGHOME", home.display().to_string());
+                let _keyring =
+                    match crate::config::env_value(&ctx.env, "RELEASE_KIT_SIGNING_SECRET_KEY") {
+                        Some(secret) if cfg.publish.sign_tag => {
+                            let g = crate::gpg::Gpg::temporary()?;
+                            g.import(
+                                secret.as_bytes(),
+                                "the signing key from RELEASE_KIT_SIGNING_SECRET_KEY",
+                            )?;
+                            if let Some(home) = g.home() {
+                                c = c.env("GNUPGHOME", home.display().to_string());
+                            }
+                            Some(g)
                         }
-                        Some(g)
-                    }
-                    _ => None,
-                };
+                        _ => None,
+                    };
                 c = if cfg.publish.sign_tag {
                     let mut c = c.args(["tag", "-s"]);
                     if !cfg.signing.key.is_empty() {
@@ -482,31 +474,15 @@ impl<'a> Publisher<'a> {
         Ok(crate::nexus::Nexus::from_config(&cfg.maven, &self.ctx.env)?)
     }
 
-    fn jira(&self) -> Result<crate::jira::Jira> {
-        let j = &self.cfg().jira;
-        Ok(crate::jira::Jira::new(
-            &j.url,
-            &j.project,
-            &j.target_version_field,
-            j.page_size,
-            crate::jira::auth_from_env(&self.ctx.env),
-        )?)
-    }
-
     fn jira_release(&self) -> Result<Value> {
         let ctx = self.ctx;
         let cfg = self.cfg();
-        let jira = self.jira()?;
+        let jira = crate::jira::Jira::from_config(&cfg.jira, &ctx.env)?;
         let name = ctx.version.to_string();
         let next = ctx.version.next(Part::Patch).to_string();
         let managers = ctx.managers.join(", ");
         crate::http::block_on(async {
-            let v = jira.version(&name).await?.ok_or_else(|| {
-                Error::Usage(format!(
-                    "JIRA project {} has no version {name}; create it (with the fixed issues) in JIRA, or set publish.jira_release = false, and re-run",
-                    cfg.jira.project
-                ))
-            })?;
+            let v = jira.require_version(&name).await?;
             let line = format!("Release managers: {managers}");
             let description = match v.description.as_deref().map(str::trim) {
                 Some(d) if d.contains(&line) => d.to_string(),
