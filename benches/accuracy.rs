@@ -3,9 +3,17 @@
 //!
 //! Run with `cargo bench --bench accuracy`. `ACCURACY_TRIALS` overrides the trial count (default 10000).
 
-use release_kit::bench::analysis::{compare, Options, Verdict};
-use release_kit::bench::model::{Measurement, SampleSet, Side};
-use release_kit::bench::schedule::{plan, BlockOrder, SplitMix64};
+use release_kit::{
+    model::bench::analysis::compare, model::bench::analysis::Options,
+    model::bench::analysis::Verdict,
+};
+use release_kit::{
+    model::bench::model::Measurement, model::bench::model::SampleSet, model::bench::model::Side,
+};
+use release_kit::{
+    model::bench::schedule::plan, model::bench::schedule::BlockOrder,
+    model::bench::schedule::SplitMix64,
+};
 use std::time::Instant;
 
 const SIGMA: f64 = 0.03;
@@ -102,7 +110,7 @@ fn run(noise: Noise, n: u32, effect0: f64, trials: usize, opts: &Options, seed: 
                         let trial = simulate(&mut rng, noise, n, &effects);
                         let report =
                             compare(&trial.base, &trial.head, opts).expect("valid simulated data");
-                        let flagged = |r: &&release_kit::bench::analysis::Row| {
+                        let flagged = |r: &&release_kit::model::bench::analysis::Row| {
                             r.verdict == Verdict::Regression
                         };
                         hit0 += usize::from(

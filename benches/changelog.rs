@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use release_kit::changelog::checks::{self, File};
-use release_kit::changelog::synth::{self, Spec};
-use release_kit::changelog::{parse, Format};
 use release_kit::config::Config;
+use release_kit::{model::changelog::checks, model::changelog::checks::File};
+use release_kit::{model::changelog::parse, model::changelog::Format};
+use release_kit::{model::changelog::synth, model::changelog::synth::Spec};
 
 const TARGET: Duration = Duration::from_millis(50);
 const RUNS: usize = 30;

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use release_kit::dist::tarball;
+use release_kit::outside::source_tarball;
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -22,15 +22,15 @@ fn main() {
         .as_slice()
     {
         ["hash", file] => {
-            let sha = release_kit::checksum::hash_file(
-                release_kit::checksum::Algorithm::Sha512,
+            let sha = release_kit::verify::checksum::hash_file(
+                release_kit::verify::checksum::Algorithm::Sha512,
                 Path::new(file),
             )
             .expect("hash");
             println!("{sha}  {file}");
         }
         ["normalise", input, output, epoch] => {
-            let w = tarball::normalise(
+            let w = source_tarball::normalise(
                 Path::new(input),
                 Path::new(output),
                 epoch.parse().expect("epoch"),

@@ -1,43 +1,45 @@
-//! release-kit: the shared model of an Apache-style release (versions, tags, version sites,
-//! configuration) and the CI-native plumbing every release-kit tool is built on.
+//! release-kit: the release of an Apache-style C/C++ project as small tools, built in layers.
+//! Each layer imports only the ones listed before it:
+//!
+//! - [`error`]: the error and its exit class; imports nothing.
+//! - [`report`]: a checking tool's result and its renderers (text, JSON, Markdown, JUnit).
+//! - [`model`]: the release guide's nouns, pure: versions, tags, version sites, CHANGELOGs,
+//!   votes and tallies, benchmark data, RPM targets.
+//! - [`config`]: `release.toml`: schema, layering (file, environment, `--set`), validation.
+//! - [`outside`]: adapters to the world: processes, git, gpg, svn, dist areas, HTTP, JIRA,
+//!   Nexus, GitHub, SMTP, atomic files.
+//! - [`project`]: the project being released: its configuration, repository and version sites.
+//! - [`verify`]: the one pipeline that trusts an artifact: fetching a location, archive safety,
+//!   KEYS and OpenPGP signatures, checksums.
+//! - [`engine`]: plan, then act: typed steps, the executor, the release ledger and its stores.
+//! - [`emails`], [`website`]: what is written for people and for the project's site.
+//! - [`ci`]: GitHub Actions, Jenkins and terminal input and output.
+//! - [`cli`]: the only code that knows clap: shared flags, logging, printing, exit codes.
+//! - [`tools`]: one folder per binary; tools never import each other.
 
-pub mod archive;
-pub mod bench;
-pub mod bump;
-pub mod candidate;
-pub mod changelog;
-pub mod changelog_check;
-pub mod checksum;
-pub mod ci;
-pub mod cli;
-pub mod cmd;
-pub mod config;
-pub mod dist;
-pub mod distcheck;
 pub mod error;
-pub mod exit;
-pub mod fs;
-pub mod git;
-pub mod github;
-pub mod gpg;
-pub mod http;
-pub mod jira;
-pub mod mail;
-pub mod nexus;
-pub mod notes;
-pub mod plan;
-pub mod project;
-pub mod publish;
+
 pub mod report;
-pub mod rpm;
-pub mod signing;
-pub mod stage;
-pub mod tag;
-pub mod tally;
-pub mod version;
-pub mod version_sites;
-pub mod vote;
+
+pub mod model;
+
+pub mod config;
+
+pub mod outside;
+
+pub mod project;
+
+pub mod verify;
+
+pub mod engine;
+
+pub mod emails;
 pub mod website;
 
-pub use error::{Error, Result};
-pub use exit::ExitCode;
+pub mod ci;
+
+pub mod cli;
+
+pub mod tools;
+
+pub use error::{Error, ExitCode, Result};

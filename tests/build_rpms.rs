@@ -441,7 +441,7 @@ fn rpmbuild_missing_says_how_to_install_it() {
     let bin = t.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
     for tool_name in ["gpg", "git", "gpg-agent"] {
-        if let Some(p) = release_kit::cmd::find_on_path(tool_name) {
+        if let Some(p) = release_kit::outside::process::find_on_path(tool_name) {
             std::os::unix::fs::symlink(p, bin.join(tool_name)).unwrap();
         }
     }

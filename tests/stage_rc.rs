@@ -1157,7 +1157,7 @@ mod services {
             .expect(1)
             .mount(&server)
             .await;
-        let gh = release_kit::github::GitHub::new(
+        let gh = release_kit::outside::github::GitHub::new(
             &format!("{}/", server.uri()),
             &format!("{}/", server.uri()),
             "apache",

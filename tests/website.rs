@@ -9,10 +9,10 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use release_kit::git::Git;
-use release_kit::tag::TagScheme;
-use release_kit::version::Version;
-use release_kit::vote::Headers;
+use release_kit::model::tag::TagScheme;
+use release_kit::model::version::Version;
+use release_kit::model::vote::Headers;
+use release_kit::outside::git::Git;
 use release_kit::website::{self, WebsiteError};
 
 /// Commits everything in `dir` as `author` (the committer stays the release manager).
@@ -211,9 +211,9 @@ fn the_sample_projects_website_takes_its_next_release() {
     );
 
     // The 1.1.0 section as the CHANGELOG parser cuts it at master.
-    let format = release_kit::changelog::Format::from_config(&cfg).unwrap();
+    let format = release_kit::model::changelog::Format::from_config(&cfg).unwrap();
     let text = String::from_utf8(g.show("master", &cfg.changelog.file).unwrap().unwrap()).unwrap();
-    let cl = release_kit::changelog::parse(&text, &format);
+    let cl = release_kit::model::changelog::parse(&text, &format);
     let section = cl.section(version).unwrap();
     let changelog = cl
         .section_lines(section)

@@ -2,14 +2,20 @@
 
 use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
-use release_kit::bench::analysis::{GatePolicy, Options, Pairing};
-use release_kit::bench::model::Shard;
-use release_kit::bench::parse::Format;
-use release_kit::bench::render::OutputFormat;
-use release_kit::bench::runner::{self, CompareRequest, Outputs, RunRequest};
-use release_kit::bench::schedule;
 use release_kit::ci::Ci;
 use release_kit::cli::{self, CommonArgs};
+use release_kit::model::bench::model::Shard;
+use release_kit::model::bench::parse::Format;
+use release_kit::model::bench::schedule;
+use release_kit::tools::bench_compare::render::OutputFormat;
+use release_kit::{
+    model::bench::analysis::GatePolicy, model::bench::analysis::Options,
+    model::bench::analysis::Pairing,
+};
+use release_kit::{
+    tools::bench_compare::runner, tools::bench_compare::runner::CompareRequest,
+    tools::bench_compare::runner::Outputs, tools::bench_compare::runner::RunRequest,
+};
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::builder::BoolishValueParser;
 use clap::Parser;
 use release_kit::cli::{self, CommonArgs};
-use release_kit::rpm::{self, model::SourceKind, Request};
+use release_kit::{model::rpm::SourceKind, tools::build_rpms, tools::build_rpms::Request};
 
 /// Build RPMs from a verified source tarball (or `make dist` for a snapshot) and add them to a
 /// signed yum repository per channel: stable (X.Y.Z), testing (X.Y.Z-rcN), unstable (no tag).
@@ -65,5 +65,5 @@ fn main() -> std::process::ExitCode {
         work_dir: cli.work_dir,
         dry_run: cli.dry_run,
     };
-    cli::finish(rpm::run(&cli.common, req))
+    cli::finish(build_rpms::run(&cli.common, req))
 }

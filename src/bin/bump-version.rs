@@ -2,9 +2,12 @@
 
 use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
-use release_kit::bump::{self, CheckRequest, Request, Target};
 use release_kit::cli::{self, CommonArgs};
-use release_kit::version::{Part, Version};
+use release_kit::{model::version::Part, model::version::Version};
+use release_kit::{
+    tools::bump_version, tools::bump_version::CheckRequest, tools::bump_version::Request,
+    tools::bump_version::Target,
+};
 
 /// Read, check and rewrite the version in the project's build files (configure.ac,
 /// CMakeLists.txt, ...). Exit codes: 0 ok, 1 the sites disagree, 2 bad usage or input, 3 an
@@ -71,5 +74,5 @@ fn main() -> std::process::ExitCode {
             dry_run: write.dry_run,
         },
     };
-    cli::finish(bump::run(&cli.common, request))
+    cli::finish(bump_version::run(&cli.common, request))
 }

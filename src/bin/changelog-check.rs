@@ -2,9 +2,9 @@
 
 use clap::builder::BoolishValueParser;
 use clap::Parser;
-use release_kit::changelog_check::{self, Request};
 use release_kit::cli::{self, CommonArgs};
-use release_kit::version::Version;
+use release_kit::model::version::Version;
+use release_kit::{tools::changelog_check, tools::changelog_check::Request};
 
 /// Check the CHANGELOG: a section for the version (without "(WIP)" at a tag), version sites that
 /// agree, the blocks a release needs, issue keys, and optionally JIRA, the other branch and a
@@ -97,7 +97,7 @@ fn version_arg(s: &str) -> Result<VersionArg, String> {
     }
     s.parse()
         .map(VersionArg::Check)
-        .map_err(|e: release_kit::version::VersionError| e.to_string())
+        .map_err(|e: release_kit::model::version::VersionError| e.to_string())
 }
 
 fn main() -> std::process::ExitCode {

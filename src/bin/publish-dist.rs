@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 use release_kit::cli::{self, CommonArgs};
-use release_kit::{publish, tally};
+use release_kit::{model::tally, tools::publish_dist};
 
 /// Publish release candidate X.Y.Z-rcN after its vote passed: tally the [VOTE] thread, re-verify
 /// the staged files, promote them from dist dev to dist release, tag X.Y.Z, release the Nexus
@@ -128,9 +128,9 @@ fn main() -> std::process::ExitCode {
     cli::init_logging(&cli.common);
     let outcome = match cli.command {
         Some(Command::Tally(t)) => tally::run(&cli.common, &tally_request(t.vote)),
-        Some(Command::Abandon(a)) => publish::abandon(
+        Some(Command::Abandon(a)) => publish_dist::abandon(
             &cli.common,
-            &publish::AbandonRequest {
+            &publish_dist::AbandonRequest {
                 tag: a.tag,
                 reason: a.reason,
                 dry_run: a.dry_run,
@@ -142,9 +142,9 @@ fn main() -> std::process::ExitCode {
                 eprintln!("error: publish-dist needs --tag X.Y.Z-rcN and --thread FILE_OR_URL (the [VOTE] thread as mbox or Pony Mail JSON); or run `publish-dist tally` or `publish-dist abandon` (see --help)");
                 return release_kit::ExitCode::Usage.into();
             };
-            publish::run(
+            publish_dist::run(
                 &cli.common,
-                &publish::Request {
+                &publish_dist::Request {
                     tally: tally::Request {
                         tag,
                         thread,

@@ -6,9 +6,13 @@ use std::time::Duration;
 
 use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
-use release_kit::candidate::{self, CandidateRequest};
 use release_kit::cli::{self, CommonArgs};
-use release_kit::distcheck::{self, SourceRequest};
+use release_kit::{
+    tools::verify_distcheck::candidate, tools::verify_distcheck::candidate::CandidateRequest,
+};
+use release_kit::{
+    tools::verify_distcheck::source, tools::verify_distcheck::source::SourceRequest,
+};
 
 /// Run distcheck from a clean checkout of a tag, and verify a release candidate as a PMC voter
 /// would (checksum, signature against KEYS, archive safety and layout, content against the tag).
@@ -100,7 +104,7 @@ fn main() -> std::process::ExitCode {
             tag,
             out_dir,
             build,
-        } => distcheck::run_source(
+        } => source::run_source(
             &cli.common,
             &SourceRequest {
                 tag,

@@ -3,15 +3,23 @@
 //! in the form each platform documents.
 
 pub mod github;
-pub mod junit;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::exit::ExitCode;
+use crate::error::ExitCode;
 use crate::report::{Report, Severity};
+
+/// Writes a report as JUnit XML (one testcase per check) atomically, for Jenkins's `junit` step.
+pub fn write_junit(path: &Path, report: &Report) -> Result<(), CiError> {
+    crate::outside::fs::write_atomic(path, crate::report::junit::to_junit(report).as_bytes())
+        .map_err(|source| CiError::Junit {
+            path: path.to_path_buf(),
+            source,
+        })
+}
 
 /// Where a tool is running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,8 +93,8 @@ pub enum CiError {
     },
 }
 
-impl CiError {
-    pub fn exit_code(&self) -> ExitCode {
+impl crate::error::Classify for CiError {
+    fn exit_code(&self) -> ExitCode {
         ExitCode::Usage
     }
 }
@@ -301,6 +309,7 @@ fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Classify as _;
 
     fn env(vars: &[(&str, &str)]) -> CiEnv {
         CiEnv::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))

@@ -1,13 +1,13 @@
 //! The [ANNOUNCE] email, after the ASF's rules for release announcements: plain text, sent
 //! from an @apache.org address when it goes to announce@apache.org, linking to the project's
 //! download page (never to a file or the dist area) and saying how to verify what is
-//! downloaded (signatures, checksums, KEYS). Rendered with [`crate::vote::render_email`], the
+//! downloaded (signatures, checksums, KEYS). Rendered with [`crate::model::vote::render_email`], the
 //! one email renderer.
 
 use serde::Serialize;
 
 use super::{highlights, join_names, wrap, WebsiteError};
-use crate::version::Version;
+use crate::model::version::Version;
 
 /// What the [ANNOUNCE] email says.
 #[derive(Debug, Clone, Serialize)]
@@ -55,11 +55,11 @@ struct Context<'a> {
     thanks: String,
 }
 
-/// Renders the [ANNOUNCE] email with [`crate::vote::render_email`].
+/// Renders the [ANNOUNCE] email with [`crate::model::vote::render_email`].
 pub fn announce_email(
     a: &Announcement,
-    headers: &crate::vote::Headers,
-) -> Result<crate::vote::Email, WebsiteError> {
+    headers: &crate::model::vote::Headers,
+) -> Result<crate::model::vote::Email, WebsiteError> {
     check(a, headers)?;
     let h = highlights(&a.changelog);
     // Names stay whole when the thanks are wrapped: their blanks become a placeholder that is
@@ -102,7 +102,7 @@ pub fn announce_email(
         release_managers: &a.release_managers,
         thanks: wrap(&thanks, WIDTH).replace(KEEP, " "),
     };
-    Ok(crate::vote::render_email(
+    Ok(crate::model::vote::render_email(
         ANNOUNCE_TEMPLATE,
         "the built-in [ANNOUNCE] template",
         &ctx,
@@ -110,7 +110,7 @@ pub fn announce_email(
     )?)
 }
 
-fn check(a: &Announcement, headers: &crate::vote::Headers) -> Result<(), WebsiteError> {
+fn check(a: &Announcement, headers: &crate::model::vote::Headers) -> Result<(), WebsiteError> {
     let input = |m: String| Err(WebsiteError::Input(m));
     let v = a.version;
     if a.release_managers.iter().all(|m| m.trim().is_empty()) {
@@ -183,7 +183,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::super::tests::section;
     use super::*;
-    use crate::vote::Headers;
+    use crate::model::vote::Headers;
 
     fn announcement(version: &str) -> Announcement {
         Announcement {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::{highlights, join_names, sorted_names};
-use crate::version::Version;
+use crate::model::version::Version;
 
 /// What the blog post skeleton says.
 #[derive(Debug, Clone, Serialize)]

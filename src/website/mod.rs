@@ -14,10 +14,10 @@ mod releases;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::exit::ExitCode;
-use crate::git::{Git, GitError};
-use crate::tag::{Tag, TagScheme};
-use crate::version::Version;
+use crate::error::ExitCode;
+use crate::model::version::Version;
+use crate::{model::tag::Tag, model::tag::TagScheme};
+use crate::{outside::git::Git, outside::git::GitError};
 
 pub use announce::{announce_email, Announcement, ANNOUNCE_TEMPLATE};
 pub use blog::{blog_post, BlogPost};
@@ -36,13 +36,13 @@ pub enum WebsiteError {
     #[error("{0}")]
     Input(String),
     #[error(transparent)]
-    Git(#[from] crate::git::GitError),
+    Git(#[from] crate::outside::git::GitError),
     #[error(transparent)]
-    Email(#[from] crate::vote::VoteError),
+    Email(#[from] crate::model::vote::VoteError),
 }
 
-impl WebsiteError {
-    pub fn exit_code(&self) -> ExitCode {
+impl crate::error::Classify for WebsiteError {
+    fn exit_code(&self) -> ExitCode {
         match self {
             WebsiteError::Shape(_) | WebsiteError::Conflict(_) | WebsiteError::Input(_) => {
                 ExitCode::Usage
@@ -286,8 +286,9 @@ mod tests {
     /// `changelog_section` does.
     pub(crate) fn section(version: &str) -> String {
         let format =
-            crate::changelog::Format::from_config(&crate::config::Config::default()).unwrap();
-        let cl = crate::changelog::parse(CHANGELOG, &format);
+            crate::model::changelog::Format::from_config(&crate::config::Config::default())
+                .unwrap();
+        let cl = crate::model::changelog::parse(CHANGELOG, &format);
         let s = cl.section(version.parse().unwrap()).unwrap();
         cl.section_lines(s)
             .map(|(_, l)| l)

@@ -31,7 +31,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use super::WebsiteError;
-use crate::version::Version;
+use crate::model::version::Version;
 
 /// What the releases data file records about a release.
 #[derive(Debug, Clone, PartialEq, Serialize)]

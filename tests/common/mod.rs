@@ -122,7 +122,7 @@ pub fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
 /// Whether a tool needed by a test is installed. Locally a missing tool skips the test with a
 /// message; in CI (`CI` set) it fails it: a missing install must never pass as green.
 pub fn require_tool(tool: &str) -> bool {
-    if release_kit::cmd::on_path(tool) {
+    if release_kit::outside::process::on_path(tool) {
         return true;
     }
     if std::env::var_os("CI").is_some() {
@@ -130,7 +130,7 @@ pub fn require_tool(tool: &str) -> bool {
     }
     eprintln!(
         "skipping: {tool} is not installed ({})",
-        release_kit::cmd::install_hint(tool)
+        release_kit::outside::process::install_hint(tool)
     );
     false
 }

@@ -1,0 +1,11 @@
+//! The release guide's nouns, pure: no process spawning, no network, no clock reads. Parsing,
+//! checking and computing only; the adapters in `outside` feed them and the tools act on them.
+
+pub mod bench;
+pub mod changelog;
+pub mod rpm;
+pub mod tag;
+pub mod tally;
+pub mod version;
+pub mod version_sites;
+pub mod vote;

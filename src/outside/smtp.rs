@@ -1,0 +1,98 @@
+//! Sending a rendered RFC 5322 message through SMTP (`lettre`, rustls): STARTTLS or TLS for
+//! real servers, plain only for a local test server. Credentials come from
+//! `RELEASE_KIT_SMTP_USERNAME` / `RELEASE_KIT_SMTP_PASSWORD` and are never logged.
+
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{Address, SmtpTransport, Transport};
+
+use crate::error::ExitCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("`{value}` is not an email address ({what}); write it as `Name <user@example.org>` or `user@example.org`")]
+    BadAddress { value: String, what: &'static str },
+    #[error("mail.smtp_host is empty; set it (or RELEASE_KIT_MAIL_SMTP_HOST) to send the vote email with --send")]
+    NoServer,
+    #[error("the SMTP server {server} did not accept the vote email: {reason}; the email is saved in --out, send it by hand or fix mail.smtp_* and re-run")]
+    Send { server: String, reason: String },
+}
+
+impl crate::error::Classify for MailError {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            MailError::Send { .. } => ExitCode::Outside,
+            _ => ExitCode::Usage,
+        }
+    }
+}
+
+/// The bare address of `Name <user@host>` or `user@host`.
+pub fn address(value: &str, what: &'static str) -> Result<Address, MailError> {
+    let bare = match (value.rfind('<'), value.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &value[a + 1..b],
+        _ => value.trim(),
+    };
+    bare.parse().map_err(|_| MailError::BadAddress {
+        value: value.to_string(),
+        what,
+    })
+}
+
+/// Where and how to send.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub host: String,
+    pub port: u16,
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<secrecy::SecretString>,
+}
+
+impl Server {
+    /// The configured server (`[mail]`) with the SMTP credentials from the environment
+    /// (`RELEASE_KIT_SMTP_USERNAME`, `RELEASE_KIT_SMTP_PASSWORD`).
+    pub fn from_config(mail: &crate::config::Mail, env: &[(String, String)]) -> Server {
+        use crate::config::env_value;
+        Server {
+            host: mail.smtp_host.clone(),
+            port: mail.smtp_port,
+            security: mail.smtp_security.clone(),
+            username: env_value(env, "RELEASE_KIT_SMTP_USERNAME"),
+            password: env_value(env, "RELEASE_KIT_SMTP_PASSWORD").map(secrecy::SecretString::from),
+        }
+    }
+}
+
+/// Sends `eml` from `from` to `to`.
+pub fn send(server: &Server, from: &str, to: &[String], eml: &[u8]) -> Result<(), MailError> {
+    use secrecy::ExposeSecret;
+    if server.host.is_empty() {
+        return Err(MailError::NoServer);
+    }
+    let fail = |reason: String| MailError::Send {
+        server: format!("{}:{}", server.host, server.port),
+        reason,
+    };
+    let mut builder = match server.security.as_str() {
+        "tls" => SmtpTransport::relay(&server.host).map_err(|e| fail(e.to_string()))?,
+        "none" => SmtpTransport::builder_dangerous(&server.host),
+        _ => SmtpTransport::starttls_relay(&server.host).map_err(|e| fail(e.to_string()))?,
+    }
+    .port(server.port)
+    .timeout(Some(std::time::Duration::from_secs(30)));
+    if let (Some(u), Some(p)) = (&server.username, &server.password) {
+        builder = builder.credentials(Credentials::new(u.clone(), p.expose_secret().to_string()));
+    }
+    let from = address(from, "mail.from")?;
+    let to = to
+        .iter()
+        .map(|t| address(t, "mail.dev"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let envelope = Envelope::new(Some(from), to).map_err(|e| fail(e.to_string()))?;
+    builder
+        .build()
+        .send_raw(&envelope, eml)
+        .map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}

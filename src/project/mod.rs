@@ -1,0 +1,110 @@
+//! The project being released: its root directory, its configuration, and its version sites
+//! read from the work tree or from a git revision.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, Source};
+use crate::error::{Error, Result};
+use crate::model::tag::TagScheme;
+use crate::outside::git::Git;
+use crate::{
+    model::version_sites::Site, model::version_sites::SiteError, model::version_sites::SiteValue,
+};
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub config: Config,
+    pub source: Source,
+    pub scheme: TagScheme,
+    pub sites: Vec<Site>,
+}
+
+impl Project {
+    /// Opens the project at `root` with its configuration (see [`Config::load`]).
+    pub fn open(
+        root: &Path,
+        config: Option<&Path>,
+        env: &[(String, String)],
+        sets: &[String],
+    ) -> Result<Project> {
+        if !root.is_dir() {
+            return Err(Error::Usage(format!(
+                "project directory {} does not exist; pass the project's repository with --repo",
+                root.display()
+            )));
+        }
+        let root = &root
+            .canonicalize()
+            .map_err(|e| Error::io("open project directory", root, e))?;
+        let loaded = Config::load(root, config, env, sets)?;
+        let scheme = loaded.config.tag_scheme()?;
+        let sites = loaded
+            .config
+            .version_sites
+            .iter()
+            .map(|s| s.compile(&loaded.config.project.name))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|m| Error::Usage(format!("{}: [[version_sites]]: {m}", loaded.source)))?;
+        Ok(Project {
+            root: root.to_path_buf(),
+            config: loaded.config,
+            source: loaded.source,
+            scheme,
+            sites,
+        })
+    }
+
+    pub fn git(&self) -> Result<Git> {
+        Ok(Git::open(&self.root)?)
+    }
+
+    /// Reads every version site from the work tree.
+    pub fn read_sites(&self) -> Result<Vec<(Site, Vec<u8>, SiteValue)>> {
+        self.sites
+            .iter()
+            .map(|site| {
+                let path = self.root.join(&site.file);
+                let content = match std::fs::read(&path) {
+                    Ok(c) => c,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        return Err(SiteError::Missing {
+                            file: site.file.clone(),
+                            place: self.root.display().to_string(),
+                        }
+                        .into())
+                    }
+                    Err(e) => return Err(Error::io("read version site", path, e)),
+                };
+                let value = site.read(&content)?;
+                Ok((site.clone(), content, value))
+            })
+            .collect()
+    }
+
+    /// Reads every version site as it is at a git revision (e.g. a tag's commit).
+    pub fn read_sites_at(&self, git: &Git, rev: &str) -> Result<Vec<SiteValue>> {
+        // Sites are relative to the project root, which may be below the repository's top.
+        let prefix = self
+            .root
+            .canonicalize()
+            .ok()
+            .and_then(|r| {
+                let top = git.root().canonicalize().ok()?;
+                r.strip_prefix(&top).ok().map(Path::to_path_buf)
+            })
+            .unwrap_or_default();
+        self.sites
+            .iter()
+            .map(|site| {
+                let path = prefix.join(&site.file);
+                let path = path.to_string_lossy();
+                let content = git.show(rev, &path)?.ok_or_else(|| SiteError::Missing {
+                    file: site.file.clone(),
+                    place: format!("{} at {rev}", git.root().display()),
+                })?;
+                Ok(site.read(&content)?)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,540 @@
+//! Renders a comparison report: benchstat-like text table, Markdown with a Mermaid chart, JSON,
+//! CSV, JUnit XML for Jenkins, and an SVG plot of ratios with their confidence intervals.
+
+use crate::{
+    model::bench::analysis::pct, model::bench::analysis::Report, model::bench::analysis::Row,
+    model::bench::analysis::Verdict,
+};
+use std::fmt::Write as _;
+
+/// Output formats of `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Terminal table.
+    Text,
+    /// Markdown for job summaries and PR comments.
+    Markdown,
+    /// Machine-readable JSON.
+    Json,
+    /// CSV, one row per (benchmark, metric).
+    Csv,
+}
+
+/// Renders `report` in `format`.
+pub fn render(report: &Report, format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Text => text(report),
+        OutputFormat::Markdown => markdown(report),
+        OutputFormat::Json => json(report),
+        OutputFormat::Csv => csv(report),
+    }
+}
+
+/// A value with a readable unit: durations scaled to ns/µs/ms/s.
+pub fn value(v: f64, unit: &str) -> String {
+    if unit == "s" {
+        let (scaled, u) = if v < 1e-6 {
+            (v * 1e9, "ns")
+        } else if v < 1e-3 {
+            (v * 1e6, "µs")
+        } else if v < 1.0 {
+            (v * 1e3, "ms")
+        } else {
+            (v, "s")
+        };
+        format!("{} {u}", sig4(scaled))
+    } else {
+        format!("{} {unit}", sig4(v))
+    }
+}
+
+fn sig4(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+    format!("{v:.digits$}")
+}
+
+fn side(s: Option<crate::model::bench::analysis::SideSummary>, unit: &str) -> String {
+    s.map_or("—".into(), |s| {
+        format!("{} (n={})", value(s.median, unit), s.n)
+    })
+}
+
+fn ratio_ci(r: &Row) -> String {
+    match (r.ratio, r.ci_low, r.ci_high) {
+        (Some(x), Some(lo), Some(hi)) => format!("{} [{} .. {}]", pct(x), pct(lo), pct(hi)),
+        (Some(x), _, _) => format!("{} [no CI]", pct(x)),
+        _ => "—".into(),
+    }
+}
+
+fn p(v: Option<f64>) -> String {
+    v.map_or("—".into(), |v| {
+        if v < 0.001 {
+            format!("{v:.1e}")
+        } else {
+            format!("{v:.3}")
+        }
+    })
+}
+
+fn verdict(r: &Row) -> String {
+    match &r.verdict {
+        Verdict::Inconclusive(reason) => format!("inconclusive: {reason}"),
+        v => v.name().to_string(),
+    }
+}
+
+fn label(r: &Row) -> String {
+    format!("{} · {}", r.name, r.metric)
+}
+
+fn summary_line(report: &Report) -> String {
+    format!(
+        "{} rows, Holm across {} tests at α = {}, min-effect {}: {} regression, {} improvement, {} no-change, {} inconclusive, {} new, {} missing",
+        report.rows.len(),
+        report.tests,
+        report.alpha,
+        pct(1.0 + report.min_effect).trim_start_matches('+'),
+        report.count("regression"),
+        report.count("improvement"),
+        report.count("no-change"),
+        report.count("inconclusive"),
+        report.count("new"),
+        report.count("missing")
+    )
+}
+
+/// benchstat-like table.
+pub fn text(report: &Report) -> String {
+    let header = [
+        "benchmark",
+        "base",
+        "head",
+        "change [95% CI]",
+        "p",
+        "p (Holm)",
+        "verdict",
+    ];
+    let rows: Vec<[String; 7]> = report
+        .rows
+        .iter()
+        .map(|r| {
+            [
+                label(r),
+                side(r.base, &r.unit),
+                side(r.head, &r.unit),
+                ratio_ci(r),
+                p(r.p_value),
+                p(r.p_adjusted),
+                verdict(r),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: &[String], out: &mut String| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                if i == cells.len() - 1 {
+                    c.clone()
+                } else {
+                    format!("{c:<w$}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    };
+    line(&header.map(String::from), &mut out);
+    for r in &rows {
+        line(r, &mut out);
+    }
+    let _ = writeln!(out, "\n{}", summary_line(report));
+    for w in &report.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// Markdown table with a Mermaid bar chart of the changes.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::from("## Benchmark comparison\n\n");
+    let _ = writeln!(out, "{}\n", summary_line(report));
+    out.push_str("| benchmark | metric | base | head | change [95% CI] | p | p (Holm) | verdict |\n|---|---|---|---|---|---|---|---|\n");
+    for r in &report.rows {
+        let v = match r.verdict {
+            Verdict::Regression => "**regression**".to_string(),
+            _ => verdict(r),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
+            md_escape(&r.name),
+            md_escape(&r.metric),
+            side(r.base, &r.unit),
+            side(r.head, &r.unit),
+            ratio_ci(r),
+            p(r.p_value),
+            p(r.p_adjusted),
+            md_escape(&v)
+        );
+    }
+    let charted: Vec<&Row> = report.rows.iter().filter(|r| r.ratio.is_some()).collect();
+    if !charted.is_empty() {
+        out.push_str(
+            "\n```mermaid\nxychart-beta\n    title \"Change head vs base (%)\"\n    x-axis [",
+        );
+        let names: Vec<String> = (1..=charted.len()).map(|i| format!("\"#{i}\"")).collect();
+        out.push_str(&names.join(", "));
+        out.push_str("]\n    y-axis \"change %\"\n    bar [");
+        let vals: Vec<String> = charted
+            .iter()
+            .map(|r| format!("{:.2}", (r.ratio.unwrap_or(1.0) - 1.0) * 100.0))
+            .collect();
+        out.push_str(&vals.join(", "));
+        out.push_str("]\n```\n\n");
+        for (i, r) in charted.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{}. `{}` {}",
+                i + 1,
+                md_escape(&r.name),
+                md_escape(&r.metric)
+            );
+        }
+    }
+    for w in &report.warnings {
+        let _ = writeln!(out, "\n> warning: {w}");
+    }
+    out
+}
+
+/// JSON with stable field names.
+pub fn json(report: &Report) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        + "\n"
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// CSV, one row per (benchmark, metric).
+pub fn csv(report: &Report) -> String {
+    let mut out = String::from("name,metric,unit,direction,base_n,base_median,head_n,head_median,ratio,ci_low,ci_high,p_value,p_adjusted,verdict,reason\n");
+    let num = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
+    for r in &report.rows {
+        let fields = [
+            csv_field(&r.name),
+            csv_field(&r.metric),
+            csv_field(&r.unit),
+            r.direction.label().to_string(),
+            r.base.map_or(String::new(), |s| s.n.to_string()),
+            num(r.base.map(|s| s.median)),
+            r.head.map_or(String::new(), |s| s.n.to_string()),
+            num(r.head.map(|s| s.median)),
+            num(r.ratio),
+            num(r.ci_low),
+            num(r.ci_high),
+            num(r.p_value),
+            num(r.p_adjusted),
+            r.verdict.name().to_string(),
+            csv_field(r.verdict.reason().unwrap_or("")),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// JUnit XML: one test case per row; regressions are failures, inconclusive and missing rows are
+/// failures only when the gate policy makes them fail.
+pub fn junit(report: &Report, policy: crate::model::bench::analysis::GatePolicy) -> String {
+    let failing = report.failing_rows(policy);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuite name=\"bench-compare\" tests=\"{}\" failures=\"{}\">",
+        report.rows.len(),
+        failing.len()
+    );
+    for r in &report.rows {
+        let _ = write!(
+            out,
+            "  <testcase classname=\"{}\" name=\"{}\">",
+            xml_escape(&r.name),
+            xml_escape(&r.metric)
+        );
+        let detail = format!(
+            "{} -> {}: {} ({})",
+            side(r.base, &r.unit),
+            side(r.head, &r.unit),
+            ratio_ci(r),
+            verdict(r)
+        );
+        if failing.iter().any(|f| std::ptr::eq(*f, r)) {
+            let _ = write!(
+                out,
+                "<failure message=\"{}\">{}</failure>",
+                xml_escape(r.verdict.name()),
+                xml_escape(&detail)
+            );
+        } else {
+            let _ = write!(out, "<system-out>{}</system-out>", xml_escape(&detail));
+        }
+        out.push_str("</testcase>\n");
+    }
+    out.push_str("</testsuite>\n");
+    out
+}
+
+/// SVG forest plot: one line per row with the ratio and its CI on a log axis, the ±min-effect band shaded.
+pub fn svg(report: &Report) -> String {
+    let rows: Vec<&Row> = report.rows.iter().filter(|r| r.ratio.is_some()).collect();
+    let (left, width, row_h, top) = (360.0, 400.0, 22.0, 40.0);
+    let height = top + row_h * rows.len().max(1) as f64 + 40.0;
+    let extreme = rows
+        .iter()
+        .flat_map(|r| [r.ratio, r.ci_low, r.ci_high])
+        .flatten()
+        .map(|v| v.ln().abs())
+        .fold((1.0 + report.min_effect).ln() * 2.0, f64::max)
+        * 1.1;
+    let x = |ratio: f64| left + width / 2.0 + ratio.ln() / extreme * (width / 2.0);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">",
+        left + width + 120.0
+    );
+    let _ = writeln!(out, "<text x=\"10\" y=\"20\" font-size=\"14\">head / base with 95% CI (log scale); shaded: ±{}</text>", pct(1.0 + report.min_effect).trim_start_matches('+'));
+    let (band_lo, band_hi) = (x(1.0 - report.min_effect), x(1.0 + report.min_effect));
+    let _ = writeln!(
+        out,
+        "<rect x=\"{band_lo:.1}\" y=\"{top}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#eeeeee\"/>",
+        band_hi - band_lo,
+        row_h * rows.len() as f64
+    );
+    let _ = writeln!(
+        out,
+        "<line x1=\"{0:.1}\" y1=\"{top}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#888\"/>",
+        x(1.0),
+        top + row_h * rows.len() as f64
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + row_h * (i as f64 + 0.5);
+        let colour = match r.verdict {
+            Verdict::Regression => "#c62828",
+            Verdict::Improvement => "#2e7d32",
+            Verdict::NoChange => "#555555",
+            _ => "#ef6c00",
+        };
+        let _ = writeln!(
+            out,
+            "<text x=\"10\" y=\"{:.1}\">{}</text>",
+            y + 4.0,
+            xml_escape(&truncate(&label(r), 55))
+        );
+        if let (Some(lo), Some(hi)) = (r.ci_low, r.ci_high) {
+            let _ = writeln!(out, "<line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{colour}\" stroke-width=\"2\"/>", x(lo), x(hi));
+        }
+        let ratio = r.ratio.unwrap_or(1.0);
+        let _ = writeln!(
+            out,
+            "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{colour}\"/>",
+            x(ratio)
+        );
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\">{} {}</text>",
+            left + width + 10.0,
+            y + 4.0,
+            pct(ratio),
+            r.verdict.name()
+        );
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        model::bench::analysis::compare, model::bench::analysis::GatePolicy,
+        model::bench::analysis::Options,
+    };
+    use crate::{
+        model::bench::model::Measurement, model::bench::model::SampleSet, model::bench::model::Side,
+    };
+
+    fn report() -> Report {
+        let mut base = SampleSet::default();
+        let mut head = SampleSet::default();
+        for i in 0..12u32 {
+            let j = 1.0 + f64::from(i % 5) * 0.002;
+            let pair = Some(i);
+            base.push(
+                Measurement::duration("Alloc.Add/3", "Added {n} agents in {t}", 0.1 * j),
+                pair,
+                Side::Base,
+            )
+            .unwrap();
+            head.push(
+                Measurement::duration(
+                    "Alloc.Add/3",
+                    "Added {n} agents in {t}",
+                    0.12 * j * (1.0 + f64::from(i) * 1e-4),
+                ),
+                pair,
+                Side::Head,
+            )
+            .unwrap();
+            base.push(
+                Measurement::with_unit(
+                    "Proc.Rpc",
+                    "Estimated Total: {x} rpcs/s",
+                    "rpcs/s",
+                    1000.0 * j,
+                ),
+                pair,
+                Side::Base,
+            )
+            .unwrap();
+            head.push(
+                Measurement::with_unit(
+                    "Proc.Rpc",
+                    "Estimated Total: {x} rpcs/s",
+                    "rpcs/s",
+                    1000.0 * j * (1.0 + f64::from(i) * 1e-5),
+                ),
+                pair,
+                Side::Head,
+            )
+            .unwrap();
+        }
+        base.push(
+            Measurement::duration("Old.Gone", "time", 1.0),
+            None,
+            Side::Base,
+        )
+        .unwrap();
+        compare(&base, &head, &Options::default()).unwrap()
+    }
+
+    #[test]
+    fn values_use_readable_units() {
+        assert_eq!(value(0.1234567, "s"), "123.5 ms");
+        assert_eq!(value(2.5e-8, "s"), "25.00 ns");
+        assert_eq!(value(12345.6, "rpcs/s"), "12346 rpcs/s");
+    }
+
+    #[test]
+    fn text_table_snapshot() {
+        insta::assert_snapshot!(text(&report()));
+    }
+
+    #[test]
+    fn markdown_snapshot_has_mermaid_chart() {
+        let md = markdown(&report());
+        assert!(md.contains("```mermaid\nxychart-beta"));
+        insta::assert_snapshot!(md);
+    }
+
+    #[test]
+    fn json_has_the_documented_fields() {
+        let v: serde_json::Value = serde_json::from_str(&json(&report())).unwrap();
+        let row = &v["rows"][0];
+        for field in [
+            "name",
+            "metric",
+            "unit",
+            "direction",
+            "base",
+            "head",
+            "ratio",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "p_adjusted",
+            "verdict",
+        ] {
+            assert!(row.get(field).is_some(), "missing {field}");
+        }
+        assert_eq!(row["verdict"], "regression");
+        assert_eq!(row["base"]["n"], 12);
+        assert_eq!(v["rows"][1]["verdict"], "missing");
+    }
+
+    #[test]
+    fn csv_has_one_line_per_row_and_quotes_commas() {
+        let c = csv(&report());
+        assert_eq!(c.lines().count(), 4);
+        assert!(c
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("Alloc.Add/3,Added {n} agents in {t},s,lower-is-better,12,"));
+    }
+
+    #[test]
+    fn junit_fails_regressions_and_missing_only_when_asked() {
+        let r = report();
+        let x = junit(&r, GatePolicy::default());
+        assert!(x.contains("failures=\"1\""));
+        let strict = junit(
+            &r,
+            GatePolicy {
+                fail_on_missing: true,
+                ..GatePolicy::default()
+            },
+        );
+        assert!(strict.contains("failures=\"2\""));
+        roxmltree::Document::parse(&x).unwrap();
+    }
+
+    #[test]
+    fn svg_is_well_formed_with_one_marker_per_compared_row() {
+        let s = svg(&report());
+        let doc = roxmltree::Document::parse(&s).unwrap();
+        assert_eq!(
+            doc.descendants()
+                .filter(|n| n.has_tag_name("circle"))
+                .count(),
+            2
+        );
+    }
+}

@@ -1,0 +1,890 @@
+//! stage-rc: a release candidate staged from its tag — the steps of Mesos's `support/vote.sh`
+//! as a plan: preflight, a reproducible source tarball, the signing-key check, signature and
+//! checksum (verified before anything is published), the dist dev upload, optional Maven
+//! staging, the tag push and the [VOTE] email with a computed deadline. Every finished step is
+//! recorded in the release ledger (a git note on the tag, see [`crate::engine::git_notes`]), so a re-run
+//! resumes where a crash stopped and refuses to redo a step with other inputs.
+
+pub mod preflight;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+
+use crate::ci::Ci;
+use crate::cli::{self, CommonArgs};
+use crate::error::ExitCode;
+use crate::error::{Error, Result};
+use crate::model::vote;
+use crate::outside::git::Git;
+use crate::outside::process::Cmd;
+use crate::project::Project;
+use crate::{
+    engine::plan, engine::plan::Act, engine::plan::Ledger, engine::plan::Plan,
+    engine::plan::Record, engine::plan::Step,
+};
+use crate::{
+    outside::dist_area, outside::dist_area::Target, outside::dist_area::Upload,
+    outside::source_tarball,
+};
+use crate::{outside::gpg, outside::gpg::Gpg, outside::gpg::Key};
+
+use preflight::Facts;
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub tag: String,
+    /// Where the tarball, signature, checksum, email and ledger copy are written.
+    pub out: PathBuf,
+    pub dry_run: bool,
+    /// RFC 3339; default: the recorded start, else now.
+    pub vote_start: Option<String>,
+    /// Send the vote email through SMTP.
+    pub send: bool,
+}
+
+/// The environment variables stage-rc reads besides configuration twins.
+#[derive(Debug, Clone, Default)]
+pub struct Secrets {
+    pub signing_key: Option<SecretString>,
+    pub passphrase: Option<SecretString>,
+    pub env: Vec<(String, String)>,
+}
+
+impl Secrets {
+    pub fn from_env(env: Vec<(String, String)>) -> Self {
+        let get = |k: &str| crate::config::env_value(&env, k).map(SecretString::from);
+        Secrets {
+            signing_key: get("RELEASE_KIT_SIGNING_SECRET_KEY"),
+            passphrase: get("RELEASE_KIT_SIGNING_PASSPHRASE"),
+            env,
+        }
+    }
+}
+
+/// Everything the steps need, computed while planning.
+#[derive(Debug)]
+pub struct Context {
+    pub project: Project,
+    pub git: Git,
+    pub facts: Facts,
+    pub out: PathBuf,
+    pub target: Target,
+    pub tarball: String,
+    pub signer: Gpg,
+    pub key: Key,
+    pub keys: crate::verify::openpgp::Keyring,
+    pub keys_source: String,
+    pub keys_url: String,
+    pub passphrase: Option<SecretString>,
+    pub vote_start: Timestamp,
+    pub deadline: Timestamp,
+    pub template: (String, String),
+    pub send: bool,
+    pub env: Vec<(String, String)>,
+}
+
+impl Context {
+    fn file(&self, suffix: &str) -> PathBuf {
+        self.out.join(format!("{}{suffix}", self.tarball))
+    }
+}
+
+fn rfc3339(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The KEYS file as people reach it: its URL, or a file:// URL of a path in the project.
+pub fn keys_url(project: &Project, source: &str) -> String {
+    if source.contains("://") {
+        source.to_string()
+    } else {
+        format!("file://{}", project.root.join(source).display())
+    }
+}
+
+/// Reads the KEYS file (URL or path) with verify-distcheck's pure-Rust parser.
+pub fn load_keys(
+    project: &Project,
+    source: &str,
+) -> Result<(Vec<u8>, crate::verify::openpgp::Keyring)> {
+    let bytes = if source.starts_with("https://") || source.starts_with("http://") {
+        let (base, name) = source.rsplit_once('/').unwrap_or((source, "KEYS"));
+        let client = crate::outside::http::Client::new("KEYS", &format!("{base}/"))?;
+        crate::outside::http::block_on(client.send(&crate::outside::http::Request::get(name)))?.body
+    } else {
+        let path = project
+            .root
+            .join(source.strip_prefix("file://").unwrap_or(source));
+        std::fs::read(&path).map_err(|e| {
+            Error::Usage(format!(
+                "cannot read the KEYS file {} ({e}); set signing.keys (RELEASE_KIT_SIGNING_KEYS) to its URL or path",
+                path.display()
+            ))
+        })?
+    };
+    let keyring = crate::verify::openpgp::parse_keys(&String::from_utf8_lossy(&bytes), source)?;
+    Ok((bytes, keyring))
+}
+
+/// Plans the candidate: runs the read-only checks and lists the steps with their inputs.
+pub fn plan(
+    common: &CommonArgs,
+    request: &Request,
+    secrets: Secrets,
+    ci: &Ci,
+    ledger: &Ledger,
+) -> Result<(Plan, Context)> {
+    let project = common.project()?;
+    let git = project.git()?;
+    let cfg = project.config.clone();
+    let facts = preflight::run(&project, &git, &request.tag)?;
+    // An rc number reused with different content: the remote already has another tag object.
+    if !cfg.tags.remote.is_empty() {
+        if let Ok(Some(theirs)) = git.remote_tag(&cfg.tags.remote, &facts.tag) {
+            if theirs != facts.tag_object {
+                return Err(Error::Problem(format!(
+                    "tag {} on remote `{}` is {theirs}, but here it is {}: the candidate number was reused with different content; candidates are immutable once pushed, so tag the change as the next candidate ({}) instead",
+                    facts.tag,
+                    cfg.tags.remote,
+                    facts.tag_object,
+                    project.scheme.candidate_tag(facts.version, facts.rc + 1)
+                )));
+            }
+        }
+    }
+    let target = Target::parse(&cfg.expand(&cfg.dist.dev))?;
+    let tarball = cfg.tarball_name(facts.version);
+
+    // The vote window: an explicit start, else the one recorded, else now.
+    let recorded_start = ledger
+        .get("vote-email")
+        .and_then(|r| r.inputs.get("vote_start"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let vote_start = match (&request.vote_start, &recorded_start) {
+        (Some(s), _) => vote::parse_start(s)?,
+        (None, Some(s)) => vote::parse_start(s)?,
+        (None, None) => Timestamp::now(),
+    };
+    let calendar = vote::Calendar::new(
+        &cfg.vote.time_zone,
+        &cfg.vote.holidays,
+        cfg.vote.min_hours,
+        cfg.vote.business_days,
+    )?;
+    let deadline = vote::deadline(vote_start, &calendar)?;
+    let zones = vote::in_zones(deadline, &cfg.vote.time_zones)?;
+
+    // The signing key: imported from a CI secret into a temporary keyring, or the release
+    // manager's own keyring.
+    let signer = match &secrets.signing_key {
+        Some(secret) => {
+            use secrecy::ExposeSecret;
+            ci.mask(secret.expose_secret());
+            if let Some(p) = &secrets.passphrase {
+                ci.mask(p.expose_secret());
+            }
+            let g = Gpg::temporary()?;
+            g.import(
+                secret.expose_secret().as_bytes(),
+                "the signing key from RELEASE_KIT_SIGNING_SECRET_KEY",
+            )?;
+            g
+        }
+        None => Gpg::ambient(),
+    };
+    let wanted = Some(cfg.signing.key.as_str()).filter(|k| !k.is_empty());
+    let key = signer.signing_key(wanted)?;
+    let keys_source = cfg.expand(&cfg.signing.keys);
+    let (keys_bytes, keys) = load_keys(&project, &keys_source)?;
+    let fprs: Vec<String> = keys.keys.iter().map(|k| k.fingerprint.clone()).collect();
+    let margin = cfg.signing.margin_days;
+    let needed_until = deadline.as_second() + margin * 86_400;
+    gpg::check_signing_key(
+        &key,
+        &fprs,
+        &keys_source,
+        Timestamp::now().as_second(),
+        needed_until,
+        margin,
+    )?;
+    if cfg.signing.require_signed_tag {
+        // git verify-tag needs a gpg keyring: a temporary one holding KEYS.
+        let keyring = Gpg::temporary()?;
+        keyring.import(&keys_bytes, "the KEYS file")?;
+        verify::signed_tag(&git, &keyring, &request.tag)?;
+    }
+    let keys_url = keys_url(&project, &keys_source);
+
+    let template = if cfg.vote.template.is_empty() {
+        (
+            "the built-in template".to_string(),
+            vote::DEFAULT_TEMPLATE.to_string(),
+        )
+    } else {
+        let p = project.root.join(&cfg.vote.template);
+        let text = std::fs::read_to_string(&p).map_err(|e| {
+            Error::Usage(format!(
+                "cannot read the vote template {} ({e}); fix vote.template",
+                p.display()
+            ))
+        })?;
+        (p.display().to_string(), text)
+    };
+
+    let candidate_url = target.candidate_url(&facts.tag);
+    let subject = format!("{} {}", cfg.project.name, facts.tag);
+    let mut steps = vec![
+        Step::new(
+            "preflight",
+            "check the tag, release branch, version sites, CHANGELOG and candidate number",
+            json!({"tag": facts.tag, "commit": facts.commit, "tag_object": facts.tag_object, "version": facts.version.to_string(), "rc": facts.rc, "branch": facts.branch}),
+        ),
+        Step::new(
+            "source-tarball",
+            "make the reproducible source tarball",
+            json!({"commit": facts.commit, "method": cfg.dist.source, "command": if cfg.dist.source == "make-dist" { Value::from(cfg.dist.make_dist.clone()) } else { Value::Null }, "source_date_epoch": facts.source_date_epoch, "file": tarball}),
+        ),
+        Step::new(
+            "signing-key",
+            "check the signing key against KEYS, its strength and its expiry",
+            json!({"fingerprint": key.fingerprint, "keys": keys_source, "valid_until_at_least": rfc3339(Timestamp::from_second(needed_until).unwrap_or(deadline))}),
+        ),
+        Step::new(
+            "sign",
+            "sign the tarball (detached, ASCII-armoured)",
+            json!({"file": tarball, "fingerprint": key.fingerprint}),
+        ),
+        Step::new(
+            "checksum",
+            "write the SHA-512 checksum (sha512sum format)",
+            json!({"file": format!("{tarball}.sha512")}),
+        ),
+        Step::new(
+            "verify",
+            "verify the signature and checksum before publishing",
+            json!({"files": [tarball, format!("{tarball}.asc"), format!("{tarball}.sha512")], "keys": keys_source}),
+        ),
+        Step::new(
+            "dist-upload",
+            format!("stage the candidate in dist dev ({})", target.kind()),
+            json!({"target": cfg.expand(&cfg.dist.dev), "url": candidate_url, "files": [tarball, format!("{tarball}.asc"), format!("{tarball}.sha512")], "message": format!("Adding {}-{}.", cfg.project.name, facts.tag), "superseded": facts.older, "remove_superseded": cfg.dist.remove_superseded}),
+        ),
+    ];
+    if cfg.maven.enabled() {
+        let m = &cfg.maven;
+        let artifacts: Vec<String> = m
+            .artifacts
+            .iter()
+            .map(|a| {
+                cfg.expand(a)
+                    .replace("{version}", &facts.version.to_string())
+            })
+            .collect();
+        let base = json!({"url": m.url, "group_id": cfg.expand(&m.group_id), "artifact_id": cfg.expand(&m.artifact_id), "version": facts.version.to_string()});
+        steps.push(Step::new(
+            "maven-open",
+            "start a Nexus staging repository",
+            base.clone(),
+        ));
+        let mut deploy = base.clone();
+        let description = if m.deploy_command.is_empty() {
+            deploy["artifacts"] = json!(artifacts);
+            "deploy the Maven artifacts with .asc, .md5 and .sha1".to_string()
+        } else {
+            deploy["command"] = json!(m.deploy_command);
+            format!(
+                "run the project's deploy command into the staging repository: {}",
+                m.deploy_command.join(" ")
+            )
+        };
+        steps.push(Step::new("maven-deploy", description, deploy));
+        steps.push(Step::new(
+            "maven-close",
+            "close the staging repository",
+            base,
+        ));
+    }
+    steps.push(Step::new(
+        "push-tag",
+        "push the rc tag",
+        json!({"remote": cfg.tags.remote, "tag": facts.tag, "object": facts.tag_object}),
+    ));
+    let email_inputs = json!({
+        "vote_start": rfc3339(vote_start),
+        "deadline": rfc3339(deadline),
+        "deadline_zones": zones.iter().map(|z| z.text.clone()).collect::<Vec<_>>(),
+        "template": plan::digest(&Value::from(template.1.clone())),
+        "to": cfg.expand(&cfg.mail.dev),
+        "candidate_url": candidate_url,
+    });
+    steps.push(Step::new(
+        "vote-email",
+        "write the [VOTE] email",
+        email_inputs,
+    ));
+    if request.send {
+        steps.push(Step::new(
+            "vote-send",
+            "send the [VOTE] email through SMTP",
+            json!({"server": format!("{}:{}", cfg.mail.smtp_host, cfg.mail.smtp_port), "to": cfg.expand(&cfg.mail.dev)}),
+        ));
+    }
+    let plan = Plan {
+        tool: "stage-rc".into(),
+        subject,
+        steps,
+    };
+    let ctx = Context {
+        out: request.out.clone(),
+        target,
+        tarball,
+        signer,
+        key,
+        keys,
+        keys_source,
+        keys_url,
+        passphrase: secrets.passphrase,
+        vote_start,
+        deadline,
+        template,
+        send: request.send,
+        env: secrets.env,
+        project,
+        git,
+        facts,
+    };
+    // Catch an unfillable template now, before anything is published.
+    render_email(&ctx, &Ledger::default(), true)?;
+    Ok((plan, ctx))
+}
+
+/// Renders the vote email; `probe` fills values only known after staging with stand-ins.
+fn render_email(ctx: &Context, ledger: &Ledger, probe: bool) -> Result<vote::Email> {
+    let cfg = &ctx.project.config;
+    let f = &ctx.facts;
+    let name = &cfg.project.name;
+    let fill = |t: &str| cfg.expand(t).replace("{tag}", &f.tag);
+    let url = ledger
+        .output_str("dist-upload", "url")
+        .map(str::to_string)
+        .unwrap_or_else(|| ctx.target.candidate_url(&f.tag));
+    let sha512 = ledger
+        .output_str("source-tarball", "sha512")
+        .map(str::to_string)
+        .unwrap_or_else(|| "0".repeat(128));
+    let staging = if !cfg.maven.enabled() {
+        None
+    } else {
+        match ledger.output_str("maven-open", "repository") {
+            Some(id) => Some(format!("{}{id}", cfg.maven.content_url)),
+            None if probe => Some(format!("{}probe", cfg.maven.content_url)),
+            None => None,
+        }
+    };
+    let from = cfg.mail.sender(&f.tagger);
+    let ctx_v = vote::EmailContext {
+        from,
+        to: cfg.expand(&cfg.mail.dev),
+        project: name.clone(),
+        display_name: cfg.project.display_name.clone(),
+        version: f.version.to_string(),
+        rc: f.rc,
+        tag: f.tag.clone(),
+        commit: f.commit.clone(),
+        tarball_url: format!("{url}/{}", ctx.tarball),
+        signature_url: format!("{url}/{}.asc", ctx.tarball),
+        checksum_url: format!("{url}/{}.sha512", ctx.tarball),
+        sha512,
+        keys_url: ctx.keys_url.clone(),
+        tag_url: fill(&cfg.vote.tag_url),
+        changelog_url: fill(&cfg.vote.changelog_url),
+        changelog: f.changelog.clone(),
+        staging_repository: staging,
+        vote_start_utc: vote::in_zones(ctx.vote_start, &[])?[0].text.clone(),
+        deadline_utc: vote::in_zones(ctx.deadline, &[])?[0].text.clone(),
+        deadline_zones: vote::in_zones(ctx.deadline, &cfg.vote.time_zones)?,
+        sender_name: f.tagger_name.clone(),
+        message_id: format!(
+            "<stage-rc.{}.{}@{}>",
+            f.tag,
+            &f.commit[..12.min(f.commit.len())],
+            name
+        ),
+        date: vote::rfc5322_date(ctx.vote_start),
+    };
+    Ok(vote::render(&ctx.template.1, &ctx.template.0, &ctx_v)?)
+}
+
+/// Carries out stage-rc's steps.
+#[derive(Debug)]
+pub struct Stager<'a> {
+    pub ctx: &'a Context,
+    pub work: tempfile::TempDir,
+}
+
+impl Stager<'_> {
+    fn make_tarball(&self) -> Result<source_tarball::Written> {
+        let ctx = self.ctx;
+        let cfg = &ctx.project.config;
+        let f = &ctx.facts;
+        let work = self.work.path();
+        let raw = work.join("source.tar");
+        let prefix = format!("{}-{}/", cfg.project.name, f.version);
+        if cfg.dist.source == "git-archive" {
+            ctx.git.archive(&f.commit, Some(&prefix), &raw)?;
+        } else {
+            let export = work.join("export.tar");
+            ctx.git.archive(&f.commit, None, &export)?;
+            let src = work.join("src");
+            let _ = std::fs::remove_dir_all(&src);
+            std::fs::create_dir_all(&src).map_err(|e| Error::io("create", &src, e))?;
+            let file = std::fs::File::open(&export).map_err(|e| Error::io("read", &export, e))?;
+            tar::Archive::new(file)
+                .unpack(&src)
+                .map_err(|e| Error::io("unpack the tagged tree into", &src, e))?;
+            Cmd::new(
+                "sh",
+                "make the source tarball with the project's build (dist.make_dist)",
+            )
+            .args(["-c", &cfg.dist.make_dist])
+            .current_dir(&src)
+            .env("SOURCE_DATE_EPOCH", f.source_date_epoch.to_string())
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C")
+            .run()?;
+            let made = src.join(&ctx.tarball);
+            if !made.is_file() {
+                return Err(Error::Usage(format!(
+                    "`{}` did not produce {}; fix dist.make_dist or project.tarball",
+                    cfg.dist.make_dist, ctx.tarball
+                )));
+            }
+            source_tarball::gunzip(&made, &raw).map_err(|e| Error::io("uncompress", &made, e))?;
+        }
+        let out = ctx.file("");
+        let written = source_tarball::normalise(&raw, &out, f.source_date_epoch)
+            .map_err(|e| Error::io("write the tarball", &out, e))?;
+        let _ = std::fs::remove_file(&raw);
+        Ok(written)
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        vec![
+            self.ctx.file(""),
+            self.ctx.file(".asc"),
+            self.ctx.file(".sha512"),
+        ]
+    }
+
+    fn maven_coordinates(&self) -> (String, Vec<PathBuf>) {
+        let cfg = &self.ctx.project.config;
+        let v = self.ctx.facts.version.to_string();
+        let dir = format!(
+            "{}/{}/{v}",
+            cfg.expand(&cfg.maven.group_id).replace('.', "/"),
+            cfg.expand(&cfg.maven.artifact_id)
+        );
+        let files = cfg
+            .maven
+            .artifacts
+            .iter()
+            .map(|a| {
+                self.ctx
+                    .project
+                    .root
+                    .join(cfg.expand(a).replace("{version}", &v))
+            })
+            .collect();
+        (dir, files)
+    }
+
+    fn nexus(&self) -> Result<crate::outside::nexus::Nexus> {
+        let cfg = &self.ctx.project.config;
+        Ok(crate::outside::nexus::Nexus::from_config(
+            &cfg.maven,
+            &self.ctx.env,
+        )?)
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    crate::outside::fs::write_atomic(path, text.as_bytes()).map_err(|e| Error::io("write", path, e))
+}
+
+impl Act for Stager<'_> {
+    fn run(&mut self, step: &Step, ledger: &Ledger) -> Result<Value> {
+        let ctx = self.ctx;
+        let cfg = &ctx.project.config;
+        let f = &ctx.facts;
+        Ok(match step.id.as_str() {
+            "preflight" => {
+                json!({"commit": f.commit, "branch": f.branch, "source_date_epoch": f.source_date_epoch})
+            }
+            "source-tarball" => {
+                let w = self.make_tarball()?;
+                json!({"file": ctx.tarball, "sha512": w.sha512, "size": w.size, "entries": w.entries})
+            }
+            "signing-key" => json!({
+                "fingerprint": ctx.key.fingerprint,
+                "algorithm": ctx.key.algorithm_name(),
+                "expires": ctx.key.expires.and_then(|e| Timestamp::from_second(e).ok()).map(rfc3339),
+            }),
+            "sign" => {
+                let asc = ctx.signer.sign(
+                    &ctx.file(""),
+                    &ctx.key.fingerprint,
+                    ctx.passphrase.as_ref(),
+                )?;
+                let text = std::fs::read_to_string(&asc).map_err(|e| Error::io("read", &asc, e))?;
+                json!({"file": format!("{}.asc", ctx.tarball), "asc": text})
+            }
+            "checksum" => {
+                let sha = match ledger.output_str("source-tarball", "sha512") {
+                    Some(s) => s.to_string(),
+                    None => crate::verify::checksum::hash_file(
+                        crate::verify::checksum::Algorithm::Sha512,
+                        &ctx.file(""),
+                    )
+                    .map_err(|e| Error::io("hash", ctx.file(""), e))?,
+                };
+                let line = crate::verify::checksum::coreutils_line(&sha, &ctx.tarball);
+                write(&ctx.file(".sha512"), &line)?;
+                json!({"file": format!("{}.sha512", ctx.tarball), "line": line})
+            }
+            "verify" => {
+                let now = u32::try_from(Timestamp::now().as_second()).unwrap_or(u32::MAX);
+                let ev = verify::verify_staged(
+                    &ctx.keys,
+                    &ctx.keys_source,
+                    &ctx.file(""),
+                    &ctx.file(".asc"),
+                    &ctx.file(".sha512"),
+                    now,
+                )?;
+                if !ev.signed_by.eq_ignore_ascii_case(&ctx.key.fingerprint) {
+                    return Err(Error::Problem(format!(
+                        "the signature was made by {}, not the signing key {}",
+                        ev.signed_by, ctx.key.fingerprint
+                    )));
+                }
+                serde_json::to_value(ev).unwrap_or(Value::Null)
+            }
+            "dist-upload" => {
+                let files = self.files();
+                let up = Upload {
+                    tag: &f.tag,
+                    files: &files,
+                    message: format!("Adding {}-{}.", cfg.project.name, f.tag),
+                    older: f.older.clone(),
+                    remove_superseded: cfg.dist.remove_superseded,
+                };
+                let staged = match &ctx.target {
+                    Target::Local { dir } => {
+                        dist_area::upload_local(&ctx.project.root.join(dir), &up)?
+                    }
+                    Target::Svn { url } => crate::outside::svn::Svn {
+                        url: url.clone(),
+                        creds: crate::outside::svn::Credentials::from_env(&ctx.env),
+                    }
+                    .upload(&up, self.work.path())?,
+                    Target::GitHub { owner, repo } => {
+                        let gh = crate::outside::github::GitHub::from_config(
+                            &cfg.github,
+                            owner,
+                            repo,
+                            &ctx.env,
+                        )?;
+                        crate::outside::http::block_on(async {
+                            let release = match gh.find_release(&f.tag).await? {
+                                Some(r) => r,
+                                None => {
+                                    gh.create_draft(
+                                        &f.tag,
+                                        &format!("{} {}", cfg.project.display_name, f.tag),
+                                        &format!(
+                                            "Release candidate {} of {} {}.",
+                                            f.rc, cfg.project.display_name, f.version
+                                        ),
+                                    )
+                                    .await?
+                                }
+                            };
+                            for file in &files {
+                                gh.upload(release.id, file).await?;
+                            }
+                            let mut superseded = Vec::new();
+                            for old in &f.older {
+                                if let Some(r) = gh.find_release(old).await? {
+                                    gh.mark_superseded(&r, &f.tag).await?;
+                                    superseded.push(old.clone());
+                                }
+                            }
+                            Ok::<_, Error>(dist_area::Staged {
+                                url: ctx.target.candidate_url(&f.tag),
+                                release_id: Some(release.id),
+                                superseded,
+                                ..Default::default()
+                            })
+                        })?
+                    }
+                };
+                serde_json::to_value(staged).unwrap_or(Value::Null)
+            }
+            "maven-open" => {
+                let n = self.nexus()?;
+                let group = cfg.expand(&cfg.maven.group_id);
+                let id = crate::outside::http::block_on(async {
+                    let p = n.profile(&group).await?;
+                    n.start(&p.id, &format!("{} {}", cfg.project.display_name, f.tag))
+                        .await
+                })?;
+                json!({"repository": id, "url": format!("{}{id}", cfg.maven.content_url)})
+            }
+            "maven-deploy" if !cfg.maven.deploy_command.is_empty() => {
+                let id = ledger
+                    .output_str("maven-open", "repository")
+                    .unwrap_or_default()
+                    .to_string();
+                let url = format!(
+                    "{}/staging/deployByRepositoryId/{id}",
+                    cfg.maven.url.trim_end_matches('/')
+                );
+                let command = &cfg.maven.deploy_command;
+                crate::outside::process::Cmd::new(
+                    &command[0],
+                    "deploy the Maven artifacts with the project's deploy command",
+                )
+                .args(&command[1..])
+                .current_dir(&ctx.project.root)
+                .env("RELEASE_KIT_STAGING_REPOSITORY_ID", &id)
+                .env("RELEASE_KIT_STAGING_URL", &url)
+                .run()?;
+                json!({"repository": id, "command": command, "url": url})
+            }
+            "maven-deploy" => {
+                let n = self.nexus()?;
+                let id = ledger
+                    .output_str("maven-open", "repository")
+                    .unwrap_or_default()
+                    .to_string();
+                let (dir, files) = self.maven_coordinates();
+                let mut names = Vec::new();
+                for file in &files {
+                    let bytes = std::fs::read(file).map_err(|e| {
+                        Error::Usage(format!("cannot read the Maven artifact {} ({e}); build it first or fix maven.artifacts", file.display()))
+                    })?;
+                    let asc_path =
+                        ctx.signer
+                            .sign(file, &ctx.key.fingerprint, ctx.passphrase.as_ref())?;
+                    let asc =
+                        std::fs::read(&asc_path).map_err(|e| Error::io("read", &asc_path, e))?;
+                    let _ = std::fs::remove_file(&asc_path);
+                    let name = file
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    crate::outside::http::block_on(
+                        n.deploy_artifact(&id, &dir, &name, &bytes, &asc),
+                    )?;
+                    names.push(name);
+                }
+                json!({"repository": id, "deployed": names})
+            }
+            "maven-close" => {
+                let n = self.nexus()?;
+                let id = ledger
+                    .output_str("maven-open", "repository")
+                    .unwrap_or_default()
+                    .to_string();
+                crate::outside::http::block_on(
+                    n.close(&id, &format!("{} {}", cfg.project.display_name, f.tag)),
+                )?;
+                json!({"repository": id, "state": "closed"})
+            }
+            "push-tag" => {
+                let remote = &cfg.tags.remote;
+                match ctx.git.remote_tag(remote, &f.tag)? {
+                    Some(o) if o == f.tag_object => json!({"remote": remote, "pushed": false}),
+                    Some(o) => {
+                        return Err(Error::Problem(format!(
+                            "remote `{remote}` already has a different tag {} ({o}, here {}); someone re-tagged: compare them and stage the next candidate number instead",
+                            f.tag, f.tag_object
+                        )))
+                    }
+                    None => {
+                        ctx.git.push_tag(remote, &f.tag)?;
+                        json!({"remote": remote, "pushed": true})
+                    }
+                }
+            }
+            "vote-email" => {
+                let email = render_email(ctx, ledger, false)?;
+                let path = ctx.out.join("vote-email.eml");
+                write(&path, &email.eml)?;
+                json!({"file": "vote-email.eml", "subject": email.subject, "vote_start": rfc3339(ctx.vote_start), "deadline": rfc3339(ctx.deadline), "eml": email.eml})
+            }
+            "vote-send" => {
+                let email = render_email(ctx, ledger, false)?;
+                let server = crate::outside::smtp::Server::from_config(&cfg.mail, &ctx.env);
+                let from = cfg.mail.sender(&f.tagger);
+                crate::outside::smtp::send(
+                    &server,
+                    &from,
+                    &[cfg.expand(&cfg.mail.dev)],
+                    email.eml.as_bytes(),
+                )?;
+                json!({"sent_to": cfg.expand(&cfg.mail.dev)})
+            }
+            other => {
+                return Err(Error::Usage(format!(
+                    "stage-rc does not know the step `{other}`"
+                )))
+            }
+        })
+    }
+
+    /// Puts back on this machine what finished steps left in --out (the ledger holds the
+    /// signature and checksum; the tarball is reproducible and is rebuilt and compared).
+    fn restore(&mut self, step: &Step, record: &Record, later_work: bool) -> Result<()> {
+        let ctx = self.ctx;
+        match step.id.as_str() {
+            "source-tarball" if later_work => {
+                let want = record
+                    .outputs
+                    .get("sha512")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let have = crate::verify::checksum::hash_file(
+                    crate::verify::checksum::Algorithm::Sha512,
+                    &ctx.file(""),
+                )
+                .ok();
+                if have.as_deref() != Some(want) {
+                    let w = self.make_tarball()?;
+                    if w.sha512 != want {
+                        return Err(Error::Problem(format!(
+                            "the rebuilt {} has SHA-512 {}, but the staged one has {want}: the source tarball is not reproducible here (different tools?); stage from the machine or image that made it",
+                            ctx.tarball, w.sha512
+                        )));
+                    }
+                }
+            }
+            "sign" => {
+                if let Some(asc) = record.outputs.get("asc").and_then(Value::as_str) {
+                    write(&ctx.file(".asc"), asc)?;
+                }
+            }
+            "checksum" => {
+                if let Some(line) = record.outputs.get("line").and_then(Value::as_str) {
+                    write(&ctx.file(".sha512"), line)?;
+                }
+            }
+            "vote-email" => {
+                if let Some(eml) = record.outputs.get("eml").and_then(Value::as_str) {
+                    write(&ctx.out.join("vote-email.eml"), eml)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// `stage-rc`: plan, print, and (unless `--dry-run`) execute.
+pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
+    let ci = Ci::detect();
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let secrets = Secrets::from_env(env);
+    // The ledger decides defaults (the vote start), so it is read first.
+    let project = common.project()?;
+    let git = project.git()?;
+    let info = git.require_tag(&request.tag, false)?;
+    let remote = Some(project.config.tags.remote.clone()).filter(|r| !r.is_empty());
+    let mut store =
+        crate::engine::git_notes::NotesStore::new(git, remote, &request.tag, &info.commit);
+    let ledger = plan::LedgerStore::load(&mut store)?;
+    let (plan, ctx) = plan(common, request, secrets, &ci, &ledger)?;
+    cli::print_plan(common.format, &plan, &ledger);
+    if request.dry_run {
+        if let Some(e) = plan::changed_error(&plan, &ledger, &plan::LedgerStore::describe(&store)) {
+            return Err(e);
+        }
+        tracing::info!("dry run: nothing was changed");
+        return Ok(ExitCode::Ok);
+    }
+    std::fs::create_dir_all(&request.out)
+        .and_then(|_| {
+            let probe = request.out.join(".stage-rc-write-test");
+            std::fs::write(&probe, b"")?;
+            std::fs::remove_file(&probe)
+        })
+        .map_err(|e| {
+            Error::Usage(format!(
+                "--out {} is not writable ({e}); pass a directory you can write to",
+                request.out.display()
+            ))
+        })?;
+    let mut stager = Stager {
+        ctx: &ctx,
+        work: tempfile::Builder::new()
+            .prefix("stage-rc.")
+            .tempdir()
+            .map_err(|e| Error::io("create a work directory in", std::env::temp_dir(), e))?,
+    };
+    let (ledger, outcome) = plan::execute(&plan, &mut store, &mut stager)?;
+    let ledger_copy = request.out.join("ledger.json");
+    write(
+        &ledger_copy,
+        &format!(
+            "{}\n",
+            serde_json::to_string_pretty(&ledger).unwrap_or_default()
+        ),
+    )?;
+    let email_path = request.out.join("vote-email.eml");
+    let sha = ledger
+        .output_str("source-tarball", "sha512")
+        .unwrap_or_default()
+        .to_string();
+    let url = ledger
+        .output_str("dist-upload", "url")
+        .unwrap_or_default()
+        .to_string();
+    let nexus = ledger
+        .output_str("maven-open", "repository")
+        .unwrap_or_default()
+        .to_string();
+    let deadline = rfc3339(ctx.deadline);
+    let outputs = [
+        (
+            "tarball",
+            if ctx.file("").is_file() {
+                ctx.file("").display().to_string()
+            } else {
+                format!("{url}/{}", ctx.tarball)
+            },
+        ),
+        ("sha512", sha.clone()),
+        ("dist-url", url.clone()),
+        ("nexus-repository", nexus.clone()),
+        ("vote-deadline", deadline.clone()),
+        ("email", email_path.display().to_string()),
+    ];
+    for (k, v) in &outputs {
+        ci.set_output(k, v)?;
+    }
+    let email = std::fs::read_to_string(&email_path).unwrap_or_default();
+    ci.summary(&format!(
+        "## stage-rc {}\n\n| | |\n|---|---|\n| tarball | `{}` |\n| SHA-512 | `{sha}` |\n| dist | {url} |\n| vote ends | {deadline} |\n\n### Vote email\n\n```\n{}\n```\n",
+        ctx.facts.tag,
+        ctx.tarball,
+        email.replace("\r\n", "\n")
+    ))?;
+    cli::print_outcome("staged", &plan, &outcome, &outputs);
+    Ok(ExitCode::Ok)
+}

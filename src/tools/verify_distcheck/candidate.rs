@@ -1,0 +1,827 @@
+//! A PMC voter's complete verification of a release candidate: the checksum, the signature
+//! against the project's KEYS, the archive's safety and layout, its content against the tag
+//! (one streaming pass: the artifact is read once for its digests while another thread
+//! decompresses it and hashes each entry as a git blob), and optionally a rebuild from the tag
+//! and a build from the tarball.
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::ci::Ci;
+use crate::cli::{self, CommonArgs};
+use crate::error::ExitCode;
+use crate::error::{Error, Result};
+use crate::model::version::Version;
+use crate::outside::http;
+use crate::report::{Check, Finding, Location, Report};
+use crate::{outside::git, outside::git::Git};
+use crate::{
+    tools::verify_distcheck::source, tools::verify_distcheck::source::Allowlist,
+    tools::verify_distcheck::source::RunOptions,
+};
+use crate::{verify::archive, verify::archive::Kind};
+use crate::{verify::checksum, verify::checksum::Algorithm, verify::checksum::Hasher};
+use crate::{
+    verify::openpgp, verify::openpgp::Keyring, verify::openpgp::Outcome,
+    verify::openpgp::SignatureHasher, verify::openpgp::SigningError,
+};
+
+/// Where an input comes from: a local path, `file://` or `http(s)://`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Path(PathBuf),
+    Url(String),
+}
+
+impl Input {
+    pub fn parse(s: &str) -> Input {
+        if let Some(p) = s.strip_prefix("file://") {
+            Input::Path(PathBuf::from(p))
+        } else if s.starts_with("https://") || s.starts_with("http://") {
+            Input::Url(s.to_string())
+        } else {
+            Input::Path(PathBuf::from(s))
+        }
+    }
+
+    /// The input with `suffix` appended (`ARTIFACT.sha512`).
+    pub fn with_suffix(&self, suffix: &str) -> Input {
+        match self {
+            Input::Path(p) => {
+                let mut s = p.clone().into_os_string();
+                s.push(suffix);
+                Input::Path(PathBuf::from(s))
+            }
+            Input::Url(u) => Input::Url(format!("{u}{suffix}")),
+        }
+    }
+
+    /// The file name part.
+    pub fn file_name(&self) -> String {
+        match self {
+            Input::Path(p) => p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+            Input::Url(u) => u
+                .split(['?', '#'])
+                .next()
+                .unwrap_or(u)
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
+
+    pub fn display(&self) -> String {
+        match self {
+            Input::Path(p) => p.display().to_string(),
+            Input::Url(u) => u.clone(),
+        }
+    }
+
+    /// A local file holding the input: the path itself, or a download into `tmp`.
+    pub fn fetch(&self, what: &str, tmp: &Path) -> Result<PathBuf> {
+        match self {
+            Input::Path(p) => {
+                if !p.is_file() {
+                    return Err(Error::Usage(format!(
+                        "the {what} {} does not exist; pass an existing file or URL",
+                        p.display()
+                    )));
+                }
+                Ok(p.clone())
+            }
+            Input::Url(u) => {
+                let dest = tmp.join(self.file_name());
+                let client = http::Client::new("dist", u)?;
+                tracing::info!("downloading the {what} {u}");
+                let n = http::block_on(client.download(u, &dest))?;
+                tracing::debug!("{n} bytes");
+                Ok(dest)
+            }
+        }
+    }
+}
+
+/// What `verify-distcheck candidate` was asked.
+#[derive(Debug, Clone)]
+pub struct CandidateRequest {
+    pub artifact: String,
+    /// The KEYS file; `None` for the configured `signing.keys`.
+    pub keys: Option<String>,
+    pub checksum: Option<String>,
+    pub signature: Option<String>,
+    pub tag: Option<String>,
+    pub rebuild: bool,
+    pub build: bool,
+    pub jobs: Option<usize>,
+    pub timeout: Option<Duration>,
+    pub log: Option<PathBuf>,
+    /// The time to judge key and signature expiry at (seconds since the epoch); now when unset.
+    pub now: Option<u32>,
+}
+
+/// The digests and verdict of the one pass over the artifact's bytes.
+#[derive(Debug, Default)]
+struct Digests {
+    sha512: String,
+    other: Option<(Algorithm, String)>,
+    signature: Option<(pgp::packet::Signature, Vec<u8>)>,
+    bytes: u64,
+}
+
+/// Reads chunks sent by the hashing thread.
+struct ChannelReader {
+    rx: mpsc::Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(c) => {
+                    self.chunk = c;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Reads the artifact once: SHA-512 (and the checksum file's algorithm), the signature's hash,
+/// and each chunk passed on to `scan` running concurrently. The signature's SHA-512 state is
+/// shared with the checksum when both use SHA-512.
+fn one_pass<T: Send>(
+    path: &Path,
+    sig_hasher: Option<SignatureHasher>,
+    extra: Option<Algorithm>,
+    scan: impl FnOnce(&mut dyn Read) -> T + Send,
+) -> Result<(Digests, T)> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(16);
+    std::thread::scope(|s| {
+        let hashing = s.spawn(move || -> io::Result<Digests> {
+            let mut sig = sig_hasher;
+            let shared = sig.as_ref().is_some_and(|h| h.is_sha512());
+            let mut sha512 = (!shared).then(|| Hasher::new(Algorithm::Sha512));
+            let mut other = extra
+                .filter(|a| *a != Algorithm::Sha512)
+                .map(|a| (a, Hasher::new(a)));
+            let mut bytes = 0u64;
+            let mut send = true;
+            loop {
+                let mut buf = vec![0u8; 1 << 20];
+                let n = read_full(&mut file, &mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                buf.truncate(n);
+                bytes += n as u64;
+                if let Some(h) = sig.as_mut() {
+                    h.update(&buf);
+                }
+                if let Some(h) = sha512.as_mut() {
+                    h.update(&buf);
+                }
+                if let Some((_, h)) = other.as_mut() {
+                    h.update(&buf);
+                }
+                // The scanner may stop early (an unsafe archive); hashing goes on.
+                if send && tx.send(buf).is_err() {
+                    send = false;
+                }
+            }
+            drop(tx);
+            let sha512 = match (sha512, &sig) {
+                (Some(h), _) => h.finish_hex(),
+                (None, Some(s)) => s.data_digest(),
+                (None, None) => String::new(),
+            };
+            Ok(Digests {
+                sha512,
+                other: other.map(|(a, h)| (a, h.finish_hex())),
+                signature: sig.map(SignatureHasher::finish),
+                bytes,
+            })
+        });
+        let mut reader = ChannelReader {
+            rx,
+            chunk: Vec::new(),
+            pos: 0,
+        };
+        let scanned = scan(&mut reader);
+        // Let the hashing thread finish even if the scanner stopped reading.
+        drop(reader);
+        let digests = hashing
+            .join()
+            .map_err(|_| Error::Problem("the hashing thread panicked".into()))?
+            .map_err(|e| Error::io("read", path, e))?;
+        Ok((digests, scanned))
+    })
+}
+
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The version a tarball's name carries, by the configured tarball template, else the first
+/// `X.Y.Z` in it.
+pub fn version_from_name(template: &str, name: &str) -> Option<Version> {
+    let pattern = regex::escape(template)
+        .replace(r"\{version\}", r"(?P<v>\d+\.\d+\.\d+)")
+        .replace(r"\{name\}", r"[^/]+?");
+    let exact = regex::Regex::new(&format!("^{pattern}$"))
+        .ok()
+        .and_then(|re| re.captures(name).map(|c| c["v"].to_string()));
+    let found = exact.or_else(|| {
+        regex::Regex::new(r"\d+\.\d+\.\d+")
+            .ok()?
+            .find(name)
+            .map(|m| m.as_str().to_string())
+    })?;
+    found.parse().ok()
+}
+
+#[derive(Serialize)]
+struct Evidence<'a> {
+    sha512: &'a str,
+    bytes: u64,
+}
+
+/// `verify-distcheck candidate`: the library side of the binary.
+pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
+    let ci = Ci::detect();
+    let project = common.project()?;
+    let config = &project.config;
+    let tmp = tempfile::Builder::new()
+        .prefix("verify-candidate-")
+        .tempdir()
+        .map_err(|e| Error::io("create a temporary directory in", std::env::temp_dir(), e))?;
+
+    // Inputs.
+    let artifact_in = Input::parse(&req.artifact);
+    let artifact_name = artifact_in.file_name();
+    let kind = Kind::from_name(&artifact_name).ok_or_else(|| {
+        Error::Usage(format!(
+            "{artifact_name} is not an archive I can read; expected .tar.gz, .tar.bz2, .tar.xz, .tar or .zip"
+        ))
+    })?;
+    let checksum_in = req
+        .checksum
+        .as_deref()
+        .map(Input::parse)
+        .unwrap_or_else(|| artifact_in.with_suffix(".sha512"));
+    let signature_in = req
+        .signature
+        .as_deref()
+        .map(Input::parse)
+        .unwrap_or_else(|| artifact_in.with_suffix(".asc"));
+    let keys_in = Input::parse(&config.expand(req.keys.as_deref().unwrap_or(&config.signing.keys)));
+    let artifact = artifact_in.fetch("artifact", tmp.path())?;
+    let checksum_path = checksum_in.fetch("checksum file", tmp.path())?;
+    let signature_path = signature_in.fetch("signature", tmp.path())?;
+    let keys_path = keys_in.fetch("KEYS file", tmp.path())?;
+
+    // Version and tag.
+    let (version, tag_info, git) = match &req.tag {
+        Some(tag) => {
+            let v = project.scheme.parse(tag)?.version();
+            let git = project.git()?;
+            let info = git.require_tag(tag, config.tags.require_annotated)?;
+            (Some(v), Some(info), Some(git))
+        }
+        None => (
+            version_from_name(&config.project.tarball, &artifact_name),
+            None,
+            None,
+        ),
+    };
+    let top_dir = match version {
+        Some(v) => config.top_dir(&v.to_string()),
+        None => {
+            return Err(Error::Usage(format!(
+                "cannot tell the version of {artifact_name}; pass --tag (with --repo) so the top directory can be checked"
+            )))
+        }
+    };
+    let subject = match &req.tag {
+        Some(t) => format!("{artifact_name} against tag {t}"),
+        None => artifact_name.clone(),
+    };
+    let mut report = Report::new("verify-distcheck", subject);
+
+    // KEYS.
+    let keys_text = std::fs::read(&keys_path).map_err(|e| Error::io("read", &keys_path, e))?;
+    let keys_text = String::from_utf8_lossy(&keys_text);
+    let keyring = openpgp::parse_keys(&keys_text, &keys_in.display())?;
+    report.push(keys_check(&keyring, &keys_in.display()));
+
+    // Checksum file.
+    let checksum_name = checksum_in.file_name();
+    let checksum_text =
+        std::fs::read(&checksum_path).map_err(|e| Error::io("read", &checksum_path, e))?;
+    let stated = checksum::parse(
+        &String::from_utf8_lossy(&checksum_text),
+        &checksum_name,
+        &artifact_name,
+    )?;
+    let selected = checksum::select(&stated, &artifact_name);
+
+    // Signature file.
+    let sig_bytes =
+        std::fs::read(&signature_path).map_err(|e| Error::io("read", &signature_path, e))?;
+    let sig_name = signature_in.display();
+    let (sig, sig_problem) = match openpgp::parse_signature(&sig_bytes, &sig_name) {
+        Ok(s) => (Some(s), None),
+        Err(e @ SigningError::Binary { .. }) => (None, Some(e.to_string())),
+        Err(e) => return Err(e.into()),
+    };
+    let sig_hasher = match &sig {
+        Some(s) => Some(SignatureHasher::new(s, &sig_name)?),
+        None => None,
+    };
+
+    // The one pass.
+    let format = match &git {
+        Some(g) => Some(g.object_format()?),
+        None => None,
+    };
+    let tree = match (&git, &tag_info) {
+        (Some(g), Some(info)) => Some(g.ls_tree(&info.commit)?),
+        _ => None,
+    };
+    let limits = source::limits(config);
+    let extra = selected.as_ref().ok().map(|e| e.algorithm);
+    let (digests, scan) = if kind == Kind::Zip {
+        let file = std::fs::File::open(&artifact).map_err(|e| Error::io("open", &artifact, e))?;
+        one_pass(&artifact, sig_hasher, extra, move |r: &mut dyn Read| {
+            // A zip is read from its central directory; the pass only hashes.
+            let _ = io::copy(r, &mut io::sink());
+            archive::scan_zip(file, limits, format)
+        })?
+    } else {
+        one_pass(&artifact, sig_hasher, extra, move |r: &mut dyn Read| {
+            archive::scan_tar(kind, r, limits, format)
+        })?
+    };
+
+    // Checksum.
+    report.push(checksum_check(
+        &selected,
+        &digests,
+        &checksum_in.display(),
+        &artifact_name,
+    ));
+
+    // Signature.
+    let now = req.now.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as u32)
+            .unwrap_or(0)
+    });
+    let mut sig_check = Check::new(
+        "signature",
+        "the detached signature verifies with a valid key from KEYS",
+    );
+    let mut signer_fp = None;
+    match (sig_problem, &digests.signature) {
+        (Some(problem), _) => {
+            sig_check.push(Finding::error(
+                problem,
+                Some(Location::new(sig_name.clone(), None)),
+            ));
+            sig_check.summary = "binary signature".into();
+        }
+        (None, Some((sig, digest))) => {
+            let v = openpgp::verify(sig, digest, &keyring, now);
+            let keys_name = keys_in.display();
+            if v.is_good() {
+                let s = v.signer.as_ref().expect("a good signature has a signer");
+                signer_fp = Some(s.fingerprint.clone());
+                let sub = s
+                    .subkey
+                    .as_ref()
+                    .map(|k| format!(", subkey {k}"))
+                    .unwrap_or_default();
+                sig_check.summary = format!(
+                    "good signature by {} <{}> ({} {}{sub}), made {}",
+                    s.fingerprint,
+                    s.user_id,
+                    s.algorithm,
+                    v.hash,
+                    v.created.map(openpgp::utc).unwrap_or_default()
+                );
+            } else {
+                sig_check.push(Finding::error(
+                    openpgp::explain(&v, &keys_name),
+                    Some(Location::new(sig_name.clone(), None)),
+                ));
+                sig_check.summary = match &v.outcome {
+                    Outcome::UnknownKey => format!("signing key {} is not in KEYS", v.issuer),
+                    Outcome::Bad { .. } => "BAD signature".into(),
+                    Outcome::KeyExpired { .. } => "the signing key has expired".into(),
+                    Outcome::KeyRevoked { .. } => "the signing key is revoked".into(),
+                    Outcome::SignatureExpired { .. } => "the signature has expired".into(),
+                    Outcome::SubkeyUnbound { .. } => "the signing subkey is not bound".into(),
+                    Outcome::KeyUncertified { .. } => {
+                        "the signing key has no valid self-signature".into()
+                    }
+                    Outcome::Good => unreachable!("handled above"),
+                };
+            }
+        }
+        (None, None) => sig_check = sig_check.skipped("no signature"),
+    }
+    report.push(sig_check);
+
+    // Archive.
+    let safety: Vec<_> = scan
+        .violations
+        .iter()
+        .filter(|v| !source::is_layout(v))
+        .cloned()
+        .collect();
+    let safe_scan = archive::Scan {
+        violations: safety,
+        ..scan.clone()
+    };
+    for c in source::archive_checks(&safe_scan, &top_dir, &config.distcheck.required_files) {
+        report.push(c);
+    }
+    let readable = scan.violations.is_empty();
+
+    // Content against the tag.
+    match (&tree, &req.tag) {
+        (Some(tree), Some(tag)) => {
+            if readable {
+                let allow = Allowlist::from_config(config)?;
+                let diff = source::compare_trees(tree, &scan.entries, &allow);
+                report.push(source::tree_check(&diff, &artifact_name, tag));
+            } else {
+                report.push(
+                    Check::new("contents-match-tag", "contents against the tag")
+                        .skipped("the archive is unsafe or unreadable"),
+                );
+            }
+        }
+        _ => report.push(
+            Check::new("contents-match-tag", "contents against the tag").skipped("no --tag given"),
+        ),
+    }
+
+    // Rebuild and build.
+    let log = req.log.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "{}-verify.log",
+            artifact_name.trim_end_matches(kind.extension())
+        ))
+    });
+    let opts = RunOptions {
+        jobs: source::jobs(req.jobs),
+        timeout: req
+            .timeout
+            .unwrap_or(Duration::from_secs(config.distcheck.timeout.max(1) as u64)),
+        log: log.clone(),
+        echo: !common.quiet,
+    };
+    if req.rebuild {
+        match (&git, &tag_info, version) {
+            (Some(git), Some(info), Some(v)) => {
+                let out = tmp.path().join("rebuild");
+                let built = source::build_from_tag(&project, git, info, v, &out, &opts, &ci)?;
+                let mut rebuild = Check::new(
+                    "rebuild",
+                    "the tarball re-made from the tag is the candidate",
+                );
+                match &built.tarball {
+                    None => {
+                        let why = built
+                            .checks
+                            .iter()
+                            .flat_map(|c| c.findings.iter())
+                            .map(|f| f.message.clone())
+                            .next()
+                            .unwrap_or_else(|| "the recipe failed".into());
+                        rebuild.push(Finding::error(format!("could not rebuild: {why}"), None));
+                        rebuild.summary = "the recipe failed".into();
+                    }
+                    Some(path) => {
+                        let verdict =
+                            compare_rebuild(path, &digests.sha512, &scan, limits, format)?;
+                        match &verdict {
+                            Rebuild::Identical => rebuild.summary = "identical".into(),
+                            Rebuild::ContentIdentical => {
+                                rebuild.summary = "content-identical (same files and bytes, different archive metadata)".into()
+                            }
+                            Rebuild::Differs(entries) => {
+                                for e in entries {
+                                    rebuild.push(Finding::error(e.clone(), None));
+                                }
+                                rebuild.summary = format!("differs in {} entries", entries.len());
+                            }
+                        }
+                    }
+                }
+                report.push(rebuild);
+            }
+            _ => {
+                return Err(Error::Usage(
+                    "--rebuild needs --tag (and --repo): the tarball is re-made from the tag"
+                        .into(),
+                ))
+            }
+        }
+    } else {
+        report.push(Check::new("rebuild", "rebuild from the tag").skipped("no --rebuild"));
+    }
+    if req.build {
+        report.push(build_check(
+            &artifact,
+            kind,
+            &top_dir,
+            readable,
+            config,
+            &opts,
+            &ci,
+            tmp.path(),
+        )?);
+    } else {
+        report.push(Check::new("build", "build and test from the tarball").skipped("no --build"));
+    }
+
+    ci.set_output("sha512", &digests.sha512)?;
+    if let Some(fp) = &signer_fp {
+        ci.set_output("signer", fp)?;
+    }
+    tracing::debug!(
+        "{}",
+        serde_json::to_string(&Evidence {
+            sha512: &digests.sha512,
+            bytes: digests.bytes
+        })
+        .unwrap_or_default()
+    );
+    cli::emit_report(&report, common, &ci)
+}
+
+fn keys_check(keyring: &Keyring, file: &str) -> Check {
+    let mut c = Check::new("keys", "the KEYS file loads");
+    for p in &keyring.problems {
+        c.push(Finding::warning(
+            format!("{}; the other keys still load", p.message),
+            Some(Location::new(file, Some(p.line))),
+        ));
+    }
+    c.summary = format!(
+        "{} key(s) from {} block(s){}",
+        keyring.keys.len(),
+        keyring.blocks,
+        if keyring.problems.is_empty() {
+            String::new()
+        } else {
+            format!(", {} unreadable", keyring.problems.len())
+        }
+    );
+    c
+}
+
+fn checksum_check(
+    selected: &std::result::Result<&checksum::Expected, Vec<String>>,
+    digests: &Digests,
+    file: &str,
+    artifact: &str,
+) -> Check {
+    let mut c = Check::new("checksum", "the published checksum matches the artifact");
+    match selected {
+        Err(names) => {
+            c.push(Finding::error(
+                format!(
+                    "{file} is for {} instead of {artifact}; publish the checksum of {artifact} (`sha512sum {artifact} > {artifact}.sha512`)",
+                    names.join(", ")
+                ),
+                Some(Location::new(file, None)),
+            ));
+            c.summary = "checksum file names another file".into();
+        }
+        Ok(e) => {
+            let actual = match e.algorithm {
+                Algorithm::Sha512 => digests.sha512.clone(),
+                a => digests
+                    .other
+                    .as_ref()
+                    .filter(|(alg, _)| *alg == a)
+                    .map(|(_, h)| h.clone())
+                    .unwrap_or_default(),
+            };
+            if actual == e.hex {
+                c.summary = format!("{} {actual}", e.algorithm.name());
+            } else {
+                c.push(Finding::error(
+                    format!(
+                        "{} of {artifact} is {actual} but {file} says {}; the artifact was modified or truncated: download it again",
+                        e.algorithm.name(),
+                        e.hex
+                    ),
+                    Some(Location::new(file, None)),
+                ));
+                c.summary = format!("{} mismatch", e.algorithm.name());
+            }
+        }
+    }
+    c
+}
+
+/// How a rebuilt tarball compares with the candidate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Rebuild {
+    Identical,
+    ContentIdentical,
+    Differs(Vec<String>),
+}
+
+/// Compares two scans' entries: same paths, kinds and contents. Pure.
+pub fn compare_entries(candidate: &[archive::Entry], rebuilt: &[archive::Entry]) -> Vec<String> {
+    use std::collections::BTreeMap;
+    let a: BTreeMap<&str, &archive::Entry> =
+        candidate.iter().map(|e| (e.path.as_str(), e)).collect();
+    let b: BTreeMap<&str, &archive::Entry> = rebuilt.iter().map(|e| (e.path.as_str(), e)).collect();
+    let mut out = Vec::new();
+    for (p, e) in &a {
+        match b.get(p) {
+            None => out.push(format!("{p} is only in the candidate")),
+            Some(r) if r.kind != e.kind || r.id != e.id => {
+                out.push(format!("{p} differs between the candidate and the rebuild"))
+            }
+            _ => {}
+        }
+    }
+    for p in b.keys().filter(|p| !a.contains_key(*p)) {
+        out.push(format!("{p} is only in the rebuilt tarball"));
+    }
+    out
+}
+
+fn compare_rebuild(
+    rebuilt: &Path,
+    candidate_sha512: &str,
+    candidate: &archive::Scan,
+    limits: archive::Limits,
+    format: Option<git::ObjectFormat>,
+) -> Result<Rebuild> {
+    let file = std::fs::File::open(rebuilt).map_err(|e| Error::io("open", rebuilt, e))?;
+    let sha512 = checksum::hash_reader(Algorithm::Sha512, io::BufReader::new(file))
+        .map_err(|e| Error::io("read", rebuilt, e))?;
+    if sha512 == candidate_sha512 {
+        return Ok(Rebuild::Identical);
+    }
+    let format = format.unwrap_or(git::ObjectFormat::Sha1);
+    let scan = source::scan_file(rebuilt, limits, Some(format))?;
+    let diff = compare_entries(&candidate.entries, &scan.entries);
+    Ok(if diff.is_empty() {
+        Rebuild::ContentIdentical
+    } else {
+        Rebuild::Differs(diff)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_check(
+    artifact: &Path,
+    kind: Kind,
+    top_dir: &str,
+    safe: bool,
+    config: &crate::config::Config,
+    opts: &RunOptions,
+    ci: &Ci,
+    tmp: &Path,
+) -> Result<Check> {
+    let mut check = Check::new(
+        "build",
+        "the tarball configures, builds and passes its tests",
+    );
+    if !safe {
+        return Ok(check.skipped("the archive is unsafe or unreadable: not unpacked"));
+    }
+    if kind == Kind::Zip {
+        return Ok(check.skipped("building from a zip is not supported; verify the tar.gz"));
+    }
+    let dest = tmp.join("build");
+    std::fs::create_dir_all(&dest).map_err(|e| Error::io("create", &dest, e))?;
+    let file = std::fs::File::open(artifact).map_err(|e| Error::io("open", artifact, e))?;
+    archive::unpack_tar(kind, io::BufReader::new(file), &dest)
+        .map_err(|e| Error::io("unpack", artifact, e))?;
+    let (steps, ok) = source::run_commands(
+        "build",
+        &config.distcheck.build,
+        &dest.join(top_dir),
+        config,
+        opts,
+        ci,
+    );
+    for s in &steps {
+        for f in &s.findings {
+            check.push(f.clone());
+        }
+    }
+    check.summary = if ok {
+        format!(
+            "{} step(s) passed: {}",
+            steps.len(),
+            steps
+                .iter()
+                .map(|s| s.title.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else {
+        steps
+            .iter()
+            .find(|s| s.status == crate::report::Status::Fail)
+            .map(|s| format!("`{}` {}", s.title, s.summary))
+            .unwrap_or_default()
+    };
+    Ok(check)
+}
+
+/// The repository to compare with, opened only when a tag is given.
+pub fn open_git(dir: &Path) -> Result<Git> {
+    Ok(Git::open(dir)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_paths_file_urls_or_https() {
+        assert_eq!(
+            Input::parse("file:///tmp/a.tar.gz"),
+            Input::Path("/tmp/a.tar.gz".into())
+        );
+        let u = Input::parse(
+            "https://dist.apache.org/repos/dist/dev/mesos/1.11.0-rc1/mesos-1.11.0.tar.gz",
+        );
+        assert_eq!(u.file_name(), "mesos-1.11.0.tar.gz");
+        assert_eq!(
+            u.with_suffix(".asc").display(),
+            "https://dist.apache.org/repos/dist/dev/mesos/1.11.0-rc1/mesos-1.11.0.tar.gz.asc"
+        );
+        assert_eq!(
+            Input::parse("a/b.zip").with_suffix(".sha512"),
+            Input::Path("a/b.zip.sha512".into())
+        );
+    }
+
+    #[test]
+    fn the_version_comes_from_the_tarball_name() {
+        assert_eq!(
+            version_from_name("{name}-{version}.tar.gz", "mesos-1.11.0.tar.gz"),
+            Some(Version::new(1, 11, 0))
+        );
+        assert_eq!(
+            version_from_name("{name}-{version}.tar.gz", "apr-util_1.6.3.orig.tar.bz2"),
+            Some(Version::new(1, 6, 3))
+        );
+        assert_eq!(
+            version_from_name("{name}-{version}.tar.gz", "x.tar.gz"),
+            None
+        );
+    }
+
+    #[test]
+    fn rebuilt_entries_are_compared_by_content() {
+        let e = |p: &str, id: &str| archive::Entry {
+            path: p.into(),
+            kind: archive::EntryKind::File { executable: false },
+            size: 1,
+            id: Some(id.into()),
+        };
+        assert!(compare_entries(&[e("a", "1")], &[e("a", "1")]).is_empty());
+        let d = compare_entries(&[e("a", "1"), e("b", "2")], &[e("a", "9"), e("c", "3")]);
+        assert_eq!(d.len(), 3, "{d:?}");
+    }
+}

@@ -1,0 +1,814 @@
+//! Release archives (tar.gz, tar.bz2, tar.xz, zip) read as a stream, never unpacked to disk
+//! first: every entry is checked for safety (absolute paths, `..`, links leaving the top
+//! directory, device files, duplicates, a decompressed-size cap) and, when asked, hashed as a
+//! git blob so the archive can be compared with a tag's tree in the same pass.
+
+use std::collections::{BTreeSet, HashSet};
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use serde::Serialize;
+use sha1::Digest as _;
+
+use crate::outside::git::ObjectFormat;
+
+/// How an archive is packed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    TarGz,
+    TarBz2,
+    TarXz,
+    Tar,
+    Zip,
+}
+
+impl Kind {
+    /// The kind a file name announces.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        let n = name.to_ascii_lowercase();
+        let ends = |s: &[&str]| s.iter().any(|e| n.ends_with(e));
+        Some(if ends(&[".tar.gz", ".tgz"]) {
+            Kind::TarGz
+        } else if ends(&[".tar.bz2", ".tbz2", ".tbz"]) {
+            Kind::TarBz2
+        } else if ends(&[".tar.xz", ".txz"]) {
+            Kind::TarXz
+        } else if ends(&[".tar"]) {
+            Kind::Tar
+        } else if ends(&[".zip"]) {
+            Kind::Zip
+        } else {
+            return None;
+        })
+    }
+
+    /// The extension, e.g. `.tar.gz`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Kind::TarGz => ".tar.gz",
+            Kind::TarBz2 => ".tar.bz2",
+            Kind::TarXz => ".tar.xz",
+            Kind::Tar => ".tar",
+            Kind::Zip => ".zip",
+        }
+    }
+}
+
+/// Zip-bomb guards.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest total unpacked size, in bytes.
+    pub max_unpacked: u64,
+    /// Largest unpacked/packed ratio, checked once [`RATIO_FLOOR`] bytes are unpacked.
+    pub max_ratio: u64,
+}
+
+/// Below this many unpacked bytes the ratio is not checked: tar's padding makes tiny archives
+/// compress extremely well.
+pub const RATIO_FLOOR: u64 = 16 * 1024 * 1024;
+
+/// What an entry is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum EntryKind {
+    Dir,
+    File { executable: bool },
+    Symlink { target: String },
+    Hardlink { target: String },
+}
+
+/// One entry of an archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Normalised path in the archive (no `./`, no trailing `/`).
+    pub path: String,
+    #[serde(flatten)]
+    pub kind: EntryKind,
+    pub size: u64,
+    /// The git blob id of its content (files) or link target (symlinks), when hashing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// Something unsafe or wrong about an archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "problem")]
+pub enum Violation {
+    AbsolutePath {
+        path: String,
+    },
+    ParentComponent {
+        path: String,
+    },
+    LinkEscapes {
+        path: String,
+        target: String,
+    },
+    Device {
+        path: String,
+        what: String,
+    },
+    Duplicate {
+        path: String,
+    },
+    TooLarge {
+        unpacked: u64,
+        limit: u64,
+    },
+    Ratio {
+        unpacked: u64,
+        packed: u64,
+        limit: u64,
+    },
+    Unreadable {
+        reason: String,
+    },
+    TopDir {
+        found: Vec<String>,
+        expected: String,
+    },
+    Missing {
+        path: String,
+    },
+}
+
+impl Violation {
+    /// The entry it is about, if any.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Violation::AbsolutePath { path }
+            | Violation::ParentComponent { path }
+            | Violation::LinkEscapes { path, .. }
+            | Violation::Device { path, .. }
+            | Violation::Duplicate { path }
+            | Violation::Missing { path } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// One sentence: what is wrong and what to do.
+    pub fn message(&self) -> String {
+        match self {
+            Violation::AbsolutePath { path } => format!("`{path}` is an absolute path; unpacking would write outside the directory: rebuild the archive with relative paths"),
+            Violation::ParentComponent { path } => format!("`{path}` has a `..` component; unpacking could write outside the directory: rebuild the archive"),
+            Violation::LinkEscapes { path, target } => format!("link `{path}` points at `{target}`, outside the top directory; remove the link from the distribution"),
+            Violation::Device { path, what } => format!("`{path}` is a {what}; release archives hold only files, directories and links"),
+            Violation::Duplicate { path } => format!("`{path}` appears more than once; the later entry would silently replace the earlier one"),
+            Violation::TooLarge { unpacked, limit } => format!("the archive unpacks to more than {limit} bytes (stopped at {unpacked}); raise distcheck.max_unpacked_size if this is genuine"),
+            Violation::Ratio { unpacked, packed, limit } => format!("the archive unpacks {unpacked} bytes from {packed} (more than {limit}x): a decompression bomb? raise distcheck.max_ratio if this is genuine"),
+            Violation::Unreadable { reason } => format!("the archive cannot be read to the end ({reason}): it is truncated or corrupt; download it again"),
+            Violation::TopDir { found, expected } if found.is_empty() => format!("the archive is empty; expected everything under `{expected}/`"),
+            Violation::TopDir { found, expected } => format!("everything must be under one top-level directory `{expected}/`, found {}", found.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
+            Violation::Missing { path } => format!("`{path}` is missing; every release must ship it (distcheck.required_files)"),
+        }
+    }
+}
+
+/// What reading an archive found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Scan {
+    pub entries: Vec<Entry>,
+    pub violations: Vec<Violation>,
+    pub unpacked: u64,
+    pub packed: u64,
+}
+
+impl Scan {
+    /// The top-level names of the entries.
+    pub fn top_dirs(&self) -> BTreeSet<String> {
+        self.entries
+            .iter()
+            .map(|e| e.path.split('/').next().unwrap_or("").to_string())
+            .collect()
+    }
+
+    /// Checks the layout: one top directory `expected`, holding `required` files.
+    pub fn check_layout(&self, expected: &str, required: &[String]) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let tops = self.top_dirs();
+        let single_dir = tops.len() == 1
+            && tops.contains(expected)
+            && self
+                .entries
+                .iter()
+                .all(|e| e.path != expected || e.kind == EntryKind::Dir);
+        if !single_dir {
+            out.push(Violation::TopDir {
+                found: tops.into_iter().collect(),
+                expected: expected.to_string(),
+            });
+        }
+        for r in required {
+            let path = format!("{expected}/{r}");
+            let present = self
+                .entries
+                .iter()
+                .any(|e| e.path == path && matches!(e.kind, EntryKind::File { .. }));
+            if !present {
+                out.push(Violation::Missing { path });
+            }
+        }
+        out
+    }
+}
+
+/// Splits a raw archive path into normalised components, or says why it is unsafe.
+pub fn normalise(raw: &str) -> Result<String, Violation> {
+    if raw.starts_with('/') || raw.starts_with('\\') || raw.as_bytes().get(1) == Some(&b':') {
+        return Err(Violation::AbsolutePath { path: raw.into() });
+    }
+    let mut parts = Vec::new();
+    for c in raw.split(['/', '\\']) {
+        match c {
+            "" | "." => {}
+            ".." => return Err(Violation::ParentComponent { path: raw.into() }),
+            c => parts.push(c),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Whether a symlink at `path` (normalised) with `target` stays inside `path`'s top directory.
+pub fn symlink_stays_inside(path: &str, target: &str) -> bool {
+    if target.starts_with('/') || target.starts_with('\\') {
+        return false;
+    }
+    let mut stack: Vec<&str> = path.split('/').collect();
+    stack.pop(); // the link itself
+    for c in target.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                stack.pop();
+                if stack.is_empty() {
+                    return false;
+                }
+            }
+            c => stack.push(c),
+        }
+    }
+    !stack.is_empty()
+}
+
+/// Counts bytes through a reader and stops reading past the limits.
+struct Guard<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+    packed: Arc<AtomicU64>,
+    limits: Limits,
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let total = self.count.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        let packed = self.packed.load(Ordering::Relaxed).max(1);
+        if total > self.limits.max_unpacked
+            || (total > RATIO_FLOOR && total / packed > self.limits.max_ratio)
+        {
+            return Err(io::Error::other(LIMIT_HIT));
+        }
+        Ok(n)
+    }
+}
+
+const LIMIT_HIT: &str = "release-kit: unpack limit reached";
+
+struct Counter<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A streaming git blob hasher.
+enum BlobHasher {
+    Sha1(sha1::Sha1),
+    Sha256(sha2::Sha256),
+}
+
+impl BlobHasher {
+    fn new(format: ObjectFormat, size: u64) -> Self {
+        let header = format!("blob {size}\0");
+        match format {
+            ObjectFormat::Sha1 => {
+                let mut h = sha1::Sha1::new();
+                h.update(header.as_bytes());
+                BlobHasher::Sha1(h)
+            }
+            ObjectFormat::Sha256 => {
+                let mut h = sha2::Sha256::new();
+                sha2::Digest::update(&mut h, header.as_bytes());
+                BlobHasher::Sha256(h)
+            }
+        }
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            BlobHasher::Sha1(h) => h.update(data),
+            BlobHasher::Sha256(h) => sha2::Digest::update(h, data),
+        }
+    }
+
+    fn finish(self) -> String {
+        match self {
+            BlobHasher::Sha1(h) => hex::encode(h.finalize()),
+            BlobHasher::Sha256(h) => hex::encode(sha2::Digest::finalize(h)),
+        }
+    }
+}
+
+/// The git blob id of `data`.
+pub fn blob_id(format: ObjectFormat, data: &[u8]) -> String {
+    let mut h = BlobHasher::new(format, data.len() as u64);
+    h.update(data);
+    h.finish()
+}
+
+/// Collects entries and violations.
+struct Collector {
+    scan: Scan,
+    seen: HashSet<String>,
+    hash: Option<ObjectFormat>,
+    buf: Vec<u8>,
+}
+
+impl Collector {
+    fn new(hash: Option<ObjectFormat>) -> Self {
+        Collector {
+            scan: Scan::default(),
+            seen: HashSet::new(),
+            hash,
+            buf: vec![0u8; 256 * 1024],
+        }
+    }
+
+    /// Records an entry whose content is read from `content`.
+    fn add(
+        &mut self,
+        raw: &str,
+        kind: EntryKind,
+        size: u64,
+        content: &mut dyn Read,
+    ) -> io::Result<()> {
+        let path = match normalise(raw) {
+            Ok(p) if !p.is_empty() => p,
+            Ok(_) => return Ok(()), // "./" itself
+            Err(v) => {
+                self.scan.violations.push(v);
+                return Ok(());
+            }
+        };
+        if !self.seen.insert(path.clone()) {
+            // A directory listed twice is harmless; anything else replaces an earlier entry.
+            if kind != EntryKind::Dir {
+                self.scan.violations.push(Violation::Duplicate { path });
+            }
+            return Ok(());
+        }
+        let mut id = None;
+        let kind = match kind {
+            EntryKind::Symlink { target } => {
+                if !symlink_stays_inside(&path, &target) {
+                    self.scan.violations.push(Violation::LinkEscapes {
+                        path: path.clone(),
+                        target: target.clone(),
+                    });
+                }
+                id = self.hash.map(|f| blob_id(f, target.as_bytes()));
+                EntryKind::Symlink { target }
+            }
+            EntryKind::Hardlink { target } => {
+                let top = path.split('/').next().unwrap_or("");
+                match normalise(&target) {
+                    Ok(t) if t.split('/').next() == Some(top) && t != top => {}
+                    _ => self.scan.violations.push(Violation::LinkEscapes {
+                        path: path.clone(),
+                        target: target.clone(),
+                    }),
+                }
+                EntryKind::Hardlink { target }
+            }
+            EntryKind::File { executable } => {
+                if let Some(format) = self.hash {
+                    let mut h = BlobHasher::new(format, size);
+                    let mut read = 0u64;
+                    loop {
+                        let n = content.read(&mut self.buf)?;
+                        if n == 0 {
+                            break;
+                        }
+                        read += n as u64;
+                        h.update(&self.buf[..n]);
+                    }
+                    if read != size {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            format!("entry {path} ends after {read} of {size} bytes"),
+                        ));
+                    }
+                    id = Some(h.finish());
+                }
+                EntryKind::File { executable }
+            }
+            EntryKind::Dir => EntryKind::Dir,
+        };
+        self.scan.entries.push(Entry {
+            path,
+            kind,
+            size,
+            id,
+        });
+        Ok(())
+    }
+
+    fn device(&mut self, raw: &str, what: &str) {
+        let path = normalise(raw).unwrap_or_else(|_| raw.to_string());
+        self.scan.violations.push(Violation::Device {
+            path,
+            what: what.into(),
+        });
+    }
+}
+
+fn fail_reason(e: &io::Error, guard_count: u64, limits: Limits, packed: u64) -> Violation {
+    let limit_hit = e.to_string().contains(LIMIT_HIT)
+        || e.get_ref()
+            .is_some_and(|inner| inner.to_string().contains(LIMIT_HIT));
+    if limit_hit {
+        if guard_count > limits.max_unpacked {
+            Violation::TooLarge {
+                unpacked: guard_count,
+                limit: limits.max_unpacked,
+            }
+        } else {
+            Violation::Ratio {
+                unpacked: guard_count,
+                packed,
+                limit: limits.max_ratio,
+            }
+        }
+    } else {
+        Violation::Unreadable {
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// Reads a tar archive (compressed as `kind` says) from `input`, checking every entry and, with
+/// `hash`, hashing file contents as git blobs. Problems are in the result, never errors.
+pub fn scan_tar(kind: Kind, input: impl Read, limits: Limits, hash: Option<ObjectFormat>) -> Scan {
+    let packed = Arc::new(AtomicU64::new(0));
+    let unpacked = Arc::new(AtomicU64::new(0));
+    let counted = Counter {
+        inner: input,
+        count: packed.clone(),
+    };
+    let decoded: Box<dyn Read> = match kind {
+        Kind::TarGz => Box::new(flate2::read::MultiGzDecoder::new(
+            io::BufReader::with_capacity(256 * 1024, counted),
+        )),
+        Kind::TarBz2 => Box::new(bzip2::read::MultiBzDecoder::new(counted)),
+        Kind::TarXz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(counted)),
+        Kind::Tar | Kind::Zip => Box::new(counted),
+    };
+    let guard = Guard {
+        inner: decoded,
+        count: unpacked.clone(),
+        packed: packed.clone(),
+        limits,
+    };
+    let mut collector = Collector::new(hash);
+    let mut archive = tar::Archive::new(io::BufReader::with_capacity(256 * 1024, guard));
+    let result = (|| -> io::Result<()> {
+        for entry in archive.entries()? {
+            let mut entry = entry?;
+            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let header = entry.header();
+            let size = entry.size();
+            let mode = header.mode().unwrap_or(0o644);
+            let link = || {
+                String::from_utf8_lossy(&entry.link_name_bytes().unwrap_or_default()).into_owned()
+            };
+            use tar::EntryType as T;
+            let kind = match header.entry_type() {
+                T::Regular | T::Continuous | T::GNUSparse => EntryKind::File {
+                    executable: mode & 0o111 != 0,
+                },
+                T::Directory => EntryKind::Dir,
+                T::Symlink => EntryKind::Symlink { target: link() },
+                T::Link => EntryKind::Hardlink { target: link() },
+                T::Char => {
+                    collector.device(&raw, "character device");
+                    continue;
+                }
+                T::Block => {
+                    collector.device(&raw, "block device");
+                    continue;
+                }
+                T::Fifo => {
+                    collector.device(&raw, "named pipe (FIFO)");
+                    continue;
+                }
+                // pax and GNU extension headers describe the next entry; the tar reader applies
+                // them. A global header (git archive's commit id) is not a file.
+                T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => continue,
+                other => {
+                    collector.device(&raw, &format!("tar entry of type {other:?}"));
+                    continue;
+                }
+            };
+            collector.add(&raw, kind, size, &mut entry)?;
+        }
+        // Read to the end so the compressed stream's own checks (gzip CRC, xz check) run.
+        let mut rest = archive.into_inner();
+        io::copy(&mut rest, &mut io::sink())?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let v = fail_reason(
+            &e,
+            unpacked.load(Ordering::Relaxed),
+            limits,
+            packed.load(Ordering::Relaxed),
+        );
+        collector.scan.violations.push(v);
+    }
+    collector.scan.unpacked = unpacked.load(Ordering::Relaxed);
+    collector.scan.packed = packed.load(Ordering::Relaxed);
+    collector.scan
+}
+
+/// Reads a zip archive (it needs its central directory, so a seekable file).
+pub fn scan_zip(file: std::fs::File, limits: Limits, hash: Option<ObjectFormat>) -> Scan {
+    let packed = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut collector = Collector::new(hash);
+    let mut total = 0u64;
+    let result = (|| -> Result<(), Violation> {
+        let unreadable = |e: &dyn std::fmt::Display| Violation::Unreadable {
+            reason: e.to_string(),
+        };
+        let mut zip = zip::ZipArchive::new(file).map_err(|e| unreadable(&e))?;
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).map_err(|e| unreadable(&e))?;
+            let raw = String::from_utf8_lossy(f.name_raw()).into_owned();
+            let mode = f.unix_mode().unwrap_or(0);
+            let size = f.size();
+            let file_type = mode & 0o170000;
+            let kind = if f.is_dir() || file_type == 0o040000 {
+                EntryKind::Dir
+            } else if file_type == 0o120000 {
+                let mut target = String::new();
+                (&mut f)
+                    .take(4096)
+                    .read_to_string(&mut target)
+                    .map_err(|e| unreadable(&e))?;
+                EntryKind::Symlink { target }
+            } else if matches!(file_type, 0o020000 | 0o060000 | 0o010000 | 0o140000) {
+                collector.device(&raw, "device, pipe or socket");
+                continue;
+            } else {
+                EntryKind::File {
+                    executable: mode & 0o111 != 0,
+                }
+            };
+            total += size;
+            if total > limits.max_unpacked {
+                return Err(Violation::TooLarge {
+                    unpacked: total,
+                    limit: limits.max_unpacked,
+                });
+            }
+            if total > RATIO_FLOOR && total / packed.max(1) > limits.max_ratio {
+                return Err(Violation::Ratio {
+                    unpacked: total,
+                    packed,
+                    limit: limits.max_ratio,
+                });
+            }
+            // The declared size may lie: read one byte past it at most.
+            let mut limited = (&mut f).take(size + 1);
+            collector
+                .add(&raw, kind, size, &mut limited)
+                .map_err(|e| unreadable(&e))?;
+        }
+        Ok(())
+    })();
+    if let Err(v) = result {
+        collector.scan.violations.push(v);
+    }
+    collector.scan.unpacked = total;
+    collector.scan.packed = packed;
+    collector.scan
+}
+
+/// Unpacks a tar archive that [`scan_tar`] found safe into `dest`.
+pub fn unpack_tar(kind: Kind, input: impl Read, dest: &std::path::Path) -> io::Result<()> {
+    let decoded: Box<dyn Read> = match kind {
+        Kind::TarGz => Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(input))),
+        Kind::TarBz2 => Box::new(bzip2::read::MultiBzDecoder::new(input)),
+        Kind::TarXz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(input)),
+        Kind::Tar | Kind::Zip => Box::new(input),
+    };
+    let mut archive = tar::Archive::new(decoded);
+    archive.set_preserve_permissions(true);
+    archive.unpack(dest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits {
+        max_unpacked: 1 << 30,
+        max_ratio: 200,
+    };
+
+    /// A tar.gz holding `entries` (path, type, content or link target), written raw so that
+    /// unsafe names survive.
+    fn tar_gz(entries: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (path, typ, data) in entries {
+            let mut h = tar::Header::new_gnu();
+            {
+                let name = &mut h.as_old_mut().name;
+                name[..path.len()].copy_from_slice(path.as_bytes());
+            }
+            h.set_entry_type(*typ);
+            h.set_mode(0o644);
+            if matches!(typ, tar::EntryType::Symlink | tar::EntryType::Link) {
+                h.set_link_name(std::str::from_utf8(data).unwrap()).unwrap();
+                h.set_size(0);
+                h.set_cksum();
+                b.append(&h, &[][..]).unwrap();
+            } else {
+                h.set_size(data.len() as u64);
+                h.set_cksum();
+                b.append(&h, *data).unwrap();
+            }
+        }
+        let tar = b.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    use tar::EntryType as T;
+
+    #[test]
+    fn a_good_archive_has_one_top_dir_and_the_required_files() {
+        let data = tar_gz(&[
+            ("hello-1.0.0/", T::Directory, b""),
+            ("hello-1.0.0/LICENSE", T::Regular, b"Apache"),
+            ("hello-1.0.0/NOTICE", T::Regular, b"Hello"),
+            ("hello-1.0.0/docs", T::Symlink, b"NOTICE"),
+        ]);
+        let s = scan_tar(Kind::TarGz, &data[..], LIMITS, Some(ObjectFormat::Sha1));
+        assert!(s.violations.is_empty(), "{:?}", s.violations);
+        let req = vec!["LICENSE".to_string(), "NOTICE".to_string()];
+        assert!(s.check_layout("hello-1.0.0", &req).is_empty());
+        let lic = s
+            .entries
+            .iter()
+            .find(|e| e.path == "hello-1.0.0/LICENSE")
+            .unwrap();
+        assert_eq!(
+            lic.id.as_deref(),
+            Some(blob_id(ObjectFormat::Sha1, b"Apache").as_str())
+        );
+        // git hash-object of empty content
+        assert_eq!(
+            blob_id(ObjectFormat::Sha1, b""),
+            "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+        );
+        let v = s.check_layout("hello-1.0.1", &req);
+        assert!(
+            v[0].message()
+                .contains("`hello-1.0.1/`, found `hello-1.0.0`"),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn unsafe_entries_are_reported_each() {
+        let data = tar_gz(&[
+            ("hello-1.0.0/../evil", T::Regular, b"x"),
+            ("/etc/cron.d/evil", T::Regular, b"x"),
+            ("hello-1.0.0/passwd", T::Symlink, b"/etc/passwd"),
+            ("hello-1.0.0/up", T::Symlink, b"../../x"),
+            ("hello-1.0.0/ok", T::Symlink, b"sub/../LICENSE"),
+            ("hello-1.0.0/hard", T::Link, b"other-1.0/x"),
+            ("hello-1.0.0/dev", T::Char, b""),
+            ("hello-1.0.0/LICENSE", T::Regular, b"a"),
+            ("hello-1.0.0/LICENSE", T::Regular, b"b"),
+        ]);
+        let s = scan_tar(Kind::TarGz, &data[..], LIMITS, None);
+        let kinds: Vec<String> = s.violations.iter().map(|v| format!("{v:?}")).collect();
+        assert!(
+            matches!(&s.violations[0], Violation::ParentComponent { path } if path == "hello-1.0.0/../evil"),
+            "{kinds:?}"
+        );
+        assert!(
+            matches!(&s.violations[1], Violation::AbsolutePath { .. }),
+            "{kinds:?}"
+        );
+        assert!(
+            matches!(&s.violations[2], Violation::LinkEscapes { target, .. } if target == "/etc/passwd"),
+            "{kinds:?}"
+        );
+        assert!(
+            matches!(&s.violations[3], Violation::LinkEscapes { .. }),
+            "{kinds:?}"
+        );
+        assert!(
+            matches!(&s.violations[4], Violation::LinkEscapes { target, .. } if target == "other-1.0/x"),
+            "{kinds:?}"
+        );
+        assert!(
+            matches!(&s.violations[5], Violation::Device { .. }),
+            "{kinds:?}"
+        );
+        assert!(
+            matches!(&s.violations[6], Violation::Duplicate { .. }),
+            "{kinds:?}"
+        );
+        assert_eq!(s.violations.len(), 7, "{kinds:?}");
+    }
+
+    #[test]
+    fn symlink_targets_are_resolved_against_the_top_dir() {
+        assert!(symlink_stays_inside("p-1/a/b", "../c"));
+        assert!(symlink_stays_inside("p-1/a", "b/c"));
+        assert!(!symlink_stays_inside("p-1/a", "../../etc"));
+        assert!(!symlink_stays_inside("p-1/a", ".."));
+        assert!(!symlink_stays_inside("p-1/a", "/etc/passwd"));
+        assert_eq!(normalise("./p-1//a/./b/").unwrap(), "p-1/a/b");
+        assert!(normalise("C:/x").is_err());
+    }
+
+    #[test]
+    fn truncated_and_tampered_archives_are_unreadable() {
+        let data = tar_gz(&[("p-1/LICENSE", T::Regular, &[b'x'; 100_000])]);
+        let s = scan_tar(Kind::TarGz, &data[..data.len() / 2], LIMITS, None);
+        assert!(
+            matches!(s.violations.last(), Some(Violation::Unreadable { .. })),
+            "{:?}",
+            s.violations
+        );
+        let mut bad = data.clone();
+        let at = bad.len() - 6; // inside the CRC-32 / size trailer
+        bad[at] ^= 0x55;
+        let s = scan_tar(Kind::TarGz, &bad[..], LIMITS, None);
+        assert!(
+            matches!(s.violations.last(), Some(Violation::Unreadable { .. })),
+            "{:?}",
+            s.violations
+        );
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_stopped_at_the_cap() {
+        let zeros = vec![0u8; 4 << 20];
+        let data = tar_gz(&[("p-1/zeros", T::Regular, &zeros)]);
+        let limits = Limits {
+            max_unpacked: 1 << 20,
+            max_ratio: 200,
+        };
+        let s = scan_tar(Kind::TarGz, &data[..], limits, None);
+        assert!(
+            matches!(s.violations.last(), Some(Violation::TooLarge { .. })),
+            "{:?}",
+            s.violations
+        );
+        assert!(s.unpacked < 2 << 20, "stopped early: {}", s.unpacked);
+        let big = vec![0u8; 40 << 20];
+        let data = tar_gz(&[("p-1/zeros", T::Regular, &big)]);
+        let s = scan_tar(Kind::TarGz, &data[..], LIMITS, None);
+        assert!(
+            matches!(s.violations.last(), Some(Violation::Ratio { .. })),
+            "{:?}",
+            s.violations
+        );
+    }
+
+    #[test]
+    fn kinds_come_from_the_name() {
+        assert_eq!(Kind::from_name("mesos-1.11.0.tar.gz"), Some(Kind::TarGz));
+        assert_eq!(
+            Kind::from_name("apr-util_1.6.3.orig.tar.bz2"),
+            Some(Kind::TarBz2)
+        );
+        assert_eq!(Kind::from_name("x.tar.xz"), Some(Kind::TarXz));
+        assert_eq!(Kind::from_name("x.ZIP"), Some(Kind::Zip));
+        assert_eq!(Kind::from_name("x.rar"), None);
+    }
+}
