@@ -4,15 +4,17 @@
 use std::time::{Duration, Instant};
 
 use release_kit::config::Config;
+use release_kit::model::changelog::parse;
 use release_kit::{model::changelog::checks, model::changelog::checks::File};
-use release_kit::{model::changelog::parse, model::changelog::Format};
 use release_kit::{model::changelog::synth, model::changelog::synth::Spec};
 
 const TARGET: Duration = Duration::from_millis(50);
 const RUNS: usize = 30;
 
 fn main() {
-    let format = Format::from_config(&Config::default()).expect("the default config compiles");
+    let format = Config::default()
+        .changelog_format()
+        .expect("the default config compiles");
     let spec = Spec {
         wip_newest: true,
         ..Spec::lines(10_000)

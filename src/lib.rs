@@ -12,7 +12,7 @@
 //! - [`verify`]: the one pipeline that trusts an artifact: fetching a location, archive safety,
 //!   KEYS and OpenPGP signatures, checksums.
 //! - [`engine`]: plan, then act: typed steps, the executor, the release ledger and its stores.
-//! - [`emails`], [`website`]: what is written for people and for the project's site.
+//! - [`website`], [`emails`]: the project's site data and the emails written for people.
 //! - [`ci`]: GitHub Actions, Jenkins and terminal input and output.
 //! - [`cli`]: the only code that knows clap: shared flags, logging, printing, exit codes.
 //! - [`tools`]: one folder per binary; tools never import each other.
@@ -33,8 +33,9 @@ pub mod verify;
 
 pub mod engine;
 
-pub mod emails;
 pub mod website;
+
+pub mod emails;
 
 pub mod ci;
 

@@ -9,9 +9,10 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
+use release_kit::emails::announce;
+use release_kit::emails::Headers;
 use release_kit::model::tag::TagScheme;
 use release_kit::model::version::Version;
-use release_kit::model::vote::Headers;
 use release_kit::outside::git::Git;
 use release_kit::website::{self, WebsiteError};
 
@@ -211,7 +212,7 @@ fn the_sample_projects_website_takes_its_next_release() {
     );
 
     // The 1.1.0 section as the CHANGELOG parser cuts it at master.
-    let format = release_kit::model::changelog::Format::from_config(&cfg).unwrap();
+    let format = cfg.changelog_format().unwrap();
     let text = String::from_utf8(g.show("master", &cfg.changelog.file).unwrap().unwrap()).unwrap();
     let cl = release_kit::model::changelog::parse(&text, &format);
     let section = cl.section(version).unwrap();
@@ -234,8 +235,8 @@ fn the_sample_projects_website_takes_its_next_release() {
     });
     snapshot("sample_blog_post", &post);
 
-    let email = website::announce_email(
-        &website::Announcement {
+    let email = announce::announce_email(
+        &announce::Announcement {
             display_name: cfg.project.display_name.clone(),
             project: cfg.project.name.clone(),
             version,

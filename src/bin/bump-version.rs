@@ -5,8 +5,8 @@ use clap::{Parser, Subcommand};
 use release_kit::cli::{self, CommonArgs};
 use release_kit::{model::version::Part, model::version::Version};
 use release_kit::{
-    tools::bump_version, tools::bump_version::CheckRequest, tools::bump_version::Request,
-    tools::bump_version::Target,
+    project::bump::Target, tools::bump_version, tools::bump_version::CheckRequest,
+    tools::bump_version::Request,
 };
 
 /// Read, check and rewrite the version in the project's build files (configure.ac,

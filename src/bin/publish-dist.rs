@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 use release_kit::cli::{self, CommonArgs};
-use release_kit::{model::tally, tools::publish_dist};
+use release_kit::tools::publish_dist::{self, tally};
 
 /// Publish release candidate X.Y.Z-rcN after its vote passed: tally the [VOTE] thread, re-verify
 /// the staged files, promote them from dist dev to dist release, tag X.Y.Z, release the Nexus

@@ -138,10 +138,10 @@ pub fn print_stdout(text: &str) {
 }
 
 /// Prints a plan with each step's state: the text table, or JSON with `--format json`.
-pub fn print_plan(
+pub fn print_plan<K: crate::engine::plan::StepKind>(
     format: Format,
-    plan: &crate::engine::plan::Plan,
-    ledger: &crate::engine::plan::Ledger,
+    plan: &crate::engine::plan::Plan<K>,
+    ledger: &crate::engine::ledger::Ledger,
 ) {
     match format {
         Format::Json => print_stdout(&format!(
@@ -155,10 +155,10 @@ pub fn print_plan(
 
 /// Prints what executing a plan did (`staged hello 1.1.0-rc1 (9 steps done, 0 already done)`)
 /// and the non-empty outputs, one `key: value` line each.
-pub fn print_outcome(
+pub fn print_outcome<K: crate::engine::plan::StepKind>(
     verb: &str,
-    plan: &crate::engine::plan::Plan,
-    outcome: &crate::engine::plan::Outcome,
+    plan: &crate::engine::plan::Plan<K>,
+    outcome: &crate::engine::execute::Outcome,
     outputs: &[(&str, String)],
 ) {
     let mut text = format!(

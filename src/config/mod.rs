@@ -25,7 +25,7 @@ pub struct Config {
     pub tags: Tags,
     /// Where the version lives in the build files; replaces the default list when given.
     pub version_sites: Vec<SiteSpec>,
-    pub changelog: Changelog,
+    pub changelog: crate::model::changelog::Settings,
     pub dist: Dist,
     pub signing: Signing,
     pub maven: Maven,
@@ -105,42 +105,6 @@ pub struct Tags {
     pub require_annotated: bool,
     /// The git remote tags are pushed to.
     pub remote: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Changelog {
-    pub file: String,
-    /// Section heading pattern: literal text (matched ignoring case, any run of blanks matching
-    /// any run of blanks) with `{version}` (required), `{display_name}`, `{name}`, `{date}` (one
-    /// word) and `{*}` (anything).
-    pub heading: String,
-    /// Marker of a section that is still being written.
-    pub wip_marker: String,
-    /// Regular expression of an issue key.
-    pub issue_key: String,
-    /// Regular expression of the title line of the highlights block.
-    pub highlights: String,
-    /// Regular expression of the title line of the unresolved critical issues block.
-    pub unresolved: String,
-    /// Regular expression of the title line of the resolved issues list.
-    pub resolved: String,
-    /// Regular expression of a group line inside the resolved list (`** Bug`).
-    pub group: String,
-    /// Blocks a regular release (X.Y.0) section needs: a comma-separated list of
-    /// `highlights`, `unresolved` and `resolved`; empty for none.
-    pub regular_release: String,
-    /// Blocks a patch release (X.Y.Z, Z > 0) section needs, in the same form.
-    pub patch_release: String,
-    /// In PR mode, how a change that touches code but not the CHANGELOG is reported:
-    /// `warning` or `error`.
-    pub untouched: String,
-    /// Regular expression of the changed paths (relative to the project) that count as code.
-    pub code_paths: String,
-    /// A pull request whose title or body contains this text needs no CHANGELOG change.
-    pub skip_marker: String,
-    /// A pull request carrying this label needs no CHANGELOG change.
-    pub skip_label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -445,27 +409,6 @@ impl Default for Tags {
     }
 }
 
-impl Default for Changelog {
-    fn default() -> Self {
-        Changelog {
-            file: "CHANGELOG".into(),
-            heading: "Release Notes - {display_name} - Version {version}".into(),
-            wip_marker: "(WIP)".into(),
-            issue_key: r"[A-Z][A-Z0-9]*-\d+".into(),
-            highlights: r"(?i)^(this|the) release (also )?(contains|includes)".into(),
-            unresolved: r"(?i)^unresolved critical issues".into(),
-            resolved: r"(?i)^all (resolved )?issues".into(),
-            group: r"^\s*\*\*\s+\S".into(),
-            regular_release: "highlights, unresolved, resolved".into(),
-            patch_release: "resolved".into(),
-            untouched: "warning".into(),
-            code_paths: r"\.(c|cc|cpp|cxx|h|hh|hpp|hxx|ipp|inl|java|py|proto|sh|m4|cmake|am|ac|in)$|(^|/)(CMakeLists\.txt|Makefile|configure)$".into(),
-            skip_marker: "[skip changelog]".into(),
-            skip_label: "skip-changelog".into(),
-        }
-    }
-}
-
 impl Default for Dist {
     fn default() -> Self {
         Dist {
@@ -617,7 +560,7 @@ impl Default for Config {
                     "set({NAME}_PATCH_VERSION {patch})",
                 ),
             ],
-            changelog: Changelog::default(),
+            changelog: crate::model::changelog::Settings::default(),
             dist: Dist::default(),
             signing: Signing::default(),
             maven: Maven::default(),
@@ -710,6 +653,15 @@ pub struct Loaded {
 }
 
 impl Config {
+    /// The `[changelog]` section compiled with the project's names; the error names the key.
+    pub fn changelog_format(&self) -> Result<crate::model::changelog::Format, String> {
+        crate::model::changelog::Format::new(
+            &self.changelog,
+            &self.project.name,
+            &self.project.display_name,
+        )
+    }
+
     /// Parses a configuration file's text (file layer over the defaults).
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
         if text.trim().is_empty() {
@@ -786,7 +738,7 @@ impl Config {
                 ))
             })?;
         }
-        crate::model::changelog::Format::from_config(self).map_err(semantic)?;
+        self.changelog_format().map_err(semantic)?;
         if !matches!(self.dist.source.as_str(), "make-dist" | "git-archive") {
             return Err(semantic(format!(
                 "`dist.source` is `{}`; use \"make-dist\" (the project's `make dist`) or \"git-archive\"",

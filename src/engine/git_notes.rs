@@ -5,15 +5,15 @@
 
 use std::collections::BTreeMap;
 
+use crate::engine::ledger::{Ledger, LedgerStore};
 use crate::error::{Error, Result};
 use crate::outside::git::Git;
-use crate::{engine::plan::Ledger, engine::plan::LedgerStore};
 
 pub const NOTES_REF: &str = "refs/notes/release-kit";
 
 /// A ledger in the git notes of `commit`, under the key `tag`.
 #[derive(Debug)]
-pub struct NotesStore {
+pub struct GitNotesStore {
     git: Git,
     remote: Option<String>,
     tag: String,
@@ -24,9 +24,9 @@ pub struct NotesStore {
     all: BTreeMap<String, Ledger>,
 }
 
-impl NotesStore {
+impl GitNotesStore {
     pub fn new(git: Git, remote: Option<String>, tag: &str, commit: &str) -> Self {
-        NotesStore {
+        GitNotesStore {
             git,
             remote,
             tag: tag.to_string(),
@@ -71,7 +71,7 @@ impl NotesStore {
     }
 }
 
-impl LedgerStore for NotesStore {
+impl LedgerStore for GitNotesStore {
     fn load(&mut self) -> Result<Ledger> {
         let mut source = None;
         if let Some(remote) = &self.remote {

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod changelog;
+pub mod jira;
 pub mod rpm;
 pub mod tag;
 pub mod tally;

@@ -16,7 +16,7 @@ use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExitCode;
-use crate::report::Location;
+use crate::report::{Check, Finding, Location, Report};
 use crate::{model::version::parse_component, model::version::Part, model::version::Version};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -419,6 +419,85 @@ pub fn agreement(values: &[SiteValue]) -> Result<Version, Vec<Version>> {
         [one] => Ok(*one),
         _ => Err(distinct),
     }
+}
+
+/// Builds the consistency report for a set of site readings.
+pub fn check_sites(
+    tool: &str,
+    subject: String,
+    values: &[SiteValue],
+    expected: Option<(Version, String)>,
+) -> Report {
+    let mut report = Report::new(tool, subject);
+    let mut agree = Check::new(
+        "version-sites-agree",
+        "every version site carries the same version",
+    );
+    match agreement(values) {
+        Ok(v) => {
+            for s in values {
+                agree.push(Finding::notice(
+                    format!("{} says {}", s.file, s.version),
+                    Some(s.location()),
+                ));
+            }
+            agree = agree.with_summary(format!("{} sites say {v}", values.len()));
+        }
+        Err(distinct) => {
+            let list = distinct
+                .iter()
+                .map(Version::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            for s in values {
+                agree.push(Finding::error(
+                    format!(
+                        "{} says {}; the sites disagree ({list}): make them agree with `bump-version set X.Y.Z`",
+                        s.file, s.version
+                    ),
+                    Some(s.location()),
+                ));
+            }
+            agree.summary = format!(
+                "sites disagree: {}",
+                values
+                    .iter()
+                    .map(|s| format!("{} {}", s.at(), s.version))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    report.push(agree);
+    let mut matches = Check::new(
+        "version-sites-match",
+        "the version sites carry the expected version",
+    );
+    match expected {
+        None => matches = matches.skipped("nothing to compare with (pass --tag or --expect)"),
+        Some((want, from)) => {
+            for s in values.iter().filter(|s| s.version != want) {
+                matches.push(Finding::error(
+                    format!(
+                        "{} says {}, not {want} (from {from}); run `bump-version set {want} --commit`",
+                        s.file, s.version
+                    ),
+                    Some(s.location()),
+                ));
+            }
+            if matches.findings.is_empty() {
+                matches.summary = format!("all sites say {want}, as {from} expects");
+            } else {
+                matches.summary = format!(
+                    "{} of {} sites differ from {want} ({from})",
+                    matches.findings.len(),
+                    values.len()
+                );
+            }
+        }
+    }
+    report.push(matches);
+    report
 }
 
 #[cfg(test)]

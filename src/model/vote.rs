@@ -1,7 +1,7 @@
-//! The [VOTE] thread: when the vote ends (computed, never guessed: at least 72 hours and at least
-//! 3 business days after it starts, skipping weekends and holidays) and the vote email, rendered
-//! from a template the project can override into an RFC 5322 message. Pure: no clock reads, no
-//! I/O; the caller passes the start instant and the template text.
+//! The [VOTE] thread's clock: when the vote ends (computed, never guessed: at least 72 hours
+//! and at least 3 business days after it starts, skipping weekends and holidays) and the
+//! deadline in the configured zones. Pure: no clock reads, no I/O; the caller passes the start
+//! instant. The vote email itself is rendered by `emails::vote`.
 
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
@@ -20,17 +20,15 @@ pub enum VoteError {
     BadStart { value: String },
     #[error("the vote window never reaches {hours} business hours within a year of its start; check vote.holidays")]
     NoEnd { hours: i64 },
-    #[error("the vote email template {origin} is invalid: {reason}")]
-    Template { origin: String, reason: String },
-    #[error("the vote email would contain an unfilled placeholder ({what}); fill it in the template {origin} or configure the value it needs")]
-    Unfilled { what: String, origin: String },
 }
 
 impl crate::error::Classify for VoteError {
     fn exit_code(&self) -> ExitCode {
         match self {
-            VoteError::NoEnd { .. } => ExitCode::Usage,
-            _ => ExitCode::Usage,
+            VoteError::BadZone { .. }
+            | VoteError::BadHoliday { .. }
+            | VoteError::BadStart { .. }
+            | VoteError::NoEnd { .. } => ExitCode::Usage,
         }
     }
 }
@@ -185,187 +183,6 @@ pub fn rfc5322_date(t: Timestamp) -> String {
         .to_string()
 }
 
-/// The built-in vote email, after Mesos's support/vote.sh.
-pub const DEFAULT_TEMPLATE: &str = include_str!("vote-email.txt.j2");
-
-/// Everything the vote email may refer to. Optional values are left out of the template
-/// context when unset, so a template that needs one fails instead of printing a blank.
-#[derive(Debug, Clone, Serialize)]
-pub struct EmailContext {
-    pub from: String,
-    pub to: String,
-    pub project: String,
-    pub display_name: String,
-    pub version: String,
-    pub rc: u32,
-    pub tag: String,
-    pub commit: String,
-    pub tarball_url: String,
-    pub signature_url: String,
-    pub checksum_url: String,
-    pub sha512: String,
-    pub keys_url: String,
-    pub tag_url: String,
-    pub changelog_url: String,
-    pub changelog: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub staging_repository: Option<String>,
-    pub vote_start_utc: String,
-    pub deadline_utc: String,
-    pub deadline_zones: Vec<ZonedTime>,
-    pub sender_name: String,
-    pub message_id: String,
-    pub date: String,
-}
-
-/// A rendered vote email.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Email {
-    pub subject: String,
-    pub body: String,
-    /// The whole RFC 5322 message (CRLF line ends).
-    pub eml: String,
-}
-
-/// Renders the email from a template whose first line is `Subject: ...`, then a blank line,
-/// then the body. Refuses undefined variables and anything that still looks like a
-/// placeholder afterwards.
-pub fn render(template: &str, origin: &str, ctx: &EmailContext) -> Result<Email, VoteError> {
-    let headers = Headers {
-        from: ctx.from.clone(),
-        to: ctx.to.clone(),
-        cc: String::new(),
-        date: ctx.date.clone(),
-        message_id: ctx.message_id.clone(),
-        in_reply_to: String::new(),
-    };
-    render_email(template, origin, ctx, &headers)
-}
-
-/// The envelope headers of a rendered email.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Headers {
-    pub from: String,
-    pub to: String,
-    /// Empty: no Cc header.
-    pub cc: String,
-    pub date: String,
-    pub message_id: String,
-    /// Empty: no In-Reply-To/References headers (a reply to the [VOTE] thread sets it).
-    pub in_reply_to: String,
-}
-
-/// Renders any release email ([VOTE], [RESULT], [ANNOUNCE]) from a minijinja template whose
-/// first line is `Subject: ...`, then a blank line, then the body, with `ctx` as the context.
-/// Refuses undefined variables and anything that still looks like a placeholder afterwards.
-pub fn render_email<S: Serialize>(
-    template: &str,
-    origin: &str,
-    ctx: &S,
-    headers: &Headers,
-) -> Result<Email, VoteError> {
-    let mut env = minijinja::Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
-    let terr = |e: minijinja::Error| {
-        if e.kind() == minijinja::ErrorKind::UndefinedError {
-            VoteError::Unfilled {
-                what: format!("{e:#}")
-                    .lines()
-                    .next()
-                    .unwrap_or("undefined value")
-                    .to_string(),
-                origin: origin.to_string(),
-            }
-        } else {
-            VoteError::Template {
-                origin: origin.to_string(),
-                reason: format!("{e:#}"),
-            }
-        }
-    };
-    env.add_template("vote", template).map_err(terr)?;
-    let text = env
-        .get_template("vote")
-        .map_err(terr)?
-        .render(ctx)
-        .map_err(terr)?;
-    for marker in ["{{", "}}", "{%", "%}", "${", "<FILL", "TODO", "XXX"] {
-        if let Some(line) = text.lines().find(|l| l.contains(marker)) {
-            return Err(VoteError::Unfilled {
-                what: format!("`{marker}` in the line `{}`", line.trim()),
-                origin: origin.to_string(),
-            });
-        }
-    }
-    let (subject, body) =
-        match text.split_once('\n') {
-            Some((first, rest)) if first.starts_with("Subject: ") => (
-                first["Subject: ".len()..].trim().to_string(),
-                rest.trim_start_matches('\n').to_string(),
-            ),
-            _ => return Err(VoteError::Template {
-                origin: origin.to_string(),
-                reason:
-                    "the first line must be `Subject: ...`, followed by a blank line and the body"
-                        .into(),
-            }),
-        };
-    if subject.is_empty() {
-        return Err(VoteError::Unfilled {
-            what: "an empty subject".into(),
-            origin: origin.to_string(),
-        });
-    }
-    let mut eml = String::new();
-    let mut fields = vec![("From", headers.from.as_str()), ("To", headers.to.as_str())];
-    if !headers.cc.is_empty() {
-        fields.push(("Cc", headers.cc.as_str()));
-    }
-    fields.extend([
-        ("Subject", subject.as_str()),
-        ("Date", headers.date.as_str()),
-        ("Message-ID", headers.message_id.as_str()),
-    ]);
-    if !headers.in_reply_to.is_empty() {
-        fields.push(("In-Reply-To", headers.in_reply_to.as_str()));
-        fields.push(("References", headers.in_reply_to.as_str()));
-    }
-    for (k, v) in fields.into_iter().chain([
-        ("MIME-Version", "1.0"),
-        ("Content-Type", "text/plain; charset=UTF-8"),
-        ("Content-Transfer-Encoding", "8bit"),
-    ]) {
-        eml.push_str(&format!("{k}: {}\r\n", header_value(v)));
-    }
-    eml.push_str("\r\n");
-    for line in body.lines() {
-        eml.push_str(line);
-        eml.push_str("\r\n");
-    }
-    Ok(Email { subject, body, eml })
-}
-
-/// A header value on one line, RFC 2047-encoded when it is not ASCII.
-fn header_value(v: &str) -> String {
-    let v = v.replace(['\r', '\n'], " ");
-    if v.is_ascii() {
-        v
-    } else {
-        use std::fmt::Write;
-        let mut out = String::from("=?UTF-8?Q?");
-        for b in v.bytes() {
-            if b.is_ascii_alphanumeric() {
-                out.push(b as char);
-            } else {
-                let _ = write!(out, "={b:02X}");
-            }
-        }
-        out.push_str("?=");
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -491,46 +308,5 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("RFC 3339"));
-    }
-
-    #[test]
-    fn unfilled_placeholders_are_refused() {
-        let ctx = EmailContext {
-            from: "A <a@example.org>".into(),
-            to: "dev@example.org".into(),
-            project: "hello".into(),
-            display_name: "Hello".into(),
-            version: "1.1.0".into(),
-            rc: 1,
-            tag: "1.1.0-rc1".into(),
-            commit: "abc".into(),
-            tarball_url: "u".into(),
-            signature_url: "u".into(),
-            checksum_url: "u".into(),
-            sha512: "00".into(),
-            keys_url: "k".into(),
-            tag_url: "t".into(),
-            changelog_url: "c".into(),
-            changelog: "notes".into(),
-            staging_repository: None,
-            vote_start_utc: "s".into(),
-            deadline_utc: "d".into(),
-            deadline_zones: vec![],
-            sender_name: "A".into(),
-            message_id: "<m@x>".into(),
-            date: "Wed, 11 Mar 2026 18:00:00 +0000".into(),
-        };
-        let e = render("Subject: x\n\n{{ staging_repository }}\n", "t", &ctx).unwrap_err();
-        assert!(matches!(e, VoteError::Unfilled { .. }), "{e}");
-        let e = render("Subject: x\n\nVote ends <FILL IN DATE>\n", "t", &ctx).unwrap_err();
-        assert!(e.to_string().contains("<FILL"), "{e}");
-        let e = render("no subject\n", "t", &ctx).unwrap_err();
-        assert!(e.to_string().contains("Subject:"), "{e}");
-        let ok = render(DEFAULT_TEMPLATE, "built-in", &ctx).unwrap();
-        assert_eq!(ok.subject, "[VOTE] Release Apache Hello 1.1.0 (rc1)");
-        assert!(ok
-            .eml
-            .contains("\r\nSubject: [VOTE] Release Apache Hello 1.1.0 (rc1)\r\n"));
-        assert!(!ok.body.contains("staging repository"));
     }
 }

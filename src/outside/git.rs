@@ -69,12 +69,18 @@ pub enum GitError {
     Lightweight { tag: String },
     #[error(transparent)]
     Cmd(#[from] CmdError),
+    #[error("cannot {action}: {source}; check that the temporary directory (TMPDIR) is writable")]
+    Io {
+        action: &'static str,
+        source: std::io::Error,
+    },
 }
 
 impl crate::error::Classify for GitError {
     fn exit_code(&self) -> ExitCode {
         match self {
             GitError::Cmd(e) => e.exit_code(),
+            GitError::Io { .. } => ExitCode::Outside,
             _ => ExitCode::Usage,
         }
     }
@@ -467,6 +473,61 @@ pub fn parse_ls_tree(out: &[u8]) -> Vec<TreeEntry> {
             })
         })
         .collect()
+}
+
+/// A detached worktree of a revision, removed (with whatever was built in it) when dropped:
+/// the one way a tool works on a clean checkout without touching the user's working copy.
+#[derive(Debug)]
+pub struct Worktree {
+    git: Git,
+    path: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+impl Worktree {
+    /// A worktree of `rev` named `name` in a new temporary directory.
+    pub fn temporary(git: &Git, rev: &str, name: &str) -> Result<Worktree, GitError> {
+        let tmp = tempfile::Builder::new()
+            .prefix("release-kit-worktree-")
+            .tempdir()
+            .map_err(|e| GitError::Io {
+                action: "create a temporary directory for a worktree",
+                source: e,
+            })?;
+        let path = tmp.path().join(name);
+        git.worktree_add(&path, rev)?;
+        Ok(Worktree {
+            git: git.clone(),
+            path,
+            _tmp: Some(tmp),
+        })
+    }
+
+    /// A worktree of `rev` at `path`, replacing one an interrupted run left there.
+    pub fn at(git: &Git, path: &Path, rev: &str) -> Result<Worktree, GitError> {
+        let _ = git.worktree_remove(path);
+        git.worktree_add(path, rev)?;
+        Ok(Worktree {
+            git: git.clone(),
+            path: path.to_path_buf(),
+            _tmp: None,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Worktree {
+    fn drop(&mut self) {
+        if let Err(e) = self.git.worktree_remove(&self.path) {
+            tracing::warn!(
+                "could not remove the temporary worktree {}: {e}",
+                self.path.display()
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -172,8 +172,8 @@ impl Nexus {
         bytes: &[u8],
         asc: &[u8],
     ) -> Result<()> {
-        let md5 = crate::engine::plan::hex(&Md5::digest(bytes));
-        let sha1 = crate::engine::plan::hex(&Sha1::digest(bytes));
+        let md5 = hex::encode(Md5::digest(bytes));
+        let sha1 = hex::encode(Sha1::digest(bytes));
         self.deploy(repository, &format!("{dir}/{name}"), bytes.to_vec())
             .await?;
         self.deploy(repository, &format!("{dir}/{name}.asc"), asc.to_vec())

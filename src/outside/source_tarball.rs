@@ -50,7 +50,7 @@ impl<W: Write> HashingWriter<W> {
     pub fn finish(self) -> (W, String, u64) {
         (
             self.inner,
-            crate::engine::plan::hex(&self.hasher.finalize()),
+            hex::encode(self.hasher.finalize()),
             self.written,
         )
     }

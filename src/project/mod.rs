@@ -1,6 +1,9 @@
 //! The project being released: its root directory, its configuration, and its version sites
 //! read from the work tree or from a git revision.
 
+pub mod bump;
+pub mod changelog;
+
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Source};

@@ -5,4 +5,7 @@
 
 pub mod archive;
 pub mod checksum;
+pub mod keys;
+pub mod location;
 pub mod openpgp;
+pub mod pipeline;

@@ -7,7 +7,6 @@
 //!
 //! Everything here is pure except [`contributors`], which runs `git log` through [`Git`].
 
-mod announce;
 mod blog;
 mod releases;
 
@@ -19,7 +18,6 @@ use crate::model::version::Version;
 use crate::{model::tag::Tag, model::tag::TagScheme};
 use crate::{outside::git::Git, outside::git::GitError};
 
-pub use announce::{announce_email, Announcement, ANNOUNCE_TEMPLATE};
 pub use blog::{blog_post, BlogPost};
 pub use releases::{update_releases, Release};
 
@@ -37,8 +35,6 @@ pub enum WebsiteError {
     Input(String),
     #[error(transparent)]
     Git(#[from] crate::outside::git::GitError),
-    #[error(transparent)]
-    Email(#[from] crate::model::vote::VoteError),
 }
 
 impl crate::error::Classify for WebsiteError {
@@ -48,7 +44,6 @@ impl crate::error::Classify for WebsiteError {
                 ExitCode::Usage
             }
             WebsiteError::Git(e) => e.exit_code(),
-            WebsiteError::Email(e) => e.exit_code(),
         }
     }
 }
@@ -151,7 +146,7 @@ impl Highlights {
     }
 }
 
-/// Lifts the highlights out of a release's CHANGELOG section, as `changelog_section` returns it
+/// Lifts the highlights out of a release's CHANGELOG section, as `project::changelog::released_section` returns it
 /// (heading line first, then its underline).
 pub fn highlights(section: &str) -> Highlights {
     let lines: Vec<&str> = section.lines().collect();
@@ -276,18 +271,16 @@ pub(crate) fn wrap(text: &str, width: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
     pub(crate) const CHANGELOG: &str = include_str!("../../tests/fixtures/website/CHANGELOG");
 
     /// A release's section of the fixture CHANGELOG, cut by the CHANGELOG parser exactly as
-    /// `changelog_section` does.
+    /// `project::changelog::released_section` does.
     pub(crate) fn section(version: &str) -> String {
-        let format =
-            crate::model::changelog::Format::from_config(&crate::config::Config::default())
-                .unwrap();
+        let format = crate::config::Config::default().changelog_format().unwrap();
         let cl = crate::model::changelog::parse(CHANGELOG, &format);
         let s = cl.section(version.parse().unwrap()).unwrap();
         cl.section_lines(s)

@@ -7,8 +7,8 @@ use similar::{capture_diff_slices, Algorithm, DiffOp};
 
 use super::format::{Format, Required, Untouched};
 use super::{BlockKind, Changelog, HeadingKind, Section};
+use crate::model::jira::Facts;
 use crate::model::version::Version;
-use crate::outside::jira::Facts;
 use crate::report::{Check, Finding, Location};
 
 pub const SECTION: &str = "changelog-section";
@@ -365,7 +365,7 @@ pub fn jira(section: &Section, file: File, facts: &Facts, invalid_resolutions: &
         }
     }
     let fixed: HashMap<&str, ()> = facts.fixed.iter().map(|i| (i.key.as_str(), ())).collect();
-    let known: HashMap<&str, &crate::outside::jira::Issue> =
+    let known: HashMap<&str, &crate::model::jira::Issue> =
         facts.listed.iter().map(|i| (i.key.as_str(), i)).collect();
     let mut wrong = 0;
     let mut keys: Vec<(&str, usize)> = listed.iter().map(|(k, l)| (*k, *l)).collect();
@@ -746,13 +746,13 @@ pub fn pr_released(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::model::changelog::parse;
+    use crate::model::changelog::Settings;
     use crate::report::{Severity, Status};
-    use crate::{outside::jira::Issue, outside::jira::ProjectVersion};
+    use crate::{model::jira::Issue, model::jira::ProjectVersion};
 
     fn fmt() -> Format {
-        Format::from_config(&Config::default()).unwrap()
+        Format::new(&Settings::default(), "mesos", "Mesos").unwrap()
     }
 
     fn v(s: &str) -> Version {
@@ -855,9 +855,11 @@ Release Notes - Mesos - Version 1.1
             messages(&c)
         );
         assert_eq!(structure(patch, F, &fmt(), false).status, Status::Warn);
-        let mut config = Config::default();
-        config.changelog.patch_release = String::new();
-        let relaxed = Format::from_config(&config).unwrap();
+        let config = Settings {
+            patch_release: String::new(),
+            ..Default::default()
+        };
+        let relaxed = Format::new(&config, "mesos", "Mesos").unwrap();
         assert_eq!(structure(patch, F, &relaxed, true).status, Status::Pass);
     }
 
@@ -1005,9 +1007,11 @@ Release Notes - Mesos - Version 1.1
             pr_updated(&with, "CHANGELOG", F, 1, &f, None).status,
             Status::Pass
         );
-        let mut config = Config::default();
-        config.changelog.untouched = "error".into();
-        let strict = Format::from_config(&config).unwrap();
+        let config = Settings {
+            untouched: "error".into(),
+            ..Default::default()
+        };
+        let strict = Format::new(&config, "mesos", "Mesos").unwrap();
         assert_eq!(
             pr_updated(&changed, "CHANGELOG", F, 1, &strict, None).status,
             Status::Fail

@@ -3,8 +3,8 @@
 
 use regex::Regex;
 
-use crate::config::Config;
 use crate::model::version::Version;
+use serde::{Deserialize, Serialize};
 
 /// A block of a release section that the structure check can require.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -52,7 +52,7 @@ pub enum Untouched {
     Error,
 }
 
-/// The compiled `[changelog]` configuration. Pure: built from a [`Config`], no I/O.
+/// The compiled `[changelog]` configuration. Pure: built from [`Settings`], no I/O.
 #[derive(Debug, Clone)]
 pub struct Format {
     /// The whole heading line, with `version` and `suffix` groups.
@@ -90,12 +90,69 @@ pub enum HeadingMatch {
     No,
 }
 
+/// The `[changelog]` section of `release.toml`, as written (the defaults describe Mesos).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub file: String,
+    /// Section heading pattern: literal text (matched ignoring case, any run of blanks matching
+    /// any run of blanks) with `{version}` (required), `{display_name}`, `{name}`, `{date}` (one
+    /// word) and `{*}` (anything).
+    pub heading: String,
+    /// Marker of a section that is still being written.
+    pub wip_marker: String,
+    /// Regular expression of an issue key.
+    pub issue_key: String,
+    /// Regular expression of the title line of the highlights block.
+    pub highlights: String,
+    /// Regular expression of the title line of the unresolved critical issues block.
+    pub unresolved: String,
+    /// Regular expression of the title line of the resolved issues list.
+    pub resolved: String,
+    /// Regular expression of a group line inside the resolved list (`** Bug`).
+    pub group: String,
+    /// Blocks a regular release (X.Y.0) section needs: a comma-separated list of
+    /// `highlights`, `unresolved` and `resolved`; empty for none.
+    pub regular_release: String,
+    /// Blocks a patch release (X.Y.Z, Z > 0) section needs, in the same form.
+    pub patch_release: String,
+    /// In PR mode, how a change that touches code but not the CHANGELOG is reported:
+    /// `warning` or `error`.
+    pub untouched: String,
+    /// Regular expression of the changed paths (relative to the project) that count as code.
+    pub code_paths: String,
+    /// A pull request whose title or body contains this text needs no CHANGELOG change.
+    pub skip_marker: String,
+    /// A pull request carrying this label needs no CHANGELOG change.
+    pub skip_label: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            file: "CHANGELOG".into(),
+            heading: "Release Notes - {display_name} - Version {version}".into(),
+            wip_marker: "(WIP)".into(),
+            issue_key: r"[A-Z][A-Z0-9]*-\d+".into(),
+            highlights: r"(?i)^(this|the) release (also )?(contains|includes)".into(),
+            unresolved: r"(?i)^unresolved critical issues".into(),
+            resolved: r"(?i)^all (resolved )?issues".into(),
+            group: r"^\s*\*\*\s+\S".into(),
+            regular_release: "highlights, unresolved, resolved".into(),
+            patch_release: "resolved".into(),
+            untouched: "warning".into(),
+            code_paths: r"\.(c|cc|cpp|cxx|h|hh|hpp|hxx|ipp|inl|java|py|proto|sh|m4|cmake|am|ac|in)$|(^|/)(CMakeLists\.txt|Makefile|configure)$".into(),
+            skip_marker: "[skip changelog]".into(),
+            skip_label: "skip-changelog".into(),
+        }
+    }
+}
+
 const PLACEHOLDERS: &str = "{version}, {display_name}, {name}, {date} and {*}";
 
 impl Format {
     /// Compiles the `[changelog]` section; the error names the key and what to write instead.
-    pub fn from_config(config: &Config) -> Result<Format, String> {
-        let c = &config.changelog;
+    pub fn new(c: &Settings, name: &str, display_name: &str) -> Result<Format, String> {
         let regex = |key: &str, pattern: &str| {
             Regex::new(pattern)
                 .map_err(|e| format!("`changelog.{key}` is not a valid regular expression: {e}"))
@@ -106,7 +163,7 @@ impl Format {
                     .into(),
             );
         }
-        let (heading, prefix) = compile_heading(&c.heading, config)?;
+        let (heading, prefix) = compile_heading(&c.heading, name, display_name)?;
         let key = regex("issue_key", &c.issue_key)?;
         if key.is_match("") {
             return Err(format!(
@@ -211,7 +268,11 @@ impl Format {
 }
 
 /// Turns the heading template into (the whole-line regex, the literal-prefix regex).
-fn compile_heading(template: &str, config: &Config) -> Result<(Regex, Option<Regex>), String> {
+fn compile_heading(
+    template: &str,
+    project_name: &str,
+    display_name: &str,
+) -> Result<(Regex, Option<Regex>), String> {
     if template.matches("{version}").count() != 1 {
         return Err(format!(
             "`changelog.heading` must contain {{version}} exactly once, e.g. \"Release Notes - {{display_name}} - Version {{version}}\" or \"## [{{version}}] - {{date}}\"; got `{template}`"
@@ -233,8 +294,8 @@ fn compile_heading(template: &str, config: &Config) -> Result<(Regex, Option<Reg
                         seen_version = true;
                         r"(?P<version>[0-9A-Za-z][0-9A-Za-z._+~-]*)".to_string()
                     }
-                    "{display_name}" => literal(&config.project.display_name),
-                    "{name}" => literal(&config.project.name),
+                    "{display_name}" => literal(display_name),
+                    "{name}" => literal(project_name),
                     "{date}" => r"\S+".to_string(),
                     "{*}" => ".*?".to_string(),
                     other => {
@@ -297,9 +358,11 @@ mod tests {
     use super::*;
 
     fn format_with(heading: &str) -> Format {
-        let mut c = Config::default();
-        c.changelog.heading = heading.into();
-        Format::from_config(&c).unwrap()
+        let c = Settings {
+            heading: heading.into(),
+            ..Default::default()
+        };
+        Format::new(&c, "mesos", "Mesos").unwrap()
     }
 
     fn heading(f: &Format, line: &str) -> Option<(String, String)> {
@@ -311,7 +374,7 @@ mod tests {
 
     #[test]
     fn mesos_headings_with_and_without_markers() {
-        let f = Format::from_config(&Config::default()).unwrap();
+        let f = Format::new(&Settings::default(), "mesos", "Mesos").unwrap();
         assert_eq!(
             heading(&f, "Release Notes - Mesos - Version 1.11.0"),
             Some(("1.11.0".into(), "".into()))
@@ -377,26 +440,36 @@ mod tests {
 
     #[test]
     fn bad_patterns_name_the_key() {
-        let mut c = Config::default();
-        c.changelog.heading = "Release {name}".into();
-        assert!(Format::from_config(&c).unwrap_err().contains("{version}"));
-        c.changelog.heading = "{version} {when}".into();
-        assert!(Format::from_config(&c)
+        let mut c = Settings {
+            heading: "Release {name}".into(),
+            ..Default::default()
+        };
+        assert!(Format::new(&c, "mesos", "Mesos")
+            .unwrap_err()
+            .contains("{version}"));
+        c.heading = "{version} {when}".into();
+        assert!(Format::new(&c, "mesos", "Mesos")
             .unwrap_err()
             .contains("unknown placeholder {when}"));
-        let mut c = Config::default();
-        c.changelog.regular_release = "highlights, features".into();
-        assert!(Format::from_config(&c)
+        let c = Settings {
+            regular_release: "highlights, features".into(),
+            ..Default::default()
+        };
+        assert!(Format::new(&c, "mesos", "Mesos")
             .unwrap_err()
             .contains("unknown block `features`"));
-        let mut c = Config::default();
-        c.changelog.untouched = "fatal".into();
-        assert!(Format::from_config(&c)
+        let c = Settings {
+            untouched: "fatal".into(),
+            ..Default::default()
+        };
+        assert!(Format::new(&c, "mesos", "Mesos")
             .unwrap_err()
             .contains("changelog.untouched"));
-        let mut c = Config::default();
-        c.changelog.issue_key = "x*".into();
-        assert!(Format::from_config(&c)
+        let c = Settings {
+            issue_key: "x*".into(),
+            ..Default::default()
+        };
+        assert!(Format::new(&c, "mesos", "Mesos")
             .unwrap_err()
             .contains("empty string"));
     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::model::version::Version;
 
-pub use format::{Format, HeadingMatch, Required, Untouched};
+pub use format::{Format, HeadingMatch, Required, Settings, Untouched};
 pub use parse::parse;
 
 /// A parsed CHANGELOG. Line numbers count from 1.

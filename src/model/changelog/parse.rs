@@ -275,10 +275,10 @@ fn mentions(line: &str, n: usize, format: &Format, out: &mut Vec<KeyRef>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::model::changelog::Settings;
 
     fn mesos() -> Format {
-        Format::from_config(&Config::default()).unwrap()
+        Format::new(&Settings::default(), "mesos", "Mesos").unwrap()
     }
 
     fn v(s: &str) -> Version {
@@ -516,11 +516,13 @@ Release Notes - Mesos - Version 1.0.0
 
     #[test]
     fn keep_a_changelog_by_configuration() {
-        let mut c = Config::default();
-        c.changelog.heading = "## [{version}] - {date}".into();
-        c.changelog.issue_key = r"#\d+".into();
-        c.changelog.resolved = "^### (Fixed|Added|Changed)".into();
-        let f = Format::from_config(&c).unwrap();
+        let c = Settings {
+            heading: "## [{version}] - {date}".into(),
+            issue_key: r"#\d+".into(),
+            resolved: "^### (Fixed|Added|Changed)".into(),
+            ..Default::default()
+        };
+        let f = Format::new(&c, "mesos", "Mesos").unwrap();
         let text = "\
 # Changelog
 
@@ -556,10 +558,11 @@ Release Notes - Mesos - Version 1.0.0
 
     #[test]
     fn changes_style_by_configuration() {
-        let mut c = Config::default();
-        c.project.display_name = "Apache".into();
-        c.changelog.heading = "Changes with {display_name} {version}".into();
-        let f = Format::from_config(&c).unwrap();
+        let c = Settings {
+            heading: "Changes with {display_name} {version}".into(),
+            ..Default::default()
+        };
+        let f = Format::new(&c, "httpd", "Apache").unwrap();
         let text = "\
 Changes with Apache 2.4.59
 

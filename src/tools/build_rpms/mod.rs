@@ -10,7 +10,6 @@
 pub mod build;
 pub mod publish;
 pub mod repo;
-pub mod verify;
 
 use std::path::{Path, PathBuf};
 
@@ -21,9 +20,13 @@ use crate::cli::{self, CommonArgs, Format};
 use crate::error::ExitCode;
 use crate::error::{Error, Result};
 use crate::model::rpm::{Layout, Snapshot, SourceKind, Target};
+use crate::outside::git::Worktree;
 use crate::outside::process::Cmd;
 use crate::project::Project;
 use crate::report::{Check, Finding, Location, Report};
+use crate::verify::archive::Kind;
+use crate::verify::location;
+use crate::verify::{openpgp, pipeline};
 
 /// What `build-rpms` was asked to do.
 #[derive(Debug, Clone)]
@@ -242,42 +245,17 @@ fn snapshot_of_head(project: &Project) -> Result<Snapshot> {
     })
 }
 
-/// A local file for `location`: a path; a `file://` URL of a local file, or else of a file in an
-/// svn repository (dist areas as stage-rc stages them), read with `svn cat`; `svn://`; or an
-/// http(s) URL, downloaded into `tmp` with retries.
+/// A local file for `location` (a path, a file in a local or remote svn dist area, an http(s)
+/// URL), through the one location fetcher. A file that is not there is a found problem: there
+/// is no such candidate in dist.
 fn fetch(location: &str, what: &str, tmp: &Path) -> Result<PathBuf> {
-    let missing = |shown: &str| {
+    let loc = location::Location::parse(location);
+    loc.fetch_if_there(what, tmp)?.ok_or_else(|| {
         Error::Problem(format!(
-            "the {what} {shown} does not exist: there is no such candidate in dist (was it staged with stage-rc?)"
+            "the {what} {} does not exist: there is no such candidate in dist (was it staged with stage-rc?)",
+            loc.display()
         ))
-    };
-    let local = location.strip_prefix("file://").unwrap_or(location);
-    let in_svn = location.starts_with("svn://")
-        || location.starts_with("svn+ssh://")
-        || (location.starts_with("file://") && !Path::new(local).is_file());
-    if in_svn {
-        let (dir, name) = location.rsplit_once('/').unwrap_or((location, ""));
-        let env: Vec<(String, String)> = std::env::vars().collect();
-        let svn = crate::outside::svn::Svn {
-            url: dir.to_string(),
-            creds: crate::outside::svn::Credentials::from_env(&env),
-        };
-        let bytes = svn
-            .read_file(name)
-            .map_err(Error::from)?
-            .ok_or_else(|| missing(location))?;
-        let dest = tmp.join(name);
-        crate::outside::fs::write_atomic(&dest, &bytes)
-            .map_err(|e| Error::io("write", &dest, e))?;
-        return Ok(dest);
-    }
-    let input = crate::tools::verify_distcheck::candidate::Input::parse(location);
-    if let crate::tools::verify_distcheck::candidate::Input::Path(p) = &input {
-        if !p.is_file() {
-            return Err(missing(&p.display().to_string()));
-        }
-    }
-    input.fetch(what, tmp)
+    })
 }
 
 /// Runs the project's `dist.make_dist` command (as stage-rc does) in a temporary worktree of
@@ -290,12 +268,12 @@ fn make_dist(
     log: &Path,
 ) -> Result<PathBuf> {
     let git = project.git()?;
-    let checkout = crate::tools::verify_distcheck::source::TempCheckout::new(&git, rev, "src")?;
+    let checkout = Worktree::temporary(&git, rev, "src")?;
     let command = &project.config.dist.make_dist;
     let _ = std::fs::remove_file(log);
     Cmd::new("sh", "make the source tarball with the project's build (dist.make_dist)")
         .args(["-c", command])
-        .current_dir(&checkout.dir)
+        .current_dir(checkout.path())
         .stream(log, false)
         .map_err(|e| match e {
             crate::outside::process::CmdError::Failed { stderr, .. } => Error::Problem(format!(
@@ -305,7 +283,7 @@ fn make_dist(
             )),
             other => other.into(),
         })?;
-    let made = checkout.dir.join(tarball);
+    let made = checkout.path().join(tarball);
     if !made.is_file() {
         return Err(Error::Problem(format!(
             "`{command}` (dist.make_dist) did not produce {tarball}; fix dist.make_dist or project.tarball in release.toml"
@@ -319,7 +297,7 @@ fn make_dist(
 /// What a build produced.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
-    pub evidence: Option<verify::Evidence>,
+    pub evidence: Option<pipeline::Evidence>,
     pub packages: Vec<build::Package>,
     pub added: Vec<String>,
     pub already_present: Vec<String>,
@@ -371,10 +349,28 @@ pub fn execute(
                 "KEYS file",
                 &src_dir,
             )?;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
-            let ev = verify::verify(&t, &sha, &asc, &keys, now)?;
+            let keys_name = keys.display().to_string();
+            let keyring = openpgp::parse_keys(
+                &std::fs::read_to_string(&keys)
+                    .map_err(|e| Error::io("read KEYS file", &keys, e))?,
+                &keys_name,
+            )?;
+            // The same safety checks as a voter's verification, before rpmbuild unpacks it.
+            let safety = Kind::from_name(&plan.tarball)
+                .map(|kind| (kind, pipeline::limits(&project.config)));
+            let files = pipeline::Files {
+                artifact: &t,
+                checksum: &sha,
+                signature: &asc,
+            };
+            let ev = pipeline::require_trusted(
+                files,
+                &keyring,
+                &keys_name,
+                pipeline::now(),
+                safety,
+                "refusing to build",
+            )?;
             tracing::info!(
                 "verified {}: {} {}…, signed by {} ({})",
                 plan.tarball,

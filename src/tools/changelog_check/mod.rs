@@ -10,10 +10,10 @@ use crate::cli::{self, CommonArgs};
 use crate::error::ExitCode;
 use crate::error::{Error, Result};
 use crate::model::version::Version;
+use crate::model::version_sites::check_sites;
 use crate::outside::git::Git;
 use crate::project::Project;
 use crate::report::{Check, Finding, Report};
-use crate::tools::bump_version::check_sites;
 use crate::{
     model::changelog::checks, model::changelog::checks::File, model::changelog::checks::Released,
 };
@@ -209,7 +209,9 @@ pub struct Outcome {
 
 /// Runs every check; the report is complete even when JIRA fails (its check says so).
 pub fn check(project: &Project, request: &Request, env: &[(String, String)]) -> Result<Outcome> {
-    let format = Format::from_config(&project.config)
+    let format = project
+        .config
+        .changelog_format()
         .map_err(|m| Error::Usage(format!("{}: {m}", project.source)))?;
     let git = Git::open(&project.root).ok();
     let prefix = git
@@ -533,7 +535,7 @@ fn jira_facts(
     version: Version,
     listed: &[String],
     env: &[(String, String)],
-) -> std::result::Result<jira::Facts, jira::JiraError> {
+) -> std::result::Result<crate::model::jira::Facts, jira::JiraError> {
     let auth = jira::auth_from_env(env);
     if let Some(a) = &auth {
         use secrecy::ExposeSecret;

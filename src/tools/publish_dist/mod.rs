@@ -10,6 +10,7 @@
 
 pub mod archive;
 mod steps;
+pub mod tally;
 
 use std::path::PathBuf;
 
@@ -18,16 +19,16 @@ use serde_json::json;
 
 use crate::ci::Ci;
 use crate::cli::{self, CommonArgs};
-use crate::engine::git_notes::NotesStore;
+use crate::engine::candidate::{StageStep, StagedCandidate};
+use crate::engine::execute;
+use crate::engine::git_notes::GitNotesStore;
+use crate::engine::ledger::{Ledger, LedgerStore};
+use crate::engine::plan::{Plan, Step, StepKind};
 use crate::error::ExitCode;
 use crate::error::{Error, Result};
 use crate::outside::dist_area::Target;
 use crate::outside::git::Git;
 use crate::project::Project;
-use crate::{
-    engine::plan, engine::plan::Ledger, engine::plan::LedgerStore, engine::plan::Plan,
-    engine::plan::Step,
-};
 use crate::{model::version::Part, model::version::Version};
 
 pub use steps::Publisher;
@@ -35,7 +36,7 @@ pub use steps::Publisher;
 /// What the user asked for.
 #[derive(Debug, Clone)]
 pub struct Request {
-    pub tally: crate::model::tally::Request,
+    pub tally: tally::Request,
     /// Publish although the tally does not pass; logged and recorded in the ledger.
     pub override_vote: Option<String>,
     pub dry_run: bool,
@@ -68,16 +69,107 @@ pub struct Context {
     pub release: Target,
     /// The three staged files: tarball, `.asc`, `.sha512`.
     pub files: Vec<String>,
-    /// stage-rc's ledger for this candidate.
-    pub staged: Ledger,
+    /// The candidate as stage-rc recorded it.
+    pub staged: StagedCandidate,
     pub date: String,
     pub managers: Vec<String>,
     pub remote: Option<String>,
     pub out: PathBuf,
     pub env: Vec<(String, String)>,
     /// The tally, when the `tally` step is still to do.
-    pub tally: Option<crate::model::tally::Outcome>,
+    pub tally: Option<tally::Outcome>,
     pub override_vote: Option<String>,
+}
+
+/// The steps of publish-dist, in the order a plan may hold them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishStep {
+    Tally,
+    Verify,
+    Promote,
+    Tag,
+    MavenRelease,
+    JiraRelease,
+    Website,
+    BumpBranch,
+    Archive,
+    Emails,
+    Send,
+}
+
+impl StepKind for PublishStep {
+    fn id(self) -> &'static str {
+        match self {
+            PublishStep::Tally => "tally",
+            PublishStep::Verify => "verify",
+            PublishStep::Promote => "promote",
+            PublishStep::Tag => "tag",
+            PublishStep::MavenRelease => "maven-release",
+            PublishStep::JiraRelease => "jira-release",
+            PublishStep::Website => "website",
+            PublishStep::BumpBranch => "bump-branch",
+            PublishStep::Archive => "archive",
+            PublishStep::Emails => "emails",
+            PublishStep::Send => "send",
+        }
+    }
+}
+
+/// The steps of `publish-dist abandon`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbandonStep {
+    MavenDrop,
+    MarkAbandoned,
+}
+
+impl StepKind for AbandonStep {
+    fn id(self) -> &'static str {
+        match self {
+            AbandonStep::MavenDrop => "maven-drop",
+            AbandonStep::MarkAbandoned => "mark-abandoned",
+        }
+    }
+}
+
+/// What later steps and runs read of the `tally` step.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TallyRecord {
+    pub passed: bool,
+    pub date: String,
+    pub result_subject: String,
+    pub result_eml: String,
+}
+
+/// What later steps read of the `verify` step: each staged file's SHA-512 and size.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct VerifyRecord {
+    pub sha512: std::collections::BTreeMap<String, String>,
+    pub sizes: std::collections::BTreeMap<String, u64>,
+    pub signed_by: String,
+}
+
+/// The `promote` step: where the release is.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PromoteRecord {
+    pub url: String,
+}
+
+/// The `website` step: the branch holding the website change.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct WebsiteRecord {
+    pub branch: String,
+}
+
+/// The `jira-release` step: JIRA's id of the released version.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct JiraRecord {
+    pub id: String,
+}
+
+/// The `emails` step: the [ANNOUNCE] email.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct EmailsRecord {
+    pub announce_eml: String,
 }
 
 /// The ledger key of publish-dist's steps for an rc tag (stage-rc's key is the tag itself).
@@ -114,7 +206,7 @@ struct Opened {
     tagger_name: String,
     tagger: String,
     remote: Option<String>,
-    staged: Ledger,
+    staged: StagedCandidate,
 }
 
 fn open(common: &CommonArgs, tag: &str) -> Result<Opened> {
@@ -123,15 +215,16 @@ fn open(common: &CommonArgs, tag: &str) -> Result<Opened> {
     let (version, rc) = project.scheme.parse_candidate(tag)?;
     let info = git.require_tag(tag, project.config.tags.require_annotated)?;
     let remote = Some(project.config.tags.remote.clone()).filter(|r| !r.is_empty());
-    let mut stage_store = NotesStore::new(git.clone(), remote.clone(), tag, &info.commit);
+    let mut stage_store = GitNotesStore::new(git.clone(), remote.clone(), tag, &info.commit);
     let staged = stage_store.load()?;
-    if staged.get("dist-upload").is_none() || staged.get("source-tarball").is_none() {
+    if !staged.is_done(StageStep::DistUpload) || !staged.is_done(StageStep::SourceTarball) {
         return Err(Error::Usage(format!(
             "{tag} has no record of being staged (no stage-rc ledger in {} on {}); stage it with `stage-rc --tag {tag}` and hold the vote first",
             crate::engine::git_notes::NOTES_REF,
             &info.commit[..12.min(info.commit.len())]
         )));
     }
+    let staged = StagedCandidate::from_ledger(&staged, tag, &stage_store.describe())?;
     let (tagger_name, tagger) = match &info.tagger {
         Some(p) => (p.name.clone(), format!("{} <{}>", p.name, p.email)),
         None => (String::new(), String::new()),
@@ -151,7 +244,7 @@ fn open(common: &CommonArgs, tag: &str) -> Result<Opened> {
 }
 
 /// Plans the release: the tally gate first (unless already recorded), then the steps.
-fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)> {
+fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan<PublishStep>, Context)> {
     let cfg = o.project.config.clone();
     let env: Vec<(String, String)> = std::env::vars().collect();
     let dev = Target::parse(&cfg.expand(&cfg.dist.dev))?;
@@ -171,9 +264,10 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
         format!("{tarball}.sha512"),
     ];
     let final_tag = o.project.scheme.release_tag(o.version);
-    let date = match (&request.release_date, ledger.output_str("tally", "date")) {
+    let recorded: Option<TallyRecord> = ledger.outputs(PublishStep::Tally)?;
+    let date = match (&request.release_date, recorded) {
         (Some(d), _) => check_date(d)?,
-        (None, Some(d)) => d.to_string(),
+        (None, Some(r)) => r.date,
         (None, None) => today(),
     };
     let managers: Vec<String> = if cfg.publish.release_managers.trim().is_empty() {
@@ -191,10 +285,10 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
     };
 
     // The gate: the tally must pass (or be overridden), unless it already did.
-    let tally = if ledger.get("tally").is_some() {
+    let tally = if ledger.is_done(PublishStep::Tally) {
         None
     } else {
-        let outcome = crate::model::tally::evaluate(&o.project, &request.tally, &env)?;
+        let outcome = tally::evaluate(&o.project, &request.tally, &env)?;
         if !outcome.passed {
             match &request.override_vote {
                 Some(reason) if !reason.trim().is_empty() => {
@@ -216,25 +310,24 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
     };
 
     // The verify step's inputs carry the checksum stage-rc recorded when the vote started.
-    let staged_sha = o
-        .staged
-        .output_str("source-tarball", "sha512")
-        .unwrap_or_default();
+    let staged_sha = o.staged.tarball.sha512.clone();
     // Bad input that a later step would meet is found now, before anything is promoted (both
     // checks only read).
-    if cfg.publish.jira_release && !cfg.jira.url.is_empty() && ledger.get("jira-release").is_none()
+    if cfg.publish.jira_release
+        && !cfg.jira.url.is_empty()
+        && !ledger.is_done(PublishStep::JiraRelease)
     {
         let jira = crate::outside::jira::Jira::from_config(&cfg.jira, &env)?;
         crate::outside::http::block_on(jira.require_version(&o.version.to_string()))?;
     }
-    if ledger.get("tag").is_none() {
+    if !ledger.is_done(PublishStep::Tag) {
         if let Some(t) = o.git.tag(&final_tag)? {
             if t.commit != o.commit {
                 return Err(tag_elsewhere(&final_tag, &t.commit, &o.commit, &o.tag));
             }
         }
     }
-    if !cfg.website.releases_file.is_empty() && ledger.get("website").is_none() {
+    if !cfg.website.releases_file.is_empty() && !ledger.is_done(PublishStep::Website) {
         check_releases_file(&o, &date)?;
     }
     let dev_url = dev.candidate_url(&o.tag);
@@ -242,7 +335,7 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
     let name = &cfg.project.name;
     let display = &cfg.project.display_name;
     let tag_step = Step::new(
-        "tag",
+        PublishStep::Tag,
         format!(
             "create the {} tag {final_tag} on the rc tag's commit and push it",
             if cfg.publish.sign_tag {
@@ -254,7 +347,7 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
         json!({"tag": final_tag, "commit": o.commit, "from": o.tag, "signed": cfg.publish.sign_tag, "remote": o.remote, "message": format!("Tagging {display} {}.", o.version)}),
     );
     let promote_step = Step::new(
-        "promote",
+        PublishStep::Promote,
         if github {
             format!("publish the final GitHub release {final_tag}: a draft, the voted files uploaded, then published")
         } else {
@@ -267,12 +360,12 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
     );
     let mut steps = vec![
         Step::new(
-            "tally",
+            PublishStep::Tally,
             "count the [VOTE] thread; the release goes ahead only if the vote passed",
             json!({"tag": o.tag, "policy": cfg.vote.policy, "min_binding": cfg.vote.min_binding, "override_vote": request.override_vote}),
         ),
         Step::new(
-            "verify",
+            PublishStep::Verify,
             "re-verify the staged files in dist dev (SHA-512 against the stage-rc ledger, signature against KEYS)",
             json!({"url": dev_url, "files": files, "sha512": {tarball.as_str(): staged_sha}, "keys": cfg.expand(&cfg.signing.keys)}),
         ),
@@ -284,16 +377,16 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
     } else {
         steps.extend([promote_step, tag_step]);
     }
-    if let Some(repo) = o.staged.output_str("maven-open", "repository") {
+    if let Some(repo) = o.staged.maven.as_ref().map(|m| m.repository.clone()) {
         steps.push(Step::new(
-            "maven-release",
+            PublishStep::MavenRelease,
             "release the Nexus staging repository stage-rc closed",
             json!({"url": cfg.maven.url, "repository": repo}),
         ));
     }
     if cfg.publish.jira_release && !cfg.jira.url.is_empty() {
         steps.push(Step::new(
-            "jira-release",
+            PublishStep::JiraRelease,
             format!(
                 "release JIRA version {} of {} ({}) and create {}",
                 o.version,
@@ -310,7 +403,7 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
             .branch
             .replace("{version}", &o.version.to_string());
         steps.push(Step::new(
-            "website",
+            PublishStep::Website,
             format!(
                 "add {} to {} and write the blog post, on branch {branch}{}",
                 o.version,
@@ -323,7 +416,7 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
     if cfg.publish.bump_branch {
         let branch = o.project.scheme.branch(o.version);
         steps.push(Step::new(
-            "bump-branch",
+            PublishStep::BumpBranch,
             format!(
                 "bump release branch {branch} to {} and push it",
                 o.version.next(Part::Patch)
@@ -333,19 +426,19 @@ fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan, Context)
     }
     if !github {
         steps.push(Step::new(
-        "archive",
+        PublishStep::Archive,
         "remove releases no longer under development from dist release (they stay on archive.apache.org)",
         json!({"release": cfg.expand(&cfg.dist.release), "active_lines": cfg.publish.active_lines, "keep_lines": cfg.publish.keep_lines, "version": o.version.to_string()}),
     ));
     }
     steps.push(Step::new(
-        "emails",
+        PublishStep::Emails,
         "write the [RESULT][VOTE] and [ANNOUNCE] emails",
         json!({"to": cfg.expand(&cfg.mail.dev), "announce": [cfg.publish.announce_to, cfg.expand(&cfg.mail.dev), cfg.expand(&cfg.mail.user)], "date": date}),
     ));
     if request.send {
         steps.push(Step::new(
-            "send",
+            PublishStep::Send,
             "send the [RESULT][VOTE] and [ANNOUNCE] emails through SMTP",
             json!({"server": format!("{}:{}", cfg.mail.smtp_host, cfg.mail.smtp_port)}),
         ));
@@ -477,7 +570,7 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
     // looks for it) and stage-rc's ledger.
     let o = open(common, &request.tally.tag)?;
     // An abandoned candidate is never published.
-    let mut abandoned = NotesStore::new(
+    let mut abandoned = GitNotesStore::new(
         o.git.clone(),
         o.remote.clone(),
         &abandon_key(&o.tag),
@@ -489,7 +582,7 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
             o.tag
         )));
     }
-    let mut store = NotesStore::new(
+    let mut store = GitNotesStore::new(
         o.git.clone(),
         o.remote.clone(),
         &ledger_key(&o.tag),
@@ -499,7 +592,7 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
     let (plan, ctx) = plan(o, request, &ledger)?;
     cli::print_plan(common.format, &plan, &ledger);
     if request.dry_run {
-        if let Some(e) = plan::changed_error(&plan, &ledger, &store.describe()) {
+        if let Some(e) = execute::changed_error(&plan, &ledger, &store.describe()) {
             return Err(e);
         }
         tracing::info!("dry run: nothing was changed");
@@ -507,7 +600,7 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
     }
     writable(&ctx.out)?;
     let mut publisher = Publisher::new(&ctx)?;
-    let (ledger, outcome) = plan::execute(&plan, &mut store, &mut publisher)?;
+    let (ledger, outcome) = execute::execute(&plan, &mut store, &mut publisher)?;
     let copy = ctx.out.join("ledger.json");
     crate::outside::fs::write_atomic(
         &copy,
@@ -520,15 +613,15 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
     .map_err(|e| Error::io("write", &copy, e))?;
 
     let release_url = ledger
-        .output_str("promote", "url")
-        .unwrap_or_default()
-        .to_string();
+        .outputs::<_, PromoteRecord>(PublishStep::Promote)?
+        .map(|r| r.url)
+        .unwrap_or_default();
     let result = ctx.out.join("result-email.eml");
     let announce = ctx.out.join("announce-email.eml");
     let website = ledger
-        .output_str("website", "branch")
-        .unwrap_or_default()
-        .to_string();
+        .outputs::<_, WebsiteRecord>(PublishStep::Website)?
+        .map(|r| r.branch)
+        .unwrap_or_default();
     let outputs = [
         ("final-tag", ctx.final_tag.clone()),
         ("release-url", release_url.clone()),
@@ -577,13 +670,13 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
 /// dist dev, as a plan in the ledger (key `abandon:<tag>`).
 pub fn abandon(common: &CommonArgs, request: &AbandonRequest) -> Result<ExitCode> {
     let o = open(common, &request.tag)?;
-    let mut published = NotesStore::new(
+    let mut published = GitNotesStore::new(
         o.git.clone(),
         o.remote.clone(),
         &ledger_key(&o.tag),
         &o.commit,
     );
-    if published.load()?.get("promote").is_some() {
+    if published.load()?.is_done(PublishStep::Promote) {
         return Err(Error::Problem(format!(
             "{} was already promoted to dist release by publish-dist; it cannot be abandoned. Withdraw a published release by hand, following the ASF release policy",
             o.tag
@@ -592,15 +685,15 @@ pub fn abandon(common: &CommonArgs, request: &AbandonRequest) -> Result<ExitCode
     let cfg = o.project.config.clone();
     let dev = Target::parse(&cfg.expand(&cfg.dist.dev))?;
     let mut steps = Vec::new();
-    if let Some(repo) = o.staged.output_str("maven-open", "repository") {
+    if let Some(repo) = o.staged.maven.as_ref().map(|m| m.repository.clone()) {
         steps.push(Step::new(
-            "maven-drop",
+            AbandonStep::MavenDrop,
             "drop the Nexus staging repository",
             json!({"url": cfg.maven.url, "repository": repo}),
         ));
     }
     steps.push(Step::new(
-        "mark-abandoned",
+        AbandonStep::MarkAbandoned,
         "mark the candidate abandoned in dist dev (an ABANDONED note beside its files)",
         json!({"url": dev.candidate_url(&o.tag), "reason": request.reason}),
     ));
@@ -609,7 +702,7 @@ pub fn abandon(common: &CommonArgs, request: &AbandonRequest) -> Result<ExitCode
         subject: format!("{} {}", cfg.project.name, o.tag),
         steps,
     };
-    let mut store = NotesStore::new(
+    let mut store = GitNotesStore::new(
         o.git.clone(),
         o.remote.clone(),
         &abandon_key(&o.tag),
@@ -618,7 +711,7 @@ pub fn abandon(common: &CommonArgs, request: &AbandonRequest) -> Result<ExitCode
     let ledger = store.load()?;
     cli::print_plan(common.format, &plan, &ledger);
     if request.dry_run {
-        if let Some(e) = plan::changed_error(&plan, &ledger, &store.describe()) {
+        if let Some(e) = execute::changed_error(&plan, &ledger, &store.describe()) {
             return Err(e);
         }
         tracing::info!("dry run: nothing was changed");
@@ -631,7 +724,7 @@ pub fn abandon(common: &CommonArgs, request: &AbandonRequest) -> Result<ExitCode
         tag: o.tag.clone(),
         env,
     };
-    let (_, outcome) = plan::execute(&plan, &mut store, &mut act)?;
+    let (_, outcome) = execute::execute(&plan, &mut store, &mut act)?;
     cli::print_outcome("abandoned", &plan, &outcome, &[]);
     Ok(ExitCode::Ok)
 }

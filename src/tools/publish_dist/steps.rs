@@ -7,12 +7,16 @@ use jiff::Timestamp;
 use serde_json::{json, Value};
 
 use super::Context;
+use super::{AbandonStep, EmailsRecord, JiraRecord, PublishStep, TallyRecord, VerifyRecord};
+use crate::engine::execute::Act;
+use crate::engine::ledger::{Ledger, Record};
+use crate::engine::plan::Step;
 use crate::error::{Error, Result};
 use crate::model::version::Part;
 use crate::outside::dist_area::Target;
-use crate::outside::git::Git;
+use crate::outside::git::{Git, Worktree};
 use crate::project::Project;
-use crate::{engine::plan::Act, engine::plan::Ledger, engine::plan::Record, engine::plan::Step};
+use crate::verify::pipeline;
 use crate::{outside::svn::Credentials, outside::svn::Svn};
 
 /// Carries out publish-dist's steps.
@@ -28,7 +32,7 @@ fn write(path: &Path, text: &str) -> Result<()> {
 
 fn sha512(bytes: &[u8]) -> String {
     use sha2::Digest;
-    crate::engine::plan::hex(&sha2::Sha512::digest(bytes))
+    hex::encode(sha2::Sha512::digest(bytes))
 }
 
 fn svn(url: &str, env: &[(String, String)]) -> Svn {
@@ -67,7 +71,7 @@ impl<'a> Publisher<'a> {
     /// The release's CHANGELOG section at the voted commit (for the blog post and [ANNOUNCE]).
     fn changelog(&self) -> Result<String> {
         let ctx = self.ctx;
-        crate::tools::stage_rc::preflight::changelog_section(
+        crate::project::changelog::released_section(
             &ctx.project,
             &ctx.git,
             &ctx.commit,
@@ -126,7 +130,7 @@ impl<'a> Publisher<'a> {
                 self.ctx.dev.candidate_url(&self.ctx.tag)
             ))
         })?;
-        let want = self.recorded_sha(ledger, name).unwrap_or_default();
+        let want = self.recorded_sha(ledger, name)?.unwrap_or_default();
         if sha512(&bytes) != want {
             return Err(Error::Problem(format!(
                 "{name} in dist dev changed since it was verified (SHA-512 {}, verified {want}); do not publish it — stage a new candidate",
@@ -145,15 +149,14 @@ impl<'a> Publisher<'a> {
         let cfg = self.cfg();
         let gh = self.github(owner, repo)?;
         let url = super::release_url(&ctx.release, ctx.version, &ctx.final_tag);
+        let verified: Option<VerifyRecord> = ledger.outputs(PublishStep::Verify)?;
         let sizes: Vec<(String, u64)> = ctx
             .files
             .iter()
             .map(|n| {
-                let size = ledger
-                    .get("verify")
-                    .and_then(|r| r.outputs.get("sizes"))
-                    .and_then(|m| m.get(n))
-                    .and_then(Value::as_u64)
+                let size = verified
+                    .as_ref()
+                    .and_then(|v| v.sizes.get(n).copied())
                     .unwrap_or_default();
                 (n.clone(), size)
             })
@@ -259,13 +262,9 @@ impl<'a> Publisher<'a> {
         }
     }
 
-    fn recorded_sha(&self, ledger: &Ledger, name: &str) -> Option<String> {
-        ledger
-            .get("verify")
-            .and_then(|r| r.outputs.get("sha512"))
-            .and_then(|m| m.get(name))
-            .and_then(Value::as_str)
-            .map(str::to_string)
+    fn recorded_sha(&self, ledger: &Ledger, name: &str) -> Result<Option<String>> {
+        let verified: Option<VerifyRecord> = ledger.outputs(PublishStep::Verify)?;
+        Ok(verified.and_then(|v| v.sha512.get(name).cloned()))
     }
 
     fn verify(&self) -> Result<Value> {
@@ -288,10 +287,7 @@ impl<'a> Publisher<'a> {
             write_bytes(&dir.join(name), &bytes)?;
         }
         let tarball = &ctx.files[0];
-        let staged = ctx
-            .staged
-            .output_str("source-tarball", "sha512")
-            .unwrap_or_default();
+        let staged = ctx.staged.tarball.sha512.as_str();
         let have = hashes
             .get(tarball)
             .and_then(Value::as_str)
@@ -304,25 +300,31 @@ impl<'a> Publisher<'a> {
         }
         let cfg = self.cfg();
         let keys_source = cfg.expand(&cfg.signing.keys);
-        let (_, keys) = crate::tools::stage_rc::load_keys(&ctx.project, &keys_source)?;
+        let keys = crate::verify::keys::load(&ctx.project.root, &keys_source)?;
         let now = u32::try_from(Timestamp::now().as_second()).unwrap_or(u32::MAX);
-        let ev = crate::tools::stage_rc::verify::verify_staged(
-            &keys,
+        let files = pipeline::Files {
+            artifact: &dir.join(tarball),
+            signature: &dir.join(&ctx.files[1]),
+            checksum: &dir.join(&ctx.files[2]),
+        };
+        let ev = pipeline::require_trusted(
+            files,
+            &keys.keyring,
             &keys_source,
-            &dir.join(tarball),
-            &dir.join(&ctx.files[1]),
-            &dir.join(&ctx.files[2]),
             now,
+            None,
+            "refusing to publish it; stage and vote on a new candidate",
         )?;
-        if let Some(fpr) = ctx.staged.output_str("signing-key", "fingerprint") {
-            if !ev.signed_by.eq_ignore_ascii_case(fpr) {
+        let fpr = &ctx.staged.signing_key.fingerprint;
+        {
+            if !ev.signer_fingerprint.eq_ignore_ascii_case(fpr) {
                 return Err(Error::Problem(format!(
                     "{}.asc in dist dev was made by {}, but stage-rc signed with {fpr}: the signature was replaced after the vote; do not publish — stage a new candidate",
-                    tarball, ev.signed_by
+                    tarball, ev.signer_fingerprint
                 )));
             }
         }
-        Ok(json!({"sha512": hashes, "sizes": sizes, "signed_by": ev.signed_by}))
+        Ok(json!({"sha512": hashes, "sizes": sizes, "signed_by": ev.signer_fingerprint}))
     }
 
     fn promote(&self, ledger: &Ledger) -> Result<Value> {
@@ -336,7 +338,7 @@ impl<'a> Publisher<'a> {
         if existing.iter().any(|e| e.trim_end_matches('/') == v) {
             // Already there: identical (an earlier run promoted it) or a conflict.
             for name in &ctx.files {
-                let want = self.recorded_sha(ledger, name).unwrap_or_default();
+                let want = self.recorded_sha(ledger, name)?.unwrap_or_default();
                 match self.read_release(name)? {
                     Some(b) if sha512(&b) == want => {}
                     Some(_) => {
@@ -515,13 +517,11 @@ impl<'a> Publisher<'a> {
 
     /// A detached worktree of `rev` in the work directory, removed when dropped.
     fn worktree(&self, name: &str, rev: &str) -> Result<Worktree> {
-        let path = self.work.path().join(name);
-        let _ = self.ctx.git.worktree_remove(&path);
-        self.ctx.git.worktree_add(&path, rev)?;
-        Ok(Worktree {
-            git: self.ctx.git.clone(),
-            path,
-        })
+        Ok(Worktree::at(
+            &self.ctx.git,
+            &self.work.path().join(name),
+            rev,
+        )?)
     }
 
     /// The tip of `branch`: the remote's when there is a remote, else the local branch.
@@ -613,7 +613,7 @@ impl<'a> Publisher<'a> {
         };
         let wt = self.worktree("website", &start)?;
         let prefix = ctx.git.prefix_of(&ctx.project.root);
-        let root = wt.path.join(&prefix);
+        let root = wt.path().join(&prefix);
         let file = root.join(&w.releases_file);
         let text = std::fs::read_to_string(&file).map_err(|e| {
             Error::Usage(format!(
@@ -621,8 +621,9 @@ impl<'a> Publisher<'a> {
                 w.releases_file, w.base
             ))
         })?;
-        let jira_version = match ledger.output_str("jira-release", "id") {
-            Some(id) => id.to_string(),
+        let jira: Option<JiraRecord> = ledger.outputs(PublishStep::JiraRelease)?;
+        let jira_version = match jira {
+            Some(r) => r.id,
             None => {
                 tracing::warn!(
                     "no JIRA step (publish.jira_release is off), so {}'s jira_version is the version name; put JIRA's version id there before merging the website change",
@@ -739,7 +740,7 @@ impl<'a> Publisher<'a> {
         })?;
         let wt = self.worktree("bump", &tip)?;
         let prefix = ctx.git.prefix_of(&ctx.project.root);
-        let root = wt.path.join(&prefix);
+        let root = wt.path().join(&prefix);
         // The same configuration (file, environment and --set), rooted in the worktree.
         let project = Project {
             root: root
@@ -761,12 +762,9 @@ impl<'a> Publisher<'a> {
                 );
             }
         }
-        let plan = crate::tools::bump_version::plan(
-            &project,
-            crate::tools::bump_version::Target::Set(next),
-            true,
-        )?;
-        let applied = crate::tools::bump_version::apply(&project, &plan)?;
+        let plan =
+            crate::project::bump::plan(&project, crate::project::bump::Target::Set(next), true)?;
+        let applied = crate::project::bump::apply(&project, &plan)?;
         let commit = applied.commit.unwrap_or(tip.clone());
         drop(wt);
         self.publish_branch(&branch, &commit, Some(&tip))?;
@@ -819,16 +817,10 @@ impl<'a> Publisher<'a> {
         Ok(json!({"removed": remove, "message": message}))
     }
 
-    fn headers(
-        &self,
-        to: String,
-        cc: String,
-        id: &str,
-        reply_to: &str,
-    ) -> crate::model::vote::Headers {
+    fn headers(&self, to: String, cc: String, id: &str, reply_to: &str) -> crate::emails::Headers {
         let ctx = self.ctx;
         let cfg = self.cfg();
-        crate::model::vote::Headers {
+        crate::emails::Headers {
             from: cfg.mail.sender(&ctx.tagger),
             to,
             cc,
@@ -842,13 +834,12 @@ impl<'a> Publisher<'a> {
         let ctx = self.ctx;
         let cfg = self.cfg();
         let result = ledger
-            .output_str("tally", "result_eml")
-            .unwrap_or_default()
-            .to_string();
+            .require::<_, TallyRecord>(PublishStep::Tally)?
+            .result_eml;
         write(&ctx.out.join("result-email.eml"), &result)?;
         let changelog = self.changelog()?;
         let w = &cfg.website;
-        let announcement = crate::website::Announcement {
+        let announcement = crate::emails::announce::Announcement {
             display_name: cfg.project.display_name.clone(),
             project: cfg.project.name.clone(),
             version: ctx.version,
@@ -861,10 +852,7 @@ impl<'a> Publisher<'a> {
                 .fill(&w.blog_url)
                 .replace("{slug}", &self.fill(&w.blog_slug)),
             release_managers: ctx.managers.clone(),
-            keys_url: crate::tools::stage_rc::keys_url(
-                &ctx.project,
-                &cfg.expand(&cfg.signing.keys),
-            ),
+            keys_url: crate::verify::keys::url(&ctx.project.root, &cfg.expand(&cfg.signing.keys)),
             description: cfg.expand(&w.description),
         };
         let to = cfg.publish.announce_to.clone();
@@ -873,8 +861,10 @@ impl<'a> Publisher<'a> {
             cfg.expand(&cfg.mail.dev),
             cfg.expand(&cfg.mail.user)
         );
-        let announce =
-            crate::website::announce_email(&announcement, &self.headers(to, cc, "announce", ""))?;
+        let announce = crate::emails::announce::announce_email(
+            &announcement,
+            &self.headers(to, cc, "announce", ""),
+        )?;
         write(&ctx.out.join("announce-email.eml"), &announce.eml)?;
         Ok(
             json!({"result": "result-email.eml", "announce": "announce-email.eml", "announce_subject": announce.subject, "announce_eml": announce.eml}),
@@ -886,7 +876,9 @@ impl<'a> Publisher<'a> {
         let cfg = self.cfg();
         let server = crate::outside::smtp::Server::from_config(&cfg.mail, &ctx.env);
         let from = cfg.mail.sender(&ctx.tagger);
-        let result = ledger.output_str("tally", "result_eml").unwrap_or_default();
+        let result = ledger
+            .require::<_, TallyRecord>(PublishStep::Tally)?
+            .result_eml;
         crate::outside::smtp::send(
             &server,
             &from,
@@ -894,8 +886,8 @@ impl<'a> Publisher<'a> {
             result.as_bytes(),
         )?;
         let announce = ledger
-            .output_str("emails", "announce_eml")
-            .unwrap_or_default();
+            .require::<_, EmailsRecord>(PublishStep::Emails)?
+            .announce_eml;
         let to = vec![
             cfg.publish.announce_to.clone(),
             cfg.expand(&cfg.mail.dev),
@@ -919,24 +911,11 @@ fn date_header(date: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A temporary worktree, removed when dropped.
-#[derive(Debug)]
-struct Worktree {
-    git: Git,
-    path: PathBuf,
-}
-
-impl Drop for Worktree {
-    fn drop(&mut self) {
-        let _ = self.git.worktree_remove(&self.path);
-    }
-}
-
-impl Act for Publisher<'_> {
-    fn run(&mut self, step: &Step, ledger: &Ledger) -> Result<Value> {
+impl Act<PublishStep> for Publisher<'_> {
+    fn run(&mut self, step: &Step<PublishStep>, ledger: &Ledger) -> Result<Value> {
         let ctx = self.ctx;
-        match step.id.as_str() {
-            "tally" => {
+        match step.kind {
+            PublishStep::Tally => {
                 let t = ctx.tally.as_ref().ok_or_else(|| {
                     Error::Problem("the tally was not evaluated before publishing; re-run".into())
                 })?;
@@ -958,16 +937,22 @@ impl Act for Publisher<'_> {
                     "tally": t.json,
                 }))
             }
-            "verify" => self.verify(),
-            "promote" => self.promote(ledger),
-            "tag" => self.tag(),
-            "maven-release" => {
+            PublishStep::Verify => self.verify(),
+            PublishStep::Promote => self.promote(ledger),
+            PublishStep::Tag => self.tag(),
+            PublishStep::MavenRelease => {
                 let n = self.nexus()?;
                 let id = ctx
                     .staged
-                    .output_str("maven-open", "repository")
-                    .unwrap_or_default()
-                    .to_string();
+                    .maven
+                    .as_ref()
+                    .map(|m| m.repository.clone())
+                    .ok_or_else(|| {
+                        Error::Problem(format!(
+                            "stage-rc's ledger of {} has no Nexus staging repository to release; stage the Maven artifacts with stage-rc, or turn Maven off in release.toml",
+                            ctx.tag
+                        ))
+                    })?;
                 let cfg = self.cfg();
                 crate::outside::http::block_on(n.release(
                     &id,
@@ -975,19 +960,21 @@ impl Act for Publisher<'_> {
                 ))?;
                 Ok(json!({"repository": id, "state": "released"}))
             }
-            "jira-release" => self.jira_release(),
-            "website" => self.website(ledger),
-            "bump-branch" => self.bump_branch(),
-            "archive" => self.archive(),
-            "emails" => self.emails(ledger),
-            "send" => self.send(ledger),
-            other => Err(Error::Usage(format!(
-                "publish-dist does not know the step `{other}`"
-            ))),
+            PublishStep::JiraRelease => self.jira_release(),
+            PublishStep::Website => self.website(ledger),
+            PublishStep::BumpBranch => self.bump_branch(),
+            PublishStep::Archive => self.archive(),
+            PublishStep::Emails => self.emails(ledger),
+            PublishStep::Send => self.send(ledger),
         }
     }
 
-    fn restore(&mut self, step: &Step, record: &Record, _later_work: bool) -> Result<()> {
+    fn restore(
+        &mut self,
+        step: &Step<PublishStep>,
+        record: &Record,
+        _later_work: bool,
+    ) -> Result<()> {
         let ctx = self.ctx;
         let put = |name: &str, key: &str| -> Result<()> {
             if let Some(text) = record.outputs.get(key).and_then(Value::as_str) {
@@ -996,11 +983,18 @@ impl Act for Publisher<'_> {
             }
             Ok(())
         };
-        match step.id.as_str() {
-            "tally" => put("result-email.eml", "result_eml"),
-            "emails" => put("announce-email.eml", "announce_eml"),
-            "website" => put("releases.diff", "diff"),
-            _ => Ok(()),
+        match step.kind {
+            PublishStep::Tally => put("result-email.eml", "result_eml"),
+            PublishStep::Emails => put("announce-email.eml", "announce_eml"),
+            PublishStep::Website => put("releases.diff", "diff"),
+            PublishStep::Verify
+            | PublishStep::Promote
+            | PublishStep::Tag
+            | PublishStep::MavenRelease
+            | PublishStep::JiraRelease
+            | PublishStep::BumpBranch
+            | PublishStep::Archive
+            | PublishStep::Send => Ok(()),
         }
     }
 }
@@ -1014,16 +1008,16 @@ pub struct Abandoner<'a> {
     pub env: Vec<(String, String)>,
 }
 
-impl Act for Abandoner<'_> {
-    fn run(&mut self, step: &Step, _ledger: &Ledger) -> Result<Value> {
+impl Act<AbandonStep> for Abandoner<'_> {
+    fn run(&mut self, step: &Step<AbandonStep>, _ledger: &Ledger) -> Result<Value> {
         let cfg = &self.project.config;
         let reason = step
             .inputs
             .get("reason")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        match step.id.as_str() {
-            "maven-drop" => {
+        match step.kind {
+            AbandonStep::MavenDrop => {
                 let repo = step
                     .inputs
                     .get("repository")
@@ -1036,7 +1030,7 @@ impl Act for Abandoner<'_> {
                 ))?;
                 Ok(json!({"repository": repo, "state": "dropped"}))
             }
-            "mark-abandoned" => {
+            AbandonStep::MarkAbandoned => {
                 let note = format!(
                     "{} was abandoned: {reason}.\nDo not vote on or use this candidate.\n",
                     self.tag
@@ -1091,9 +1085,6 @@ impl Act for Abandoner<'_> {
                 }
                 Ok(json!({"note": "ABANDONED", "reason": reason}))
             }
-            other => Err(Error::Usage(format!(
-                "publish-dist abandon does not know the step `{other}`"
-            ))),
         }
     }
 }

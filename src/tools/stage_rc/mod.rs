@@ -16,16 +16,16 @@ use serde_json::{json, Value};
 
 use crate::ci::Ci;
 use crate::cli::{self, CommonArgs};
+use crate::engine::candidate::{self, StageStep, StagedCandidate};
+use crate::engine::execute::{self, outputs, Act};
+use crate::engine::ledger::{Ledger, LedgerStore, Record};
+use crate::engine::plan::{Plan, Step};
 use crate::error::ExitCode;
 use crate::error::{Error, Result};
 use crate::model::vote;
 use crate::outside::git::Git;
 use crate::outside::process::Cmd;
 use crate::project::Project;
-use crate::{
-    engine::plan, engine::plan::Act, engine::plan::Ledger, engine::plan::Plan,
-    engine::plan::Record, engine::plan::Step,
-};
 use crate::{
     outside::dist_area, outside::dist_area::Target, outside::dist_area::Upload,
     outside::source_tarball,
@@ -98,39 +98,6 @@ fn rfc3339(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// The KEYS file as people reach it: its URL, or a file:// URL of a path in the project.
-pub fn keys_url(project: &Project, source: &str) -> String {
-    if source.contains("://") {
-        source.to_string()
-    } else {
-        format!("file://{}", project.root.join(source).display())
-    }
-}
-
-/// Reads the KEYS file (URL or path) with verify-distcheck's pure-Rust parser.
-pub fn load_keys(
-    project: &Project,
-    source: &str,
-) -> Result<(Vec<u8>, crate::verify::openpgp::Keyring)> {
-    let bytes = if source.starts_with("https://") || source.starts_with("http://") {
-        let (base, name) = source.rsplit_once('/').unwrap_or((source, "KEYS"));
-        let client = crate::outside::http::Client::new("KEYS", &format!("{base}/"))?;
-        crate::outside::http::block_on(client.send(&crate::outside::http::Request::get(name)))?.body
-    } else {
-        let path = project
-            .root
-            .join(source.strip_prefix("file://").unwrap_or(source));
-        std::fs::read(&path).map_err(|e| {
-            Error::Usage(format!(
-                "cannot read the KEYS file {} ({e}); set signing.keys (RELEASE_KIT_SIGNING_KEYS) to its URL or path",
-                path.display()
-            ))
-        })?
-    };
-    let keyring = crate::verify::openpgp::parse_keys(&String::from_utf8_lossy(&bytes), source)?;
-    Ok((bytes, keyring))
-}
-
 /// Plans the candidate: runs the read-only checks and lists the steps with their inputs.
 pub fn plan(
     common: &CommonArgs,
@@ -138,7 +105,7 @@ pub fn plan(
     secrets: Secrets,
     ci: &Ci,
     ledger: &Ledger,
-) -> Result<(Plan, Context)> {
+) -> Result<(Plan<StageStep>, Context)> {
     let project = common.project()?;
     let git = project.git()?;
     let cfg = project.config.clone();
@@ -162,10 +129,8 @@ pub fn plan(
 
     // The vote window: an explicit start, else the one recorded, else now.
     let recorded_start = ledger
-        .get("vote-email")
-        .and_then(|r| r.inputs.get("vote_start"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+        .inputs::<_, VoteWindow>(StageStep::VoteEmail)?
+        .map(|w| w.vote_start);
     let vote_start = match (&request.vote_start, &recorded_start) {
         (Some(s), _) => vote::parse_start(s)?,
         (None, Some(s)) => vote::parse_start(s)?,
@@ -201,7 +166,8 @@ pub fn plan(
     let wanted = Some(cfg.signing.key.as_str()).filter(|k| !k.is_empty());
     let key = signer.signing_key(wanted)?;
     let keys_source = cfg.expand(&cfg.signing.keys);
-    let (keys_bytes, keys) = load_keys(&project, &keys_source)?;
+    let loaded = crate::verify::keys::load(&project.root, &keys_source)?;
+    let (keys_bytes, keys) = (loaded.bytes, loaded.keyring);
     let fprs: Vec<String> = keys.keys.iter().map(|k| k.fingerprint.clone()).collect();
     let margin = cfg.signing.margin_days;
     let needed_until = deadline.as_second() + margin * 86_400;
@@ -219,12 +185,12 @@ pub fn plan(
         keyring.import(&keys_bytes, "the KEYS file")?;
         verify::signed_tag(&git, &keyring, &request.tag)?;
     }
-    let keys_url = keys_url(&project, &keys_source);
+    let keys_url = loaded.url;
 
     let template = if cfg.vote.template.is_empty() {
         (
             "the built-in template".to_string(),
-            vote::DEFAULT_TEMPLATE.to_string(),
+            crate::emails::vote::DEFAULT_TEMPLATE.to_string(),
         )
     } else {
         let p = project.root.join(&cfg.vote.template);
@@ -241,37 +207,37 @@ pub fn plan(
     let subject = format!("{} {}", cfg.project.name, facts.tag);
     let mut steps = vec![
         Step::new(
-            "preflight",
+            StageStep::Preflight,
             "check the tag, release branch, version sites, CHANGELOG and candidate number",
             json!({"tag": facts.tag, "commit": facts.commit, "tag_object": facts.tag_object, "version": facts.version.to_string(), "rc": facts.rc, "branch": facts.branch}),
         ),
         Step::new(
-            "source-tarball",
+            StageStep::SourceTarball,
             "make the reproducible source tarball",
             json!({"commit": facts.commit, "method": cfg.dist.source, "command": if cfg.dist.source == "make-dist" { Value::from(cfg.dist.make_dist.clone()) } else { Value::Null }, "source_date_epoch": facts.source_date_epoch, "file": tarball}),
         ),
         Step::new(
-            "signing-key",
+            StageStep::SigningKey,
             "check the signing key against KEYS, its strength and its expiry",
             json!({"fingerprint": key.fingerprint, "keys": keys_source, "valid_until_at_least": rfc3339(Timestamp::from_second(needed_until).unwrap_or(deadline))}),
         ),
         Step::new(
-            "sign",
+            StageStep::Sign,
             "sign the tarball (detached, ASCII-armoured)",
             json!({"file": tarball, "fingerprint": key.fingerprint}),
         ),
         Step::new(
-            "checksum",
+            StageStep::Checksum,
             "write the SHA-512 checksum (sha512sum format)",
             json!({"file": format!("{tarball}.sha512")}),
         ),
         Step::new(
-            "verify",
+            StageStep::Verify,
             "verify the signature and checksum before publishing",
             json!({"files": [tarball, format!("{tarball}.asc"), format!("{tarball}.sha512")], "keys": keys_source}),
         ),
         Step::new(
-            "dist-upload",
+            StageStep::DistUpload,
             format!("stage the candidate in dist dev ({})", target.kind()),
             json!({"target": cfg.expand(&cfg.dist.dev), "url": candidate_url, "files": [tarball, format!("{tarball}.asc"), format!("{tarball}.sha512")], "message": format!("Adding {}-{}.", cfg.project.name, facts.tag), "superseded": facts.older, "remove_superseded": cfg.dist.remove_superseded}),
         ),
@@ -288,7 +254,7 @@ pub fn plan(
             .collect();
         let base = json!({"url": m.url, "group_id": cfg.expand(&m.group_id), "artifact_id": cfg.expand(&m.artifact_id), "version": facts.version.to_string()});
         steps.push(Step::new(
-            "maven-open",
+            StageStep::MavenOpen,
             "start a Nexus staging repository",
             base.clone(),
         ));
@@ -303,15 +269,15 @@ pub fn plan(
                 m.deploy_command.join(" ")
             )
         };
-        steps.push(Step::new("maven-deploy", description, deploy));
+        steps.push(Step::new(StageStep::MavenDeploy, description, deploy));
         steps.push(Step::new(
-            "maven-close",
+            StageStep::MavenClose,
             "close the staging repository",
             base,
         ));
     }
     steps.push(Step::new(
-        "push-tag",
+        StageStep::PushTag,
         "push the rc tag",
         json!({"remote": cfg.tags.remote, "tag": facts.tag, "object": facts.tag_object}),
     ));
@@ -319,18 +285,18 @@ pub fn plan(
         "vote_start": rfc3339(vote_start),
         "deadline": rfc3339(deadline),
         "deadline_zones": zones.iter().map(|z| z.text.clone()).collect::<Vec<_>>(),
-        "template": plan::digest(&Value::from(template.1.clone())),
+        "template": crate::engine::plan::digest(&Value::from(template.1.clone())),
         "to": cfg.expand(&cfg.mail.dev),
         "candidate_url": candidate_url,
     });
     steps.push(Step::new(
-        "vote-email",
+        StageStep::VoteEmail,
         "write the [VOTE] email",
         email_inputs,
     ));
     if request.send {
         steps.push(Step::new(
-            "vote-send",
+            StageStep::VoteSend,
             "send the [VOTE] email through SMTP",
             json!({"server": format!("{}:{}", cfg.mail.smtp_host, cfg.mail.smtp_port), "to": cfg.expand(&cfg.mail.dev)}),
         ));
@@ -365,30 +331,30 @@ pub fn plan(
 }
 
 /// Renders the vote email; `probe` fills values only known after staging with stand-ins.
-fn render_email(ctx: &Context, ledger: &Ledger, probe: bool) -> Result<vote::Email> {
+fn render_email(ctx: &Context, ledger: &Ledger, probe: bool) -> Result<crate::emails::Email> {
     let cfg = &ctx.project.config;
     let f = &ctx.facts;
     let name = &cfg.project.name;
     let fill = |t: &str| cfg.expand(t).replace("{tag}", &f.tag);
     let url = ledger
-        .output_str("dist-upload", "url")
-        .map(str::to_string)
+        .outputs::<_, candidate::DistUpload>(StageStep::DistUpload)?
+        .map(|d| d.url)
         .unwrap_or_else(|| ctx.target.candidate_url(&f.tag));
     let sha512 = ledger
-        .output_str("source-tarball", "sha512")
-        .map(str::to_string)
+        .outputs::<_, candidate::SourceTarball>(StageStep::SourceTarball)?
+        .map(|s| s.sha512)
         .unwrap_or_else(|| "0".repeat(128));
     let staging = if !cfg.maven.enabled() {
         None
     } else {
-        match ledger.output_str("maven-open", "repository") {
-            Some(id) => Some(format!("{}{id}", cfg.maven.content_url)),
+        match ledger.outputs::<_, candidate::MavenRepository>(StageStep::MavenOpen)? {
+            Some(m) => Some(format!("{}{}", cfg.maven.content_url, m.repository)),
             None if probe => Some(format!("{}probe", cfg.maven.content_url)),
             None => None,
         }
     };
     let from = cfg.mail.sender(&f.tagger);
-    let ctx_v = vote::EmailContext {
+    let ctx_v = crate::emails::vote::EmailContext {
         from,
         to: cfg.expand(&cfg.mail.dev),
         project: name.clone(),
@@ -418,7 +384,11 @@ fn render_email(ctx: &Context, ledger: &Ledger, probe: bool) -> Result<vote::Ema
         ),
         date: vote::rfc5322_date(ctx.vote_start),
     };
-    Ok(vote::render(&ctx.template.1, &ctx.template.0, &ctx_v)?)
+    Ok(crate::emails::vote::render(
+        &ctx.template.1,
+        &ctx.template.0,
+        &ctx_v,
+    )?)
 }
 
 /// Carries out stage-rc's steps.
@@ -517,36 +487,52 @@ fn write(path: &Path, text: &str) -> Result<()> {
     crate::outside::fs::write_atomic(path, text.as_bytes()).map_err(|e| Error::io("write", path, e))
 }
 
-impl Act for Stager<'_> {
-    fn run(&mut self, step: &Step, ledger: &Ledger) -> Result<Value> {
+impl Act<StageStep> for Stager<'_> {
+    fn run(&mut self, step: &Step<StageStep>, ledger: &Ledger) -> Result<Value> {
         let ctx = self.ctx;
         let cfg = &ctx.project.config;
         let f = &ctx.facts;
-        Ok(match step.id.as_str() {
-            "preflight" => {
-                json!({"commit": f.commit, "branch": f.branch, "source_date_epoch": f.source_date_epoch})
-            }
-            "source-tarball" => {
+        Ok(match step.kind {
+            StageStep::Preflight => outputs(&candidate::Preflight {
+                commit: f.commit.clone(),
+                branch: f.branch.clone(),
+                source_date_epoch: f.source_date_epoch,
+            })?,
+            StageStep::SourceTarball => {
                 let w = self.make_tarball()?;
-                json!({"file": ctx.tarball, "sha512": w.sha512, "size": w.size, "entries": w.entries})
+                outputs(&candidate::SourceTarball {
+                    file: ctx.tarball.clone(),
+                    sha512: w.sha512,
+                    size: w.size,
+                    entries: w.entries,
+                })?
             }
-            "signing-key" => json!({
-                "fingerprint": ctx.key.fingerprint,
-                "algorithm": ctx.key.algorithm_name(),
-                "expires": ctx.key.expires.and_then(|e| Timestamp::from_second(e).ok()).map(rfc3339),
-            }),
-            "sign" => {
+            StageStep::SigningKey => outputs(&candidate::SigningKey {
+                fingerprint: ctx.key.fingerprint.clone(),
+                algorithm: ctx.key.algorithm_name().to_string(),
+                expires: ctx
+                    .key
+                    .expires
+                    .and_then(|e| Timestamp::from_second(e).ok())
+                    .map(rfc3339),
+            })?,
+            StageStep::Sign => {
                 let asc = ctx.signer.sign(
                     &ctx.file(""),
                     &ctx.key.fingerprint,
                     ctx.passphrase.as_ref(),
                 )?;
                 let text = std::fs::read_to_string(&asc).map_err(|e| Error::io("read", &asc, e))?;
-                json!({"file": format!("{}.asc", ctx.tarball), "asc": text})
+                outputs(&candidate::Signature {
+                    file: format!("{}.asc", ctx.tarball),
+                    asc: text,
+                })?
             }
-            "checksum" => {
-                let sha = match ledger.output_str("source-tarball", "sha512") {
-                    Some(s) => s.to_string(),
+            StageStep::Checksum => {
+                let recorded: Option<candidate::SourceTarball> =
+                    ledger.outputs(StageStep::SourceTarball)?;
+                let sha = match recorded {
+                    Some(s) => s.sha512,
                     None => crate::verify::checksum::hash_file(
                         crate::verify::checksum::Algorithm::Sha512,
                         &ctx.file(""),
@@ -555,27 +541,42 @@ impl Act for Stager<'_> {
                 };
                 let line = crate::verify::checksum::coreutils_line(&sha, &ctx.tarball);
                 write(&ctx.file(".sha512"), &line)?;
-                json!({"file": format!("{}.sha512", ctx.tarball), "line": line})
+                outputs(&candidate::Checksum {
+                    file: format!("{}.sha512", ctx.tarball),
+                    line,
+                })?
             }
-            "verify" => {
+            StageStep::Verify => {
                 let now = u32::try_from(Timestamp::now().as_second()).unwrap_or(u32::MAX);
-                let ev = verify::verify_staged(
+                let files = crate::verify::pipeline::Files {
+                    artifact: &ctx.file(""),
+                    signature: &ctx.file(".asc"),
+                    checksum: &ctx.file(".sha512"),
+                };
+                let ev = crate::verify::pipeline::require_trusted(
+                    files,
                     &ctx.keys,
                     &ctx.keys_source,
-                    &ctx.file(""),
-                    &ctx.file(".asc"),
-                    &ctx.file(".sha512"),
                     now,
+                    None,
+                    "refusing to stage it",
                 )?;
-                if !ev.signed_by.eq_ignore_ascii_case(&ctx.key.fingerprint) {
+                if !ev
+                    .signer_fingerprint
+                    .eq_ignore_ascii_case(&ctx.key.fingerprint)
+                {
                     return Err(Error::Problem(format!(
                         "the signature was made by {}, not the signing key {}",
-                        ev.signed_by, ctx.key.fingerprint
+                        ev.signer_fingerprint, ctx.key.fingerprint
                     )));
                 }
-                serde_json::to_value(ev).unwrap_or(Value::Null)
+                outputs(&candidate::Verified {
+                    signed_by: ev.signer_fingerprint,
+                    subkey: ev.signer_subkey,
+                    sha512: ev.sha512,
+                })?
             }
-            "dist-upload" => {
+            StageStep::DistUpload => {
                 let files = self.files();
                 let up = Upload {
                     tag: &f.tag,
@@ -636,7 +637,7 @@ impl Act for Stager<'_> {
                 };
                 serde_json::to_value(staged).unwrap_or(Value::Null)
             }
-            "maven-open" => {
+            StageStep::MavenOpen => {
                 let n = self.nexus()?;
                 let group = cfg.expand(&cfg.maven.group_id);
                 let id = crate::outside::http::block_on(async {
@@ -644,13 +645,15 @@ impl Act for Stager<'_> {
                     n.start(&p.id, &format!("{} {}", cfg.project.display_name, f.tag))
                         .await
                 })?;
-                json!({"repository": id, "url": format!("{}{id}", cfg.maven.content_url)})
+                outputs(&candidate::MavenRepository {
+                    url: Some(format!("{}{id}", cfg.maven.content_url)),
+                    repository: id,
+                })?
             }
-            "maven-deploy" if !cfg.maven.deploy_command.is_empty() => {
+            StageStep::MavenDeploy if !cfg.maven.deploy_command.is_empty() => {
                 let id = ledger
-                    .output_str("maven-open", "repository")
-                    .unwrap_or_default()
-                    .to_string();
+                    .require::<_, candidate::MavenRepository>(StageStep::MavenOpen)?
+                    .repository;
                 let url = format!(
                     "{}/staging/deployByRepositoryId/{id}",
                     cfg.maven.url.trim_end_matches('/')
@@ -667,12 +670,11 @@ impl Act for Stager<'_> {
                 .run()?;
                 json!({"repository": id, "command": command, "url": url})
             }
-            "maven-deploy" => {
+            StageStep::MavenDeploy => {
                 let n = self.nexus()?;
                 let id = ledger
-                    .output_str("maven-open", "repository")
-                    .unwrap_or_default()
-                    .to_string();
+                    .require::<_, candidate::MavenRepository>(StageStep::MavenOpen)?
+                    .repository;
                 let (dir, files) = self.maven_coordinates();
                 let mut names = Vec::new();
                 for file in &files {
@@ -696,18 +698,17 @@ impl Act for Stager<'_> {
                 }
                 json!({"repository": id, "deployed": names})
             }
-            "maven-close" => {
+            StageStep::MavenClose => {
                 let n = self.nexus()?;
                 let id = ledger
-                    .output_str("maven-open", "repository")
-                    .unwrap_or_default()
-                    .to_string();
+                    .require::<_, candidate::MavenRepository>(StageStep::MavenOpen)?
+                    .repository;
                 crate::outside::http::block_on(
                     n.close(&id, &format!("{} {}", cfg.project.display_name, f.tag)),
                 )?;
                 json!({"repository": id, "state": "closed"})
             }
-            "push-tag" => {
+            StageStep::PushTag => {
                 let remote = &cfg.tags.remote;
                 match ctx.git.remote_tag(remote, &f.tag)? {
                     Some(o) if o == f.tag_object => json!({"remote": remote, "pushed": false}),
@@ -723,13 +724,19 @@ impl Act for Stager<'_> {
                     }
                 }
             }
-            "vote-email" => {
+            StageStep::VoteEmail => {
                 let email = render_email(ctx, ledger, false)?;
                 let path = ctx.out.join("vote-email.eml");
                 write(&path, &email.eml)?;
-                json!({"file": "vote-email.eml", "subject": email.subject, "vote_start": rfc3339(ctx.vote_start), "deadline": rfc3339(ctx.deadline), "eml": email.eml})
+                outputs(&candidate::VoteEmail {
+                    file: "vote-email.eml".into(),
+                    subject: email.subject,
+                    vote_start: rfc3339(ctx.vote_start),
+                    deadline: rfc3339(ctx.deadline),
+                    eml: email.eml,
+                })?
             }
-            "vote-send" => {
+            StageStep::VoteSend => {
                 let email = render_email(ctx, ledger, false)?;
                 let server = crate::outside::smtp::Server::from_config(&cfg.mail, &ctx.env);
                 let from = cfg.mail.sender(&f.tagger);
@@ -741,25 +748,17 @@ impl Act for Stager<'_> {
                 )?;
                 json!({"sent_to": cfg.expand(&cfg.mail.dev)})
             }
-            other => {
-                return Err(Error::Usage(format!(
-                    "stage-rc does not know the step `{other}`"
-                )))
-            }
         })
     }
 
     /// Puts back on this machine what finished steps left in --out (the ledger holds the
     /// signature and checksum; the tarball is reproducible and is rebuilt and compared).
-    fn restore(&mut self, step: &Step, record: &Record, later_work: bool) -> Result<()> {
+    fn restore(&mut self, step: &Step<StageStep>, record: &Record, later_work: bool) -> Result<()> {
         let ctx = self.ctx;
-        match step.id.as_str() {
-            "source-tarball" if later_work => {
-                let want = record
-                    .outputs
-                    .get("sha512")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
+        match step.kind {
+            StageStep::SourceTarball if later_work => {
+                let recorded: candidate::SourceTarball = decode(step, record)?;
+                let want = recorded.sha512.as_str();
                 let have = crate::verify::checksum::hash_file(
                     crate::verify::checksum::Algorithm::Sha512,
                     &ctx.file(""),
@@ -775,25 +774,35 @@ impl Act for Stager<'_> {
                     }
                 }
             }
-            "sign" => {
-                if let Some(asc) = record.outputs.get("asc").and_then(Value::as_str) {
-                    write(&ctx.file(".asc"), asc)?;
-                }
+            StageStep::Sign => {
+                let recorded: candidate::Signature = decode(step, record)?;
+                write(&ctx.file(".asc"), &recorded.asc)?;
             }
-            "checksum" => {
-                if let Some(line) = record.outputs.get("line").and_then(Value::as_str) {
-                    write(&ctx.file(".sha512"), line)?;
-                }
+            StageStep::Checksum => {
+                let recorded: candidate::Checksum = decode(step, record)?;
+                write(&ctx.file(".sha512"), &recorded.line)?;
             }
-            "vote-email" => {
-                if let Some(eml) = record.outputs.get("eml").and_then(Value::as_str) {
-                    write(&ctx.out.join("vote-email.eml"), eml)?;
-                }
+            StageStep::VoteEmail => {
+                let recorded: candidate::VoteEmail = decode(step, record)?;
+                write(&ctx.out.join("vote-email.eml"), &recorded.eml)?;
             }
             _ => {}
         }
         Ok(())
     }
+}
+
+/// The typed outputs of a finished step, as the ledger holds them.
+fn decode<T: serde::de::DeserializeOwned>(step: &Step<StageStep>, record: &Record) -> Result<T> {
+    let mut one = Ledger::default();
+    one.steps.push(record.clone());
+    one.require(step.kind)
+}
+
+/// The vote window recorded in the `vote-email` step's inputs.
+#[derive(serde::Deserialize)]
+struct VoteWindow {
+    vote_start: String,
 }
 
 /// `stage-rc`: plan, print, and (unless `--dry-run`) execute.
@@ -807,12 +816,12 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
     let info = git.require_tag(&request.tag, false)?;
     let remote = Some(project.config.tags.remote.clone()).filter(|r| !r.is_empty());
     let mut store =
-        crate::engine::git_notes::NotesStore::new(git, remote, &request.tag, &info.commit);
-    let ledger = plan::LedgerStore::load(&mut store)?;
+        crate::engine::git_notes::GitNotesStore::new(git, remote, &request.tag, &info.commit);
+    let ledger = store.load()?;
     let (plan, ctx) = plan(common, request, secrets, &ci, &ledger)?;
     cli::print_plan(common.format, &plan, &ledger);
     if request.dry_run {
-        if let Some(e) = plan::changed_error(&plan, &ledger, &plan::LedgerStore::describe(&store)) {
+        if let Some(e) = execute::changed_error(&plan, &ledger, &store.describe()) {
             return Err(e);
         }
         tracing::info!("dry run: nothing was changed");
@@ -837,7 +846,7 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
             .tempdir()
             .map_err(|e| Error::io("create a work directory in", std::env::temp_dir(), e))?,
     };
-    let (ledger, outcome) = plan::execute(&plan, &mut store, &mut stager)?;
+    let (ledger, outcome) = execute::execute(&plan, &mut store, &mut stager)?;
     let ledger_copy = request.out.join("ledger.json");
     write(
         &ledger_copy,
@@ -847,18 +856,10 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
         ),
     )?;
     let email_path = request.out.join("vote-email.eml");
-    let sha = ledger
-        .output_str("source-tarball", "sha512")
-        .unwrap_or_default()
-        .to_string();
-    let url = ledger
-        .output_str("dist-upload", "url")
-        .unwrap_or_default()
-        .to_string();
-    let nexus = ledger
-        .output_str("maven-open", "repository")
-        .unwrap_or_default()
-        .to_string();
+    let staged = StagedCandidate::from_ledger(&ledger, &ctx.facts.tag, &store.describe())?;
+    let sha = staged.tarball.sha512.clone();
+    let url = staged.dist.url.clone();
+    let nexus = staged.maven.map(|m| m.repository).unwrap_or_default();
     let deadline = rfc3339(ctx.deadline);
     let outputs = [
         (

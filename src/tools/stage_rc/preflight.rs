@@ -6,10 +6,10 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::version::Version;
+use crate::model::version_sites::check_sites;
 use crate::outside::git::Git;
 use crate::project::Project;
 use crate::report::Severity;
-use crate::tools::bump_version::check_sites;
 
 /// What preflight established.
 #[derive(Debug, Clone, Serialize)]
@@ -73,7 +73,14 @@ pub fn run(project: &Project, git: &Git, tag: &str) -> Result<Facts> {
             problems.join("\n  ")
         )));
     }
-    let changelog = changelog_section(project, git, &info.commit, version, tag, &branch)?;
+    let changelog = crate::project::changelog::released_section(
+        project,
+        git,
+        &info.commit,
+        version,
+        tag,
+        &branch,
+    )?;
     // Candidate numbering: rc1 first, rcN only after rcN-1, nothing newer already.
     let mut numbers: Vec<u32> = git
         .tag_names()?
@@ -120,49 +127,4 @@ pub fn run(project: &Project, git: &Git, tag: &str) -> Result<Facts> {
 
 fn short(c: &str) -> &str {
     &c[..c.len().min(12)]
-}
-
-/// The CHANGELOG section of `version` at `commit`, which must exist and not be marked WIP,
-/// read with changelog-check's parser.
-pub fn changelog_section(
-    project: &Project,
-    git: &Git,
-    commit: &str,
-    version: Version,
-    tag: &str,
-    branch: &str,
-) -> Result<String> {
-    let cfg = &project.config;
-    let file = &cfg.changelog.file;
-    let heading = cfg.changelog_heading(version);
-    let text = git
-        .show(commit, file)?
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "{file} does not exist at {tag}; add it with a `{heading}` section"
-            ))
-        })?;
-    let format = crate::model::changelog::Format::from_config(cfg).map_err(Error::Usage)?;
-    let changelog = crate::model::changelog::parse(&text, &format);
-    let section = changelog.section(version).ok_or_else(|| {
-        Error::Usage(format!(
-            "{file} at {tag} has no `{heading}` section; add the release notes on {branch}, commit, and re-tag"
-        ))
-    })?;
-    if section.wip {
-        return Err(Error::Usage(format!(
-            "{file}:{} at {tag} still says `{}`; remove \"{}\" from the heading on {branch}, commit, and re-tag (the candidate was never staged)",
-            section.line,
-            section.title.trim_end(),
-            cfg.changelog.wip_marker
-        )));
-    }
-    Ok(changelog
-        .section_lines(section)
-        .map(|(_, l)| l)
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim_end()
-        .to_string())
 }

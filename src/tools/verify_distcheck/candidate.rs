@@ -4,9 +4,8 @@
 //! decompresses it and hashes each entry as a git blob), and optionally a rebuild from the tag
 //! and a build from the tarball.
 
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -16,99 +15,20 @@ use crate::cli::{self, CommonArgs};
 use crate::error::ExitCode;
 use crate::error::{Error, Result};
 use crate::model::version::Version;
-use crate::outside::http;
 use crate::report::{Check, Finding, Location, Report};
+use crate::verify::checksum::{self, Algorithm};
+use crate::verify::location;
+use crate::verify::pipeline::{self, Digests, ScanSpec};
 use crate::{outside::git, outside::git::Git};
 use crate::{
     tools::verify_distcheck::source, tools::verify_distcheck::source::Allowlist,
     tools::verify_distcheck::source::RunOptions,
 };
 use crate::{verify::archive, verify::archive::Kind};
-use crate::{verify::checksum, verify::checksum::Algorithm, verify::checksum::Hasher};
 use crate::{
     verify::openpgp, verify::openpgp::Keyring, verify::openpgp::Outcome,
     verify::openpgp::SignatureHasher, verify::openpgp::SigningError,
 };
-
-/// Where an input comes from: a local path, `file://` or `http(s)://`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    Path(PathBuf),
-    Url(String),
-}
-
-impl Input {
-    pub fn parse(s: &str) -> Input {
-        if let Some(p) = s.strip_prefix("file://") {
-            Input::Path(PathBuf::from(p))
-        } else if s.starts_with("https://") || s.starts_with("http://") {
-            Input::Url(s.to_string())
-        } else {
-            Input::Path(PathBuf::from(s))
-        }
-    }
-
-    /// The input with `suffix` appended (`ARTIFACT.sha512`).
-    pub fn with_suffix(&self, suffix: &str) -> Input {
-        match self {
-            Input::Path(p) => {
-                let mut s = p.clone().into_os_string();
-                s.push(suffix);
-                Input::Path(PathBuf::from(s))
-            }
-            Input::Url(u) => Input::Url(format!("{u}{suffix}")),
-        }
-    }
-
-    /// The file name part.
-    pub fn file_name(&self) -> String {
-        match self {
-            Input::Path(p) => p
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned(),
-            Input::Url(u) => u
-                .split(['?', '#'])
-                .next()
-                .unwrap_or(u)
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-        }
-    }
-
-    pub fn display(&self) -> String {
-        match self {
-            Input::Path(p) => p.display().to_string(),
-            Input::Url(u) => u.clone(),
-        }
-    }
-
-    /// A local file holding the input: the path itself, or a download into `tmp`.
-    pub fn fetch(&self, what: &str, tmp: &Path) -> Result<PathBuf> {
-        match self {
-            Input::Path(p) => {
-                if !p.is_file() {
-                    return Err(Error::Usage(format!(
-                        "the {what} {} does not exist; pass an existing file or URL",
-                        p.display()
-                    )));
-                }
-                Ok(p.clone())
-            }
-            Input::Url(u) => {
-                let dest = tmp.join(self.file_name());
-                let client = http::Client::new("dist", u)?;
-                tracing::info!("downloading the {what} {u}");
-                let n = http::block_on(client.download(u, &dest))?;
-                tracing::debug!("{n} bytes");
-                Ok(dest)
-            }
-        }
-    }
-}
 
 /// What `verify-distcheck candidate` was asked.
 #[derive(Debug, Clone)]
@@ -126,125 +46,6 @@ pub struct CandidateRequest {
     pub log: Option<PathBuf>,
     /// The time to judge key and signature expiry at (seconds since the epoch); now when unset.
     pub now: Option<u32>,
-}
-
-/// The digests and verdict of the one pass over the artifact's bytes.
-#[derive(Debug, Default)]
-struct Digests {
-    sha512: String,
-    other: Option<(Algorithm, String)>,
-    signature: Option<(pgp::packet::Signature, Vec<u8>)>,
-    bytes: u64,
-}
-
-/// Reads chunks sent by the hashing thread.
-struct ChannelReader {
-    rx: mpsc::Receiver<Vec<u8>>,
-    chunk: Vec<u8>,
-    pos: usize,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.chunk.len() {
-            match self.rx.recv() {
-                Ok(c) => {
-                    self.chunk = c;
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.chunk.len() - self.pos);
-        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
-
-/// Reads the artifact once: SHA-512 (and the checksum file's algorithm), the signature's hash,
-/// and each chunk passed on to `scan` running concurrently. The signature's SHA-512 state is
-/// shared with the checksum when both use SHA-512.
-fn one_pass<T: Send>(
-    path: &Path,
-    sig_hasher: Option<SignatureHasher>,
-    extra: Option<Algorithm>,
-    scan: impl FnOnce(&mut dyn Read) -> T + Send,
-) -> Result<(Digests, T)> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
-    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(16);
-    std::thread::scope(|s| {
-        let hashing = s.spawn(move || -> io::Result<Digests> {
-            let mut sig = sig_hasher;
-            let shared = sig.as_ref().is_some_and(|h| h.is_sha512());
-            let mut sha512 = (!shared).then(|| Hasher::new(Algorithm::Sha512));
-            let mut other = extra
-                .filter(|a| *a != Algorithm::Sha512)
-                .map(|a| (a, Hasher::new(a)));
-            let mut bytes = 0u64;
-            let mut send = true;
-            loop {
-                let mut buf = vec![0u8; 1 << 20];
-                let n = read_full(&mut file, &mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                buf.truncate(n);
-                bytes += n as u64;
-                if let Some(h) = sig.as_mut() {
-                    h.update(&buf);
-                }
-                if let Some(h) = sha512.as_mut() {
-                    h.update(&buf);
-                }
-                if let Some((_, h)) = other.as_mut() {
-                    h.update(&buf);
-                }
-                // The scanner may stop early (an unsafe archive); hashing goes on.
-                if send && tx.send(buf).is_err() {
-                    send = false;
-                }
-            }
-            drop(tx);
-            let sha512 = match (sha512, &sig) {
-                (Some(h), _) => h.finish_hex(),
-                (None, Some(s)) => s.data_digest(),
-                (None, None) => String::new(),
-            };
-            Ok(Digests {
-                sha512,
-                other: other.map(|(a, h)| (a, h.finish_hex())),
-                signature: sig.map(SignatureHasher::finish),
-                bytes,
-            })
-        });
-        let mut reader = ChannelReader {
-            rx,
-            chunk: Vec::new(),
-            pos: 0,
-        };
-        let scanned = scan(&mut reader);
-        // Let the hashing thread finish even if the scanner stopped reading.
-        drop(reader);
-        let digests = hashing
-            .join()
-            .map_err(|_| Error::Problem("the hashing thread panicked".into()))?
-            .map_err(|e| Error::io("read", path, e))?;
-        Ok((digests, scanned))
-    })
-}
-
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match r.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// The version a tarball's name carries, by the configured tarball template, else the first
@@ -282,7 +83,7 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         .map_err(|e| Error::io("create a temporary directory in", std::env::temp_dir(), e))?;
 
     // Inputs.
-    let artifact_in = Input::parse(&req.artifact);
+    let artifact_in = location::Location::parse(&req.artifact);
     let artifact_name = artifact_in.file_name();
     let kind = Kind::from_name(&artifact_name).ok_or_else(|| {
         Error::Usage(format!(
@@ -292,14 +93,16 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
     let checksum_in = req
         .checksum
         .as_deref()
-        .map(Input::parse)
+        .map(location::Location::parse)
         .unwrap_or_else(|| artifact_in.with_suffix(".sha512"));
     let signature_in = req
         .signature
         .as_deref()
-        .map(Input::parse)
+        .map(location::Location::parse)
         .unwrap_or_else(|| artifact_in.with_suffix(".asc"));
-    let keys_in = Input::parse(&config.expand(req.keys.as_deref().unwrap_or(&config.signing.keys)));
+    let keys_in = location::Location::parse(
+        &config.expand(req.keys.as_deref().unwrap_or(&config.signing.keys)),
+    );
     let artifact = artifact_in.fetch("artifact", tmp.path())?;
     let checksum_path = checksum_in.fetch("checksum file", tmp.path())?;
     let signature_path = signature_in.fetch("signature", tmp.path())?;
@@ -373,20 +176,14 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         (Some(g), Some(info)) => Some(g.ls_tree(&info.commit)?),
         _ => None,
     };
-    let limits = source::limits(config);
+    let limits = pipeline::limits(config);
     let extra = selected.as_ref().ok().map(|e| e.algorithm);
-    let (digests, scan) = if kind == Kind::Zip {
-        let file = std::fs::File::open(&artifact).map_err(|e| Error::io("open", &artifact, e))?;
-        one_pass(&artifact, sig_hasher, extra, move |r: &mut dyn Read| {
-            // A zip is read from its central directory; the pass only hashes.
-            let _ = io::copy(r, &mut io::sink());
-            archive::scan_zip(file, limits, format)
-        })?
-    } else {
-        one_pass(&artifact, sig_hasher, extra, move |r: &mut dyn Read| {
-            archive::scan_tar(kind, r, limits, format)
-        })?
+    let spec = ScanSpec {
+        kind,
+        limits,
+        blobs: format,
     };
+    let (digests, scan) = pipeline::one_pass_scanned(&artifact, sig_hasher, extra, spec)?;
 
     // Checksum.
     report.push(checksum_check(
@@ -397,12 +194,7 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
     ));
 
     // Signature.
-    let now = req.now.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as u32)
-            .unwrap_or(0)
-    });
+    let now = req.now.unwrap_or_else(pipeline::now);
     let mut sig_check = Check::new(
         "signature",
         "the detached signature verifies with a valid key from KEYS",
@@ -462,7 +254,7 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
     let safety: Vec<_> = scan
         .violations
         .iter()
-        .filter(|v| !source::is_layout(v))
+        .filter(|v| !pipeline::is_layout(v))
         .cloned()
         .collect();
     let safe_scan = archive::Scan {
@@ -775,26 +567,6 @@ pub fn open_git(dir: &Path) -> Result<Git> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn inputs_are_paths_file_urls_or_https() {
-        assert_eq!(
-            Input::parse("file:///tmp/a.tar.gz"),
-            Input::Path("/tmp/a.tar.gz".into())
-        );
-        let u = Input::parse(
-            "https://dist.apache.org/repos/dist/dev/mesos/1.11.0-rc1/mesos-1.11.0.tar.gz",
-        );
-        assert_eq!(u.file_name(), "mesos-1.11.0.tar.gz");
-        assert_eq!(
-            u.with_suffix(".asc").display(),
-            "https://dist.apache.org/repos/dist/dev/mesos/1.11.0-rc1/mesos-1.11.0.tar.gz.asc"
-        );
-        assert_eq!(
-            Input::parse("a/b.zip").with_suffix(".sha512"),
-            Input::Path("a/b.zip.sha512".into())
-        );
-    }
 
     #[test]
     fn the_version_comes_from_the_tarball_name() {

@@ -17,14 +17,14 @@ use crate::config::Config;
 use crate::error::ExitCode;
 use crate::error::{Error, Result};
 use crate::model::version::Version;
+use crate::model::version_sites::check_sites;
 use crate::project::Project;
 use crate::report::{Check, Finding, Location, Report};
-use crate::tools::bump_version::check_sites;
 use crate::{outside::git, outside::git::Git, outside::git::TagInfo, outside::git::TreeEntry};
 use crate::{outside::process::human_duration, outside::process::Cmd, outside::process::CmdError};
 use crate::{
     verify::archive, verify::archive::Entry, verify::archive::EntryKind, verify::archive::Kind,
-    verify::archive::Limits, verify::archive::Violation,
+    verify::archive::Limits,
 };
 use crate::{verify::checksum, verify::checksum::Algorithm};
 
@@ -271,14 +271,6 @@ pub fn archive_checks(scan: &archive::Scan, top_dir: &str, required: &[String]) 
     vec![safety, layout]
 }
 
-/// The archive limits configured.
-pub fn limits(config: &Config) -> Limits {
-    Limits {
-        max_unpacked: config.distcheck.max_unpacked_size.max(1) as u64,
-        max_ratio: config.distcheck.max_ratio.max(1) as u64,
-    }
-}
-
 /// How a recipe runs.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -430,41 +422,6 @@ pub fn changelog_section_check(config: &Config, git: &Git, rev: &str, version: V
     c
 }
 
-/// A temporary worktree of a tag, removed when dropped.
-#[derive(Debug)]
-pub struct TempCheckout {
-    git: Git,
-    pub dir: PathBuf,
-    _tmp: tempfile::TempDir,
-}
-
-impl TempCheckout {
-    pub fn new(git: &Git, rev: &str, name: &str) -> Result<Self> {
-        let tmp = tempfile::Builder::new()
-            .prefix("verify-distcheck-")
-            .tempdir()
-            .map_err(|e| Error::io("create a temporary directory in", std::env::temp_dir(), e))?;
-        let dir = tmp.path().join(name);
-        git.worktree_add(&dir, rev)?;
-        Ok(TempCheckout {
-            git: git.clone(),
-            dir,
-            _tmp: tmp,
-        })
-    }
-}
-
-impl Drop for TempCheckout {
-    fn drop(&mut self) {
-        if let Err(e) = self.git.worktree_remove(&self.dir) {
-            tracing::warn!(
-                "could not remove the temporary worktree {}: {e}",
-                self.dir.display()
-            );
-        }
-    }
-}
-
 /// What building a tarball from a tag gave.
 #[derive(Debug)]
 pub struct Built {
@@ -486,12 +443,16 @@ pub fn build_from_tag(
 ) -> Result<Built> {
     let config = &project.config;
     let name = config.top_dir(&version.to_string());
-    let checkout = TempCheckout::new(git, &info.commit, &name)?;
-    tracing::info!("checked {} out into {}", info.name, checkout.dir.display());
+    let checkout = git::Worktree::temporary(git, &info.commit, &name)?;
+    tracing::info!(
+        "checked {} out into {}",
+        info.name,
+        checkout.path().display()
+    );
     let (mut checks, ok) = run_commands(
         "recipe",
         &config.distcheck.recipe,
-        &checkout.dir,
+        checkout.path(),
         config,
         opts,
         ci,
@@ -506,9 +467,9 @@ pub fn build_from_tag(
     }
     let file_name = config.tarball_name(version);
     let expected = if config.distcheck.output.is_empty() {
-        checkout.dir.join(&file_name)
+        checkout.path().join(&file_name)
     } else {
-        checkout.dir.join(
+        checkout.path().join(
             config
                 .expand(&config.distcheck.output)
                 .replace("{version}", &version.to_string()),
@@ -648,7 +609,11 @@ pub fn run_source(common: &CommonArgs, req: &SourceRequest) -> Result<ExitCode> 
             let sha512 = checksum::hash_reader(Algorithm::Sha512, std::io::BufReader::new(file))
                 .map_err(|e| Error::io("read", tarball, e))?;
             let format = git.object_format()?;
-            let scan = scan_file(tarball, limits(config), Some(format))?;
+            let scan = scan_file(
+                tarball,
+                crate::verify::pipeline::limits(config),
+                Some(format),
+            )?;
             for c in archive_checks(&scan, &top, &config.distcheck.required_files) {
                 report.push(c);
             }
@@ -671,11 +636,6 @@ pub fn run_source(common: &CommonArgs, req: &SourceRequest) -> Result<ExitCode> 
         }
     }
     cli::emit_report(&report, common, &ci)
-}
-
-/// Violations that are about layout (top directory, required files) rather than safety.
-pub fn is_layout(v: &Violation) -> bool {
-    matches!(v, Violation::TopDir { .. } | Violation::Missing { .. })
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! The [ANNOUNCE] email, after the ASF's rules for release announcements: plain text, sent
 //! from an @apache.org address when it goes to announce@apache.org, linking to the project's
 //! download page (never to a file or the dist area) and saying how to verify what is
-//! downloaded (signatures, checksums, KEYS). Rendered with [`crate::model::vote::render_email`], the
-//! one email renderer.
+//! downloaded (signatures, checksums, KEYS). Rendered with
+//! [`crate::emails::render_email`], the one email renderer.
 
 use serde::Serialize;
 
-use super::{highlights, join_names, wrap, WebsiteError};
+use super::{render_email, Email, EmailError, Headers};
 use crate::model::version::Version;
+use crate::website::{highlights, join_names, wrap};
 
 /// What the [ANNOUNCE] email says.
 #[derive(Debug, Clone, Serialize)]
@@ -55,11 +56,8 @@ struct Context<'a> {
     thanks: String,
 }
 
-/// Renders the [ANNOUNCE] email with [`crate::model::vote::render_email`].
-pub fn announce_email(
-    a: &Announcement,
-    headers: &crate::model::vote::Headers,
-) -> Result<crate::model::vote::Email, WebsiteError> {
+/// Renders the [ANNOUNCE] email with [`render_email`].
+pub fn announce_email(a: &Announcement, headers: &Headers) -> Result<Email, EmailError> {
     check(a, headers)?;
     let h = highlights(&a.changelog);
     // Names stay whole when the thanks are wrapped: their blanks become a placeholder that is
@@ -102,16 +100,16 @@ pub fn announce_email(
         release_managers: &a.release_managers,
         thanks: wrap(&thanks, WIDTH).replace(KEEP, " "),
     };
-    Ok(crate::model::vote::render_email(
+    render_email(
         ANNOUNCE_TEMPLATE,
         "the built-in [ANNOUNCE] template",
         &ctx,
         headers,
-    )?)
+    )
 }
 
-fn check(a: &Announcement, headers: &crate::model::vote::Headers) -> Result<(), WebsiteError> {
-    let input = |m: String| Err(WebsiteError::Input(m));
+fn check(a: &Announcement, headers: &Headers) -> Result<(), EmailError> {
+    let input = |m: String| Err(EmailError::Input(m));
     let v = a.version;
     if a.release_managers.iter().all(|m| m.trim().is_empty()) {
         return input(format!(
@@ -181,9 +179,9 @@ fn is_raw_artifact(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::super::tests::section;
     use super::*;
-    use crate::model::vote::Headers;
+    use crate::website::tests::section;
+    use Headers;
 
     fn announcement(version: &str) -> Announcement {
         Announcement {
@@ -299,7 +297,7 @@ mod tests {
             let mut a = announcement("1.11.0");
             a.download_url = url.into();
             let e = announce_email(&a, &headers()).unwrap_err();
-            assert!(matches!(e, WebsiteError::Input(_)));
+            assert!(matches!(e, EmailError::Input(_)));
             assert!(
                 e.to_string()
                     .contains("must link to the project's download page")
