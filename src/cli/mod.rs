@@ -146,10 +146,10 @@ pub fn print_plan<K: crate::engine::plan::StepKind>(
     match format {
         Format::Json => print_stdout(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&crate::engine::plan::to_json(plan, ledger))
+            serde_json::to_string_pretty(&crate::engine::status::to_json(plan, ledger))
                 .unwrap_or_default()
         )),
-        _ => print_stdout(&crate::engine::plan::render(plan, ledger)),
+        _ => print_stdout(&crate::engine::status::render(plan, ledger)),
     }
 }
 

@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::ledger::{Ledger, LedgerStore, Record};
-use super::plan::{states, Plan, State, Step, StepKind};
+use super::plan::{Plan, Step, StepKind};
+use super::status::{states, State};
 use crate::error::{Error, Result};
 
 /// What carries out the steps of a plan.
@@ -138,7 +139,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::engine::ledger::FileStore;
-    use crate::engine::plan::{digest, render};
+    use crate::engine::plan::digest;
+    use crate::engine::status::render;
     use crate::error::ExitCode;
     use serde_json::json;
 
@@ -276,7 +278,7 @@ mod tests {
 
     #[test]
     fn the_json_plan_names_each_step_by_its_id_with_its_state() {
-        let v = crate::engine::plan::to_json(&plan("abc"), &Ledger::default());
+        let v = crate::engine::status::to_json(&plan("abc"), &Ledger::default());
         assert_eq!(v["steps"][0]["id"], "a");
         assert_eq!(v["steps"][0]["state"], "to-do");
         assert_eq!(v["steps"][2]["id"], "c");

@@ -10,3 +10,4 @@ pub mod execute;
 pub mod git_notes;
 pub mod ledger;
 pub mod plan;
+pub mod status;
