@@ -308,12 +308,15 @@ fn every_declared_input_reaches_the_tool_through_one_environment_variable() {
 /// `set_output("name"` calls in the tool's modules, and stage-rc's table of outputs.
 fn outputs_written_by(tool: &str) -> BTreeSet<String> {
     let files: &[&str] = match tool {
-        "changelog-check" => &["src/changelog_check.rs"],
-        "bump-version" => &["src/bump.rs"],
-        "verify-distcheck" => &["src/distcheck.rs", "src/candidate.rs"],
-        "bench-compare" => &["src/bench/runner.rs"],
-        "stage-rc" => &["src/stage/mod.rs"],
-        "build-rpms" => &["src/rpm/mod.rs"],
+        "changelog-check" => &["src/tools/changelog_check/mod.rs"],
+        "bump-version" => &["src/tools/bump_version/mod.rs"],
+        "verify-distcheck" => &[
+            "src/tools/verify_distcheck/source.rs",
+            "src/tools/verify_distcheck/candidate.rs",
+        ],
+        "bench-compare" => &["src/tools/bench_compare/runner.rs"],
+        "stage-rc" => &["src/tools/stage_rc/mod.rs"],
+        "build-rpms" => &["src/tools/build_rpms/mod.rs"],
         "publish-dist" => {
             // The contract's outputs while the tool is a stub in this tree.
             return [

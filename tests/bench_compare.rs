@@ -71,9 +71,24 @@ fn compare_finds_a_regression_and_exits_1() {
     );
     assert!(out.contains("regression"));
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
-    assert!(std::fs::read_to_string(&junit)
-        .unwrap()
-        .contains("<failure message=\"regression\">"));
+    // The JUnit report every tool writes: one suite, one test case per (benchmark, metric).
+    let junit = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        junit.contains("<failure message=\"regression\">"),
+        "{junit}"
+    );
+    let doc = roxmltree::Document::parse(&junit).unwrap();
+    let suites = doc.root_element();
+    assert_eq!(suites.tag_name().name(), "testsuites");
+    assert_eq!(suites.attribute("failures"), Some("1"));
+    let suite = suites.first_element_child().unwrap();
+    assert_eq!(suite.attribute("name"), Some("bench-compare"));
+    let case = suite.first_element_child().unwrap();
+    assert_eq!(
+        case.attribute("classname"),
+        Some("Alloc_BENCHMARK_Test.Add/1")
+    );
+    assert_eq!(case.attribute("name"), Some("Added {n} agents in {t}"));
 }
 
 #[test]

@@ -3,11 +3,10 @@
 use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
 use release_kit::ci::Ci;
-use release_kit::cli::{self, CommonArgs};
+use release_kit::cli::{self, OutputArgs};
 use release_kit::model::bench::model::Shard;
 use release_kit::model::bench::parse::Format;
 use release_kit::model::bench::schedule;
-use release_kit::tools::bench_compare::render::OutputFormat;
 use release_kit::{
     model::bench::analysis::GatePolicy, model::bench::analysis::Options,
     model::bench::analysis::Pairing,
@@ -24,28 +23,19 @@ use std::time::Duration;
 /// regression (or inconclusive/missing rows when asked to fail on them), 2 bad usage or input
 /// (including any parse error), 3 a benchmark command crashed or timed out.
 #[derive(Debug, Parser)]
-#[command(name = "bench-compare", version)]
+#[command(name = "bench-compare", version, mut_arg("format", cli::with_csv))]
 struct Cli {
+    #[command(flatten)]
+    output: OutputArgs,
     #[command(flatten)]
     gate: GateArgs,
     #[command(subcommand)]
     command: Command,
 }
 
+/// The gate's own flags.
 #[derive(Debug, clap::Args)]
 struct GateArgs {
-    /// Output format on stdout.
-    #[arg(
-        long,
-        global = true,
-        env = "RELEASE_KIT_FORMAT",
-        value_enum,
-        default_value = "text"
-    )]
-    format: OutputFormat,
-    /// Also write a JUnit XML report (one testcase per benchmark metric), for Jenkins.
-    #[arg(long, global = true, env = "RELEASE_KIT_JUNIT", value_name = "PATH")]
-    junit: Option<PathBuf>,
     /// Also write an SVG plot of the ratios with their confidence intervals.
     #[arg(long, global = true, env = "RELEASE_KIT_SVG", value_name = "PATH")]
     svg: Option<PathBuf>,
@@ -70,12 +60,6 @@ struct GateArgs {
     /// Compare what parsed even when some timing-looking lines did not (they are still listed).
     #[arg(long, global = true, env = "RELEASE_KIT_ALLOW_UNPARSED", value_parser = BoolishValueParser::new())]
     allow_unparsed: bool,
-    /// More logging on stderr (-v debug, -vv trace); RUST_LOG overrides.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    verbose: u8,
-    /// Only errors on stderr.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
-    quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -165,37 +149,38 @@ fn run_request(base_cmd: String, head_cmd: String, run: RunArgs, gate: &GateArgs
     }
 }
 
+impl GateArgs {
+    fn options(&self) -> Options {
+        Options {
+            alpha: self.alpha,
+            min_effect: self.min_effect,
+            pairing: if self.unpaired {
+                Pairing::Unpaired
+            } else {
+                Pairing::Auto
+            },
+            ..Options::default()
+        }
+    }
+
+    fn outputs(&self, output: &OutputArgs) -> Outputs {
+        Outputs {
+            format: output.format,
+            junit: output.junit.clone(),
+            svg: self.svg.clone(),
+            policy: GatePolicy {
+                fail_on_inconclusive: self.fail_on_inconclusive,
+                fail_on_missing: self.fail_on_missing,
+            },
+        }
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let cli: Cli = cli::parse();
+    cli::init_logging(&cli.output);
     let g = &cli.gate;
-    cli::init_logging(&CommonArgs {
-        repo: ".".into(),
-        config: None,
-        sets: Vec::new(),
-        format: cli::Format::Text,
-        junit: None,
-        verbose: g.verbose,
-        quiet: g.quiet,
-    });
-    let options = Options {
-        alpha: g.alpha,
-        min_effect: g.min_effect,
-        pairing: if g.unpaired {
-            Pairing::Unpaired
-        } else {
-            Pairing::Auto
-        },
-        ..Options::default()
-    };
-    let outputs = Outputs {
-        format: g.format,
-        junit: g.junit.clone(),
-        svg: g.svg.clone(),
-        policy: GatePolicy {
-            fail_on_inconclusive: g.fail_on_inconclusive,
-            fail_on_missing: g.fail_on_missing,
-        },
-    };
+    let (options, outputs) = (g.options(), g.outputs(&cli.output));
     let ci = Ci::detect();
     let outcome = match cli.command {
         Command::Compare {
@@ -217,18 +202,14 @@ fn main() -> std::process::ExitCode {
             base_cmd,
             head_cmd,
             run,
-        } => runner::run(
-            &run_request(base_cmd, head_cmd, run, g),
-            &options,
-            &outputs,
-            &ci,
-        ),
-        Command::Calibrate { cmd, run } => runner::calibrate(
-            &run_request(cmd.clone(), cmd, run, g),
-            &options,
-            &outputs,
-            &ci,
-        ),
+        } => {
+            let req = run_request(base_cmd, head_cmd, run, g);
+            runner::run(&req, &options, &outputs, &ci)
+        }
+        Command::Calibrate { cmd, run } => {
+            let req = run_request(cmd.clone(), cmd, run, g);
+            runner::calibrate(&req, &options, &outputs, &ci)
+        }
         Command::Merge { inputs, output } => runner::merge(&inputs, &output),
     };
     cli::finish(outcome.map_err(Into::into))

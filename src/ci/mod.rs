@@ -12,13 +12,14 @@ use serde::Deserialize;
 use crate::error::ExitCode;
 use crate::report::{Report, Severity};
 
-/// Writes a report as JUnit XML (one testcase per check) atomically, for Jenkins's `junit` step.
-pub fn write_junit(path: &Path, report: &Report) -> Result<(), CiError> {
-    crate::outside::fs::write_atomic(path, crate::report::junit::to_junit(report).as_bytes())
-        .map_err(|source| CiError::Junit {
+/// Writes a JUnit XML report atomically, for Jenkins's `junit` step.
+pub fn write_junit(path: &Path, suite: &crate::report::junit::Suite) -> Result<(), CiError> {
+    crate::outside::fs::write_atomic(path, suite.to_xml().as_bytes()).map_err(|source| {
+        CiError::Junit {
             path: path.to_path_buf(),
             source,
-        })
+        }
+    })
 }
 
 /// Where a tool is running.

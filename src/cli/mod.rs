@@ -19,9 +19,63 @@ pub enum Format {
     Json,
     /// Markdown, as written to the GitHub job summary.
     Markdown,
+    /// CSV, one row per (benchmark, metric).
+    Csv,
 }
 
-/// Flags every tool takes.
+impl Format {
+    /// What `--format` takes unless a tool asks for more ([`with_csv`]): every result renders as
+    /// text, JSON and Markdown; only tables of rows (bench-compare's) render as CSV.
+    const EVERY_TOOL: [Format; 3] = [Format::Text, Format::Json, Format::Markdown];
+
+    /// A `--format` parser taking only `formats`, each shown with its help.
+    fn parser(formats: &[Format]) -> clap::builder::ValueParser {
+        use clap::builder::TypedValueParser as _;
+        use clap::ValueEnum as _;
+        let values = formats.iter().filter_map(Format::to_possible_value);
+        clap::builder::ValueParser::new(
+            clap::builder::PossibleValuesParser::new(values).map(|name| {
+                Format::from_str(&name, false).expect("a possible value names a format")
+            }),
+        )
+    }
+}
+
+/// Lets `--format` also take `csv`, for a tool whose result is a table of rows:
+/// `#[command(mut_arg("format", cli::with_csv))]` on the tool's parser.
+pub fn with_csv(format: clap::Arg) -> clap::Arg {
+    use clap::ValueEnum as _;
+    format.value_parser(Format::parser(Format::value_variants()))
+}
+
+/// Flags every tool takes: how results are printed and written, and how much is logged.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// Output format on stdout.
+    #[arg(
+        long,
+        global = true,
+        env = "RELEASE_KIT_FORMAT",
+        default_value = "text",
+        value_parser = Format::parser(&Format::EVERY_TOOL)
+    )]
+    pub format: Format,
+
+    /// Also write a JUnit XML report (one testcase per check), for Jenkins's `junit` step.
+    #[arg(long, global = true, env = "RELEASE_KIT_JUNIT", value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// More logging on stderr (-v debug, -vv trace); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+/// Flags every tool that works on a project takes: where the project is and its configuration,
+/// then the [`OutputArgs`].
 #[derive(Debug, Clone, clap::Args)]
 pub struct CommonArgs {
     /// The project's directory (its git repository).
@@ -43,27 +97,18 @@ pub struct CommonArgs {
     #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
-    /// Output format on stdout.
-    #[arg(
-        long,
-        global = true,
-        env = "RELEASE_KIT_FORMAT",
-        value_enum,
-        default_value = "text"
-    )]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
 
-    /// Also write a JUnit XML report (one testcase per check), for Jenkins's `junit` step.
-    #[arg(long, global = true, env = "RELEASE_KIT_JUNIT", value_name = "PATH")]
-    pub junit: Option<PathBuf>,
+/// The output flags read through, as every flag of one set: `common.format`,
+/// `cli::init_logging(&cli.common)`.
+impl std::ops::Deref for CommonArgs {
+    type Target = OutputArgs;
 
-    /// More logging on stderr (-v debug, -vv trace); RUST_LOG overrides.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-
-    /// Only errors on stderr.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    fn deref(&self) -> &OutputArgs {
+        &self.output
+    }
 }
 
 impl CommonArgs {
@@ -87,12 +132,12 @@ pub fn parse<P: clap::Parser>() -> P {
 }
 
 /// Starts logging to stderr, one line per event.
-pub fn init_logging(common: &CommonArgs) {
+pub fn init_logging(output: &OutputArgs) {
     use tracing_subscriber::EnvFilter;
-    let level = if common.quiet {
+    let level = if output.quiet {
         "error"
     } else {
-        match common.verbose {
+        match output.verbose {
             0 => "info",
             1 => "debug",
             _ => "trace",
@@ -114,14 +159,15 @@ pub fn init_logging(common: &CommonArgs) {
 /// Writes annotations, the job summary and JUnit, then prints the report in the chosen format.
 /// Annotations go first (errors first): they are what a CI log reader acts on, and a log
 /// collector that stops reading when the process exits must not lose them.
-pub fn emit_report(report: &Report, common: &CommonArgs, ci: &Ci) -> Result<ExitCode> {
+pub fn emit_report(report: &Report, output: &OutputArgs, ci: &Ci) -> Result<ExitCode> {
     ci.annotate_report(report);
     ci.summary(&report.to_markdown())?;
-    if let Some(path) = &common.junit {
-        ci::write_junit(path, report)?;
+    if let Some(path) = &output.junit {
+        ci::write_junit(path, &report.into())?;
     }
-    let text = match common.format {
-        Format::Text => report.to_text(ci.color()),
+    let text = match output.format {
+        // A check report is not a table of rows: `--format` never offers it csv.
+        Format::Text | Format::Csv => report.to_text(ci.color()),
         Format::Json => report.to_json(),
         Format::Markdown => report.to_markdown(),
     };
@@ -210,5 +256,45 @@ fn report_error(e: &Error) {
                 first.trim_start_matches("error: ")
             )
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory as _, Parser as _};
+
+    /// A tool whose result is a check report.
+    #[derive(Debug, clap::Parser)]
+    struct Checks {
+        #[command(flatten)]
+        output: OutputArgs,
+    }
+
+    /// A tool whose result is a table of rows.
+    #[derive(Debug, clap::Parser)]
+    #[command(mut_arg("format", with_csv))]
+    struct Rows {
+        #[command(flatten)]
+        output: OutputArgs,
+    }
+
+    #[test]
+    fn csv_is_only_offered_to_a_tool_that_asks_for_it() {
+        Checks::command().debug_assert();
+        Rows::command().debug_assert();
+        let refused = Checks::try_parse_from(["t", "--format", "csv"]).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("[possible values: text, json, markdown]"),
+            "{refused}"
+        );
+        let checks = Checks::try_parse_from(["t", "--format", "markdown"]).unwrap();
+        assert_eq!(checks.output.format, Format::Markdown);
+        let rows = Rows::try_parse_from(["t", "--format", "csv"]).unwrap();
+        assert_eq!(rows.output.format, Format::Csv);
+        let rows = Rows::try_parse_from(["t", "--format", "json"]).unwrap();
+        assert_eq!(rows.output.format, Format::Json);
     }
 }

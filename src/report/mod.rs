@@ -1,5 +1,6 @@
 //! The result of a checking tool: named checks with their findings, rendered for a terminal,
-//! as stable JSON, as a Markdown job summary and (in `ci::junit`) as JUnit XML.
+//! as stable JSON, as a Markdown job summary and (in [`junit`]) as JUnit XML; and the escapers
+//! every renderer uses for text it did not write (Markdown, XML, terminal control characters).
 
 pub mod junit;
 
@@ -294,7 +295,8 @@ impl Report {
                 Status::Warn => "⚠️ warn",
                 Status::Skip => "⏭️ skip",
             };
-            let _ = writeln!(out, "| `{}` | {result} | {} |", c.id, md_cell(&c.summary));
+            let id = md_code(&c.id);
+            let _ = writeln!(out, "| {id} | {result} | {} |", md_escape(&c.summary));
         }
         let findings: Vec<_> = self.findings().collect();
         if !findings.is_empty() {
@@ -303,7 +305,7 @@ impl Report {
                 let at = f
                     .location
                     .as_ref()
-                    .map(|l| format!("`{l}` "))
+                    .map(|l| format!("{} ", md_code(&l.to_string())))
                     .unwrap_or_default();
                 let sev = match f.severity {
                     Severity::Error => "**error**",
@@ -312,9 +314,9 @@ impl Report {
                 };
                 let _ = writeln!(
                     out,
-                    "- {sev} `{}`: {at}{}",
-                    c.id,
-                    md_escape(&f.message).replace('\n', "<br>")
+                    "- {sev} {}: {at}{}",
+                    md_code(&c.id),
+                    md_escape(&f.message)
                 );
             }
             out.push_str("\n</details>\n");
@@ -339,26 +341,77 @@ pub fn escape_controls(s: &str) -> String {
         .collect()
 }
 
-/// Escapes text for Markdown so user-controlled strings cannot inject markup or HTML.
+/// Escapes text for (GitHub-flavoured) Markdown, right both in a table cell and in running text:
+/// no emphasis, code, link, HTML, entity or strikethrough in `s` takes effect, a pipe cannot end a
+/// table cell, a line break becomes `<br>` (the text stays on its line), and `s` cannot open a
+/// heading, a list or a code block where it starts a line (leading blanks are dropped).
 pub fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
+    let mut out = String::with_capacity(s.len() + 8);
+    // Leading blanks show nowhere, and could make a code block where the text starts a line;
+    // so could a block marker: `# x`, `- x`, `+ x`, `1. x`, `1) x`.
+    let body = s.trim_start_matches([' ', '\t']);
+    let digits = body.len() - body.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = if body.starts_with(['#', '-', '+']) {
+        out.push('\\');
+        body
+    } else if (1..=9).contains(&digits)
+        && body[digits..].starts_with(['.', ')'])
+        && body[digits + 1..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
+    {
+        out.push_str(&body[..digits]);
+        out.push('\\');
+        &body[digits..]
+    } else {
+        body
+    };
+    let mut chars = rest.chars().peekable();
+    while let Some(ch) = chars.next() {
         match ch {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
                 out.push('\\');
                 out.push(ch);
             }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => out.push_str("<br>"),
             _ => out.push(ch),
         }
     }
     out
 }
 
-fn md_cell(s: &str) -> String {
-    md_escape(s).replace('\n', "<br>")
+/// Shows `s` as inline code, right both in a table cell and in running text: a code span when
+/// that shows `s` exactly (code spans take everything literally but backticks, pipes in a table
+/// and line breaks), else `<code>` around the [`md_escape`]d text.
+pub fn md_code(s: &str) -> String {
+    if s.is_empty() || s.contains(['`', '|', '\n', '\r']) {
+        format!("<code>{}</code>", md_escape(s))
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// Escapes text for XML (JUnit reports, SVG plots) and drops characters XML 1.0 cannot carry.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(ch),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -426,6 +479,11 @@ mod tests {
     }
 
     #[test]
+    fn xml_drops_control_characters() {
+        assert_eq!(xml_escape("a\u{1}b\u{1b}[31mc\n"), "ab[31mc\n");
+    }
+
+    #[test]
     fn markdown_escapes_user_text() {
         let mut r = Report::new("t", "<script>|x");
         let mut c = Check::new("c", "c");
@@ -434,5 +492,39 @@ mod tests {
         let md = r.to_markdown();
         assert!(md.contains("&lt;script&gt;\\|x"), "{md}");
         assert!(md.contains("a \\| b &lt;img&gt; \\`x\\`"), "{md}");
+    }
+
+    #[test]
+    fn markdown_escaping_is_right_in_table_cells_and_running_text() {
+        // Checked against a GFM renderer (comrak) when written: each shows as the input, in a table
+        // cell and in a list item, with no markup, HTML or block taking effect.
+        for (text, escaped) in [
+            (
+                "**bold** _it_ ~~x~~",
+                "\\*\\*bold\\*\\* \\_it\\_ \\~\\~x\\~\\~",
+            ),
+            ("[l](http://e.x)", "\\[l\\](http://e.x)"),
+            ("&#x3C;b&gt;", "&amp;#x3C;b&amp;gt;"),
+            ("a\\b | c", "a\\\\b \\| c"),
+            ("# h", "\\# h"),
+            ("  - item", "\\- item"),
+            ("     code", "code"),
+            ("12) item", "12\\) item"),
+            ("1.2.0 is out", "1.2.0 is out"),
+            ("one\r\ntwo\nthree", "one<br>two<br>three"),
+        ] {
+            assert_eq!(md_escape(text), escaped, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn inline_code_is_a_code_span_unless_that_would_change_it() {
+        assert_eq!(
+            md_code("Alloc_BENCHMARK_Test.Add/1"),
+            "`Alloc_BENCHMARK_Test.Add/1`"
+        );
+        assert_eq!(md_code("a<b>*c*"), "`a<b>*c*`");
+        assert_eq!(md_code("A|b`c"), "<code>A\\|b\\`c</code>");
+        assert_eq!(md_code("x\ny"), "<code>x<br>y</code>");
     }
 }

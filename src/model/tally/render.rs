@@ -6,6 +6,7 @@ use serde_json::{json, Value as Json};
 
 use super::count::{utc, Tally, Voter};
 use super::text::Value;
+use crate::report::md_escape;
 
 /// Facts about the vote that are not counts.
 #[derive(Debug, Clone, Serialize)]
@@ -182,12 +183,6 @@ pub fn text(h: &Header, t: &Tally) -> String {
     }
     out.push_str(&format!("note: {NON_BINDING_NOTE}.\n"));
     out
-}
-
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// The tally as Markdown (the job summary).

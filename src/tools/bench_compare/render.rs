@@ -1,32 +1,23 @@
 //! Renders a comparison report: benchstat-like text table, Markdown with a Mermaid chart, JSON,
-//! CSV, JUnit XML for Jenkins, and an SVG plot of ratios with their confidence intervals.
+//! CSV, JUnit test cases for Jenkins (written by `report::junit`), and an SVG plot of ratios with
+//! their confidence intervals.
 
+use crate::cli::Format;
+use crate::report::junit::{Case, Outcome, Suite};
+use crate::report::{md_code, md_escape, xml_escape};
 use crate::{
-    model::bench::analysis::pct, model::bench::analysis::Report, model::bench::analysis::Row,
-    model::bench::analysis::Verdict,
+    model::bench::analysis::pct, model::bench::analysis::GatePolicy,
+    model::bench::analysis::Report, model::bench::analysis::Row, model::bench::analysis::Verdict,
 };
 use std::fmt::Write as _;
 
-/// Output formats of `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    /// Terminal table.
-    Text,
-    /// Markdown for job summaries and PR comments.
-    Markdown,
-    /// Machine-readable JSON.
-    Json,
-    /// CSV, one row per (benchmark, metric).
-    Csv,
-}
-
 /// Renders `report` in `format`.
-pub fn render(report: &Report, format: OutputFormat) -> String {
+pub fn render(report: &Report, format: Format) -> String {
     match format {
-        OutputFormat::Text => text(report),
-        OutputFormat::Markdown => markdown(report),
-        OutputFormat::Json => json(report),
-        OutputFormat::Csv => csv(report),
+        Format::Text => text(report),
+        Format::Markdown => markdown(report),
+        Format::Json => json(report),
+        Format::Csv => csv(report),
     }
 }
 
@@ -166,10 +157,6 @@ pub fn text(report: &Report) -> String {
     out
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
-}
-
 /// Markdown table with a Mermaid bar chart of the changes.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::from("## Benchmark comparison\n\n");
@@ -178,19 +165,18 @@ pub fn markdown(report: &Report) -> String {
     for r in &report.rows {
         let v = match r.verdict {
             Verdict::Regression => "**regression**".to_string(),
-            _ => verdict(r),
+            _ => md_escape(&verdict(r)),
         };
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
-            md_escape(&r.name),
+            "| {} | {} | {} | {} | {} | {} | {} | {v} |",
+            md_code(&r.name),
             md_escape(&r.metric),
             side(r.base, &r.unit),
             side(r.head, &r.unit),
             ratio_ci(r),
             p(r.p_value),
             p(r.p_adjusted),
-            md_escape(&v)
         );
     }
     let charted: Vec<&Row> = report.rows.iter().filter(|r| r.ratio.is_some()).collect();
@@ -210,9 +196,9 @@ pub fn markdown(report: &Report) -> String {
         for (i, r) in charted.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "{}. `{}` {}",
+                "{}. {} {}",
                 i + 1,
-                md_escape(&r.name),
+                md_code(&r.name),
                 md_escape(&r.metric)
             );
         }
@@ -265,52 +251,100 @@ pub fn csv(report: &Report) -> String {
     out
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// JUnit XML: one test case per row; regressions are failures, inconclusive and missing rows are
 /// failures only when the gate policy makes them fail.
-pub fn junit(report: &Report, policy: crate::model::bench::analysis::GatePolicy) -> String {
+pub fn junit(report: &Report, policy: GatePolicy) -> Suite {
     let failing = report.failing_rows(policy);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuite name=\"bench-compare\" tests=\"{}\" failures=\"{}\">",
-        report.rows.len(),
-        failing.len()
-    );
-    for r in &report.rows {
-        let _ = write!(
-            out,
-            "  <testcase classname=\"{}\" name=\"{}\">",
-            xml_escape(&r.name),
-            xml_escape(&r.metric)
-        );
-        let detail = format!(
-            "{} -> {}: {} ({})",
-            side(r.base, &r.unit),
-            side(r.head, &r.unit),
-            ratio_ci(r),
-            verdict(r)
-        );
-        if failing.iter().any(|f| std::ptr::eq(*f, r)) {
-            let _ = write!(
-                out,
-                "<failure message=\"{}\">{}</failure>",
-                xml_escape(r.verdict.name()),
-                xml_escape(&detail)
+    let cases = report
+        .rows
+        .iter()
+        .map(|r| {
+            let detail = format!(
+                "{} -> {}: {} ({})",
+                side(r.base, &r.unit),
+                side(r.head, &r.unit),
+                ratio_ci(r),
+                verdict(r)
             );
-        } else {
-            let _ = write!(out, "<system-out>{}</system-out>", xml_escape(&detail));
-        }
-        out.push_str("</testcase>\n");
+            let (outcome, system_out) = if failing.iter().any(|f| std::ptr::eq(*f, r)) {
+                let message = r.verdict.name().to_string();
+                (
+                    Outcome::Failed {
+                        message,
+                        kind: None,
+                        text: detail,
+                    },
+                    None,
+                )
+            } else {
+                (Outcome::Passed, Some(detail))
+            };
+            Case {
+                classname: r.name.clone(),
+                name: r.metric.clone(),
+                outcome,
+                system_out,
+            }
+        })
+        .collect();
+    Suite {
+        name: "bench-compare".into(),
+        properties: Vec::new(),
+        cases,
     }
-    out.push_str("</testsuite>\n");
-    out
+}
+
+/// `calibrate`'s result: per metric, the noise and the smallest slowdown detectable with this many
+/// rounds (`rows` as from `runner::calibration`), then the A/A comparison itself.
+pub fn calibration(rows: &[(String, f64, Option<f64>)], report: &Report, format: Format) -> String {
+    let mde_pct = |m: &Option<f64>| m.map(|m| (m.exp() - 1.0) * 100.0);
+    match format {
+        Format::Text | Format::Markdown => {
+            let md = format == Format::Markdown;
+            let mut t = if md {
+                String::from("| metric | noise (robust σ of per-round log-ratio) | smallest detectable slowdown (80% power) |\n| --- | --- | --- |\n")
+            } else {
+                String::from("metric  noise (robust σ of per-round log-ratio)  smallest detectable slowdown (80% power)\n")
+            };
+            for (key, sigma, mde) in rows {
+                let m = mde_pct(mde).map_or("—".into(), |m| format!("{m:+.1}%"));
+                if md {
+                    let _ = writeln!(t, "| {} | {:.2}% | {m} |", md_escape(key), sigma * 100.0);
+                } else {
+                    let _ = writeln!(t, "{key}  {:.2}%  {m}", sigma * 100.0);
+                }
+            }
+            t.push('\n');
+            t.push_str(&render(report, format));
+            t
+        }
+        Format::Json => {
+            let calibration: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(key, sigma, mde)| {
+                    serde_json::json!({
+                        "metric": key,
+                        "noise_sigma": sigma,
+                        "min_detectable_slowdown_pct": mde_pct(mde),
+                    })
+                })
+                .collect();
+            let document = serde_json::json!({
+                "schema": "release-kit/bench-calibration/v1",
+                "calibration": calibration,
+                "aa_report": serde_json::to_value(report).unwrap_or_default(),
+            });
+            serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
+        }
+        Format::Csv => {
+            let mut t = String::from("metric,noise_sigma,min_detectable_slowdown_pct\n");
+            for (key, sigma, mde) in rows {
+                let m = mde_pct(mde).map_or(String::new(), |m| format!("{m:.3}"));
+                let _ = writeln!(t, "\"{}\",{sigma:.6},{m}", key.replace('"', "\"\""));
+            }
+            t
+        }
+    }
 }
 
 /// SVG forest plot: one line per row with the ratio and its CI on a log axis, the ±min-effect band shaded.
@@ -393,10 +427,7 @@ fn truncate(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        model::bench::analysis::compare, model::bench::analysis::GatePolicy,
-        model::bench::analysis::Options,
-    };
+    use crate::{model::bench::analysis::compare, model::bench::analysis::Options};
     use crate::{
         model::bench::model::Measurement, model::bench::model::SampleSet, model::bench::model::Side,
     };
@@ -475,6 +506,16 @@ mod tests {
     }
 
     #[test]
+    fn markdown_shows_any_benchmark_name_as_written() {
+        let mut r = report();
+        r.rows[0].name = "A|b_*c*<d>".into();
+        let md = markdown(&r);
+        let shown = "<code>A\\|b\\_\\*c\\*&lt;d&gt;</code>";
+        assert!(md.contains(&format!("| {shown} | Added")), "{md}");
+        assert!(md.contains(&format!("1. {shown} Added")), "{md}");
+    }
+
+    #[test]
     fn json_has_the_documented_fields() {
         let v: serde_json::Value = serde_json::from_str(&json(&report())).unwrap();
         let row = &v["rows"][0];
@@ -513,16 +554,25 @@ mod tests {
     #[test]
     fn junit_fails_regressions_and_missing_only_when_asked() {
         let r = report();
-        let x = junit(&r, GatePolicy::default());
-        assert!(x.contains("failures=\"1\""));
+        let x = junit(&r, GatePolicy::default()).to_xml();
+        assert!(x.contains("failures=\"1\""), "{x}");
+        assert!(
+            x.contains(
+                r#"<testcase classname="Alloc.Add/3" name="Added {n} agents in {t}" time="0">"#
+            ),
+            "{x}"
+        );
+        assert!(x.contains(r#"<failure message="regression">"#), "{x}");
+        assert!(x.contains("<system-out>1.000 s (n=1) -&gt; —"), "{x}");
         let strict = junit(
             &r,
             GatePolicy {
                 fail_on_missing: true,
                 ..GatePolicy::default()
             },
-        );
-        assert!(strict.contains("failures=\"2\""));
+        )
+        .to_xml();
+        assert!(strict.contains("failures=\"2\""), "{strict}");
         roxmltree::Document::parse(&x).unwrap();
     }
 

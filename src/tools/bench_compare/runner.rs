@@ -3,8 +3,10 @@
 //! and writing reports. Everything it decides is delegated to the pure modules beside it.
 
 use crate::ci::Ci;
+use crate::cli;
 use crate::error::ExitCode;
 use crate::model::bench::stats;
+use crate::tools::bench_compare::render;
 use crate::{
     model::bench::analysis, model::bench::analysis::GatePolicy, model::bench::analysis::Options,
     model::bench::analysis::Report,
@@ -21,7 +23,6 @@ use crate::{
 };
 use crate::{model::bench::schedule, model::bench::schedule::BlockOrder};
 use crate::{outside::process::Cmd, outside::process::CmdError};
-use crate::{tools::bench_compare::render, tools::bench_compare::render::OutputFormat};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -85,7 +86,7 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
 #[derive(Debug, Clone)]
 pub struct Outputs {
     /// Format on stdout.
-    pub format: OutputFormat,
+    pub format: cli::Format,
     /// JUnit XML file.
     pub junit: Option<PathBuf>,
     /// SVG plot file.
@@ -270,7 +271,7 @@ fn read_results(paths: &[PathBuf]) -> Result<Vec<(String, ResultFile)>, BenchErr
 pub fn emit(report: &Report, out: &Outputs, ci: &Ci) -> Result<ExitCode, BenchError> {
     // Annotations, outputs and the summary first; the report last (see cli::emit_report).
     let code = side_effects(report, out, ci)?;
-    crate::cli::print_stdout(&render::render(report, out.format));
+    cli::print_stdout(&render::render(report, out.format));
     Ok(code)
 }
 
@@ -280,8 +281,7 @@ fn side_effects(report: &Report, out: &Outputs, ci: &Ci) -> Result<ExitCode, Ben
         tracing::warn!("{w}");
     }
     if let Some(path) = &out.junit {
-        std::fs::write(path, render::junit(report, out.policy))
-            .map_err(io("write JUnit report", path))?;
+        crate::ci::write_junit(path, &render::junit(report, out.policy))?;
     }
     if let Some(path) = &out.svg {
         std::fs::write(path, render::svg(report)).map_err(io("write SVG plot", path))?;
@@ -439,6 +439,18 @@ pub fn run_rounds(req: &RunRequest) -> Result<ResultFile, BenchError> {
     Ok(file)
 }
 
+/// Interleaved rounds, then the paired comparison of their sample sets.
+fn run_and_compare(
+    req: &RunRequest,
+    options: &Options,
+) -> Result<(SampleSet, SampleSet, Report), BenchError> {
+    let file = run_rounds(req)?;
+    let (base, head) = file.sample_sets()?;
+    let mut report = analysis::compare(&base, &head, options)?;
+    report.warnings.extend(file.environment_warnings());
+    Ok((base, head, report))
+}
+
 /// `run`: interleaved rounds, then the paired comparison.
 pub fn run(
     req: &RunRequest,
@@ -446,10 +458,7 @@ pub fn run(
     out: &Outputs,
     ci: &Ci,
 ) -> Result<ExitCode, BenchError> {
-    let file = run_rounds(req)?;
-    let (base, head) = file.sample_sets()?;
-    let mut report = analysis::compare(&base, &head, options)?;
-    report.warnings.extend(file.environment_warnings());
+    let (_, _, report) = run_and_compare(req, options)?;
     emit(&report, out, ci)
 }
 
@@ -461,76 +470,16 @@ pub fn calibrate(
     out: &Outputs,
     ci: &Ci,
 ) -> Result<ExitCode, BenchError> {
-    let file = run_rounds(req)?;
-    let (base, head) = file.sample_sets()?;
-    let report = analysis::compare(&base, &head, options)?;
+    let (base, head, report) = run_and_compare(req, options)?;
     let rows = calibration(&base, &head, report.tests, options.alpha);
-    let mde_pct = |m: &Option<f64>| m.map(|m| (m.exp() - 1.0) * 100.0);
-    let text = match out.format {
-        OutputFormat::Text | OutputFormat::Markdown => {
-            let md = out.format == OutputFormat::Markdown;
-            let mut t = if md {
-                String::from("| metric | noise (robust σ of per-round log-ratio) | smallest detectable slowdown (80% power) |\n| --- | --- | --- |\n")
-            } else {
-                String::from("metric  noise (robust σ of per-round log-ratio)  smallest detectable slowdown (80% power)\n")
-            };
-            for (key, sigma, mde) in &rows {
-                let m = mde_pct(mde).map_or("—".into(), |m| format!("{m:+.1}%"));
-                if md {
-                    t.push_str(&format!(
-                        "| {} | {:.2}% | {m} |\n",
-                        crate::report::md_escape(key),
-                        sigma * 100.0
-                    ));
-                } else {
-                    t.push_str(&format!("{key}  {:.2}%  {m}\n", sigma * 100.0));
-                }
-            }
-            t.push('\n');
-            t.push_str(&render::render(&report, out.format));
-            t
-        }
-        OutputFormat::Json => {
-            let aa: serde_json::Value =
-                serde_json::from_str(&render::render(&report, OutputFormat::Json))
-                    .map_err(|e| BenchError::Usage(e.to_string()))?;
-            let calibration: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|(key, sigma, mde)| {
-                    serde_json::json!({
-                        "metric": key,
-                        "noise_sigma": sigma,
-                        "min_detectable_slowdown_pct": mde_pct(mde),
-                    })
-                })
-                .collect();
-            serde_json::to_string_pretty(&serde_json::json!({
-                "schema": "release-kit/bench-calibration/v1",
-                "calibration": calibration,
-                "aa_report": aa,
-            }))
-            .map_err(|e| BenchError::Usage(e.to_string()))?
-                + "\n"
-        }
-        OutputFormat::Csv => {
-            let mut t = String::from("metric,noise_sigma,min_detectable_slowdown_pct\n");
-            for (key, sigma, mde) in &rows {
-                let m = mde_pct(mde).map_or(String::new(), |m| format!("{m:.3}"));
-                t.push_str(&format!(
-                    "\"{}\",{sigma:.6},{m}\n",
-                    key.replace('"', "\"\"")
-                ));
-            }
-            t
-        }
-    };
+    let text = render::calibration(&rows, &report, out.format);
     let false_alarms = report.count("regression") + report.count("improvement");
     if false_alarms > 0 {
         tracing::warn!("{false_alarms} rows differ in an A/A run: the machine drifts more than the analysis assumes");
     }
     // An A/A run is not a gate: the report is shown, the exit code only says the run worked.
     side_effects(&report, out, ci)?;
-    crate::cli::print_stdout(&text);
+    cli::print_stdout(&text);
     Ok(ExitCode::Ok)
 }
 

@@ -118,7 +118,7 @@ pub fn run(common: &CommonArgs, request: Request) -> Result<ExitCode> {
                     .expect("plan serialises")
                         + "\n"),
                 ),
-                Format::Text | Format::Markdown => {
+                Format::Text | Format::Markdown | Format::Csv => {
                     cli::print_stdout(&describe(&plan, applied.as_ref(), dry_run))
                 }
             }

@@ -456,7 +456,8 @@ pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
         outcome.result_email.eml.replace("\r\n", "\n").trim_end()
     ))?;
     let printed = match common.format {
-        Format::Text => outcome.text.clone(),
+        // `--format` offers csv only to bench-compare.
+        Format::Text | Format::Csv => outcome.text.clone(),
         Format::Markdown => outcome.markdown.clone(),
         Format::Json => json_text,
     };
