@@ -3,10 +3,10 @@
 use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
 use release_kit::cli::{self, CommonArgs};
-use release_kit::{model::version::Part, model::version::Version};
+use release_kit::model::version::Version;
 use release_kit::{
-    project::bump::Target, tools::bump_version, tools::bump_version::CheckRequest,
-    tools::bump_version::Request,
+    project::bump::Target, tools::bump_version, tools::bump_version::BumpRequest,
+    tools::bump_version::CheckRequest,
 };
 
 /// Read, check and rewrite the version in the project's build files (configure.ac,
@@ -42,7 +42,7 @@ enum Command {
     /// Move to the next major, minor or patch version.
     Next {
         #[arg(value_enum)]
-        part: Part,
+        part: cli::PartArg,
         #[command(flatten)]
         write: WriteArgs,
     },
@@ -62,14 +62,14 @@ fn main() -> std::process::ExitCode {
     let cli: Cli = cli::parse();
     cli::init_logging(&cli.common);
     let request = match cli.command {
-        Command::Check { tag, expect } => Request::Check(CheckRequest { tag, expect }),
-        Command::Set { version, write } => Request::Change {
+        Command::Check { tag, expect } => BumpRequest::Check(CheckRequest { tag, expect }),
+        Command::Set { version, write } => BumpRequest::Change {
             target: Target::Set(version),
             commit: write.commit,
             dry_run: write.dry_run,
         },
-        Command::Next { part, write } => Request::Change {
-            target: Target::Next(part),
+        Command::Next { part, write } => BumpRequest::Change {
+            target: Target::Next(part.into()),
             commit: write.commit,
             dry_run: write.dry_run,
         },

@@ -4,7 +4,7 @@ use clap::builder::BoolishValueParser;
 use clap::Parser;
 use release_kit::cli::{self, CommonArgs};
 use release_kit::model::version::Version;
-use release_kit::{tools::changelog_check, tools::changelog_check::Request};
+use release_kit::{tools::changelog_check, tools::changelog_check::ChangelogRequest};
 
 /// Check the CHANGELOG: a section for the version (without "(WIP)" at a tag), version sites that
 /// agree, the blocks a release needs, issue keys, and optionally JIRA, the other branch and a
@@ -111,7 +111,7 @@ fn main() -> std::process::ExitCode {
         None => None,
     };
     cli::init_logging(&cli.common);
-    let request = Request {
+    let request = ChangelogRequest {
         version,
         tag: cli.tag,
         jira_url: cli.jira_url,

@@ -114,8 +114,8 @@ struct AbandonArgs {
     dry_run: bool,
 }
 
-fn tally_request(v: VoteArgs) -> tally::Request {
-    tally::Request {
+fn tally_request(v: VoteArgs) -> tally::TallyRequest {
+    tally::TallyRequest {
         tag: v.tag,
         thread: v.thread,
         roster: v.roster,
@@ -144,8 +144,8 @@ fn main() -> std::process::ExitCode {
             };
             publish_dist::run(
                 &cli.common,
-                &publish_dist::Request {
-                    tally: tally::Request {
+                &publish_dist::PublishRequest {
+                    tally: tally::TallyRequest {
                         tag,
                         thread,
                         roster: p.roster,

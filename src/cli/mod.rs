@@ -259,6 +259,24 @@ fn report_error(e: &Error) {
     }
 }
 
+/// Which part of the version moves (`bump-version next PART`), as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PartArg {
+    Major,
+    Minor,
+    Patch,
+}
+
+impl From<PartArg> for crate::model::version::Part {
+    fn from(p: PartArg) -> Self {
+        match p {
+            PartArg::Major => crate::model::version::Part::Major,
+            PartArg::Minor => crate::model::version::Part::Minor,
+            PartArg::Patch => crate::model::version::Part::Patch,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,7 +66,7 @@ pub fn check(project: &Project, request: &CheckRequest) -> Result<(Report, Optio
 
 /// The request `bump-version` was given.
 #[derive(Debug, Clone)]
-pub enum Request {
+pub enum BumpRequest {
     Check(CheckRequest),
     Change {
         target: Target,
@@ -85,18 +85,18 @@ struct ChangeResult<'a> {
 }
 
 /// Runs `bump-version` end to end: the library side of the binary.
-pub fn run(common: &CommonArgs, request: Request) -> Result<ExitCode> {
+pub fn run(common: &CommonArgs, request: BumpRequest) -> Result<ExitCode> {
     let ci = Ci::detect();
     let project = common.project()?;
     match request {
-        Request::Check(req) => {
+        BumpRequest::Check(req) => {
             let (report, current) = check(&project, &req)?;
             if let Some(v) = current {
                 ci.set_output("version", &v.to_string())?;
             }
             cli::emit_report(&report, common, &ci)
         }
-        Request::Change {
+        BumpRequest::Change {
             target,
             commit,
             dry_run,

@@ -26,7 +26,7 @@ use crate::{outside::jira, outside::jira::Jira};
 
 /// What `changelog-check` was asked to do.
 #[derive(Debug, Clone, Default)]
-pub struct Request {
+pub struct ChangelogRequest {
     /// The version whose section is checked.
     pub version: Option<Version>,
     /// A release candidate or release tag: its version is checked, at the tag's commit when the
@@ -208,7 +208,11 @@ pub struct Outcome {
 }
 
 /// Runs every check; the report is complete even when JIRA fails (its check says so).
-pub fn check(project: &Project, request: &Request, env: &[(String, String)]) -> Result<Outcome> {
+pub fn check(
+    project: &Project,
+    request: &ChangelogRequest,
+    env: &[(String, String)],
+) -> Result<Outcome> {
     let format = project
         .config
         .changelog_format()
@@ -552,7 +556,7 @@ fn jira_facts(
 }
 
 /// Runs `changelog-check` end to end: the library side of the binary.
-pub fn run(common: &CommonArgs, request: Request) -> Result<ExitCode> {
+pub fn run(common: &CommonArgs, request: ChangelogRequest) -> Result<ExitCode> {
     let ci = Ci::detect();
     let project = common.project()?;
     let env: Vec<(String, String)> = std::env::vars().collect();

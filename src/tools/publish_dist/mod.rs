@@ -8,7 +8,7 @@
 //! Nexus staging repository, releasing the JIRA version, the website change, bumping the release
 //! branch, archiving old releases, and the [RESULT] and [ANNOUNCE] emails.
 
-pub mod archive;
+pub mod archiving;
 mod steps;
 pub mod tally;
 
@@ -35,8 +35,8 @@ pub use steps::Publisher;
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
-pub struct Request {
-    pub tally: tally::Request,
+pub struct PublishRequest {
+    pub tally: tally::TallyRequest,
     /// Publish although the tally does not pass; logged and recorded in the ledger.
     pub override_vote: Option<String>,
     pub dry_run: bool,
@@ -244,7 +244,11 @@ fn open(common: &CommonArgs, tag: &str) -> Result<Opened> {
 }
 
 /// Plans the release: the tally gate first (unless already recorded), then the steps.
-fn plan(o: Opened, request: &Request, ledger: &Ledger) -> Result<(Plan<PublishStep>, Context)> {
+fn plan(
+    o: Opened,
+    request: &PublishRequest,
+    ledger: &Ledger,
+) -> Result<(Plan<PublishStep>, Context)> {
     let cfg = o.project.config.clone();
     let env: Vec<(String, String)> = std::env::vars().collect();
     let dev = Target::parse(&cfg.expand(&cfg.dist.dev))?;
@@ -564,7 +568,7 @@ fn writable(out: &std::path::Path) -> Result<()> {
 }
 
 /// `publish-dist`: plan, print, and (unless `--dry-run`) execute.
-pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
+pub fn run(common: &CommonArgs, request: &PublishRequest) -> Result<ExitCode> {
     let ci = Ci::detect();
     // Opened once: the tag (a malformed one is named with the expected form before anything
     // looks for it) and stage-rc's ledger.

@@ -777,7 +777,7 @@ impl<'a> Publisher<'a> {
         let ctx = self.ctx;
         let cfg = self.cfg();
         let existing = self.list_release()?;
-        let remove = super::archive::to_archive(
+        let remove = super::archiving::to_archive(
             &existing,
             ctx.version,
             &cfg.publish.active_lines,

@@ -2,7 +2,7 @@
 //! stage-rc ledger (for the recorded deadline), counts with `model::tally`, and writes the
 //! tally files, the [RESULT][VOTE] email and CI outputs.
 //!
-//! CONTRACT (publish-dist relies on it): [`Request`], [`evaluate`], [`Outcome`], [`run`].
+//! CONTRACT (publish-dist relies on it): [`TallyRequest`], [`evaluate`], [`Outcome`], [`run`].
 
 use std::path::PathBuf;
 
@@ -21,7 +21,7 @@ use crate::report::Severity;
 
 /// What the user asked for (shared by `publish-dist tally` and `publish-dist`).
 #[derive(Debug, Clone)]
-pub struct Request {
+pub struct TallyRequest {
     pub tag: String,
     /// An mbox file, a Pony Mail thread JSON file, or an https URL of either.
     pub thread: String,
@@ -207,7 +207,11 @@ struct ResultContext {
 /// Reads the thread and the roster and counts the votes. Errors: a bad thread, roster or
 /// configuration (exit 2), a URL that cannot be fetched (exit 3). A failed or unclosed vote is
 /// an `Ok` outcome with `passed: false`.
-pub fn evaluate(project: &Project, request: &Request, env: &[(String, String)]) -> Result<Outcome> {
+pub fn evaluate(
+    project: &Project,
+    request: &TallyRequest,
+    env: &[(String, String)],
+) -> Result<Outcome> {
     let cfg = &project.config;
     let (version, rc) = project.scheme.parse_candidate(&request.tag)?;
     let now = now_from(env)?;
@@ -413,7 +417,7 @@ fn write(path: &std::path::Path, text: &str) -> Result<()> {
 /// `publish-dist tally`: evaluate, print the table in `--format`, write the files, set the CI
 /// outputs (`passed`, `binding-plus`, `binding-minus`, `result-email`) and the job summary.
 /// Exit 0 passed, 1 failed or not yet closed, 2 bad thread.
-pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
+pub fn run(common: &CommonArgs, request: &TallyRequest) -> Result<ExitCode> {
     let ci = Ci::detect();
     let project = common.project()?;
     let env: Vec<(String, String)> = std::env::vars().collect();

@@ -36,7 +36,7 @@ use preflight::Facts;
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub struct StageRequest {
     pub tag: String,
     /// Where the tarball, signature, checksum, email and ledger copy are written.
     pub out: PathBuf,
@@ -101,7 +101,7 @@ fn rfc3339(t: Timestamp) -> String {
 /// Plans the candidate: runs the read-only checks and lists the steps with their inputs.
 pub fn plan(
     common: &CommonArgs,
-    request: &Request,
+    request: &StageRequest,
     secrets: Secrets,
     ci: &Ci,
     ledger: &Ledger,
@@ -806,7 +806,7 @@ struct VoteWindow {
 }
 
 /// `stage-rc`: plan, print, and (unless `--dry-run`) execute.
-pub fn run(common: &CommonArgs, request: &Request) -> Result<ExitCode> {
+pub fn run(common: &CommonArgs, request: &StageRequest) -> Result<ExitCode> {
     let ci = Ci::detect();
     let env: Vec<(String, String)> = std::env::vars().collect();
     let secrets = Secrets::from_env(env);
