@@ -32,8 +32,12 @@ pub fn url(root: &Path, source: &str) -> String {
 /// Reads and parses KEYS. A block that does not parse is kept as a problem of the keyring
 /// (the other keys still load); a file with no key at all is an error naming it.
 pub fn load(root: &Path, source: &str) -> Result<Keys> {
-    let location = locate(root, source);
-    let bytes = match &location {
+    load_from(&locate(root, source), source)
+}
+
+/// Reads and parses KEYS at `location`; `source` names it in messages.
+pub fn load_from(location: &Location, source: &str) -> Result<Keys> {
+    let bytes = match location {
         Location::Path(path) => std::fs::read(path).map_err(|e| {
             Error::Usage(format!(
                 "cannot read the KEYS file {} ({e}); set signing.keys (RELEASE_KIT_SIGNING_KEYS) to its URL or path",

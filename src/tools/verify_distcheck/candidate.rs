@@ -106,7 +106,6 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
     let artifact = artifact_in.fetch("artifact", tmp.path())?;
     let checksum_path = checksum_in.fetch("checksum file", tmp.path())?;
     let signature_path = signature_in.fetch("signature", tmp.path())?;
-    let keys_path = keys_in.fetch("KEYS file", tmp.path())?;
 
     // Version and tag.
     let (version, tag_info, git) = match &req.tag {
@@ -137,9 +136,7 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
     let mut report = Report::new("verify-distcheck", subject);
 
     // KEYS.
-    let keys_text = std::fs::read(&keys_path).map_err(|e| Error::io("read", &keys_path, e))?;
-    let keys_text = String::from_utf8_lossy(&keys_text);
-    let keyring = openpgp::parse_keys(&keys_text, &keys_in.display())?;
+    let keyring = crate::verify::keys::load_from(&keys_in, &keys_in.display())?.keyring;
     report.push(keys_check(&keyring, &keys_in.display()));
 
     // Checksum file.
