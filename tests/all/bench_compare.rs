@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/bench")
@@ -461,11 +463,9 @@ fn calibrate_json_is_one_valid_document() {
     assert!(v["aa_report"].is_object());
 }
 
-mod common;
-
 /// The sample project's benchmark program, built for real with autotools.
 fn sample_bench() -> (tempfile::TempDir, PathBuf) {
-    let (d, repo) = common::sample_repo();
+    let (d, repo) = support::sample_repo();
     let out = Command::new("bash")
         .args(["-c", "autoreconf -fi && ./configure && make hello-bench"])
         .current_dir(&repo)
@@ -493,7 +493,7 @@ fn names(file: &Path) -> std::collections::BTreeSet<String> {
 
 #[test]
 fn shards_of_a_real_gtest_binary_cover_every_test_once() {
-    if !common::require_tool("autoreconf") || !common::require_tool("make") {
+    if !support::require_tool("autoreconf") || !support::require_tool("make") {
         return;
     }
     let (d, bench) = sample_bench();

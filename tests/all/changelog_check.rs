@@ -2,11 +2,9 @@
 //! git repositories for branch sync and PR mode, and against JIRA served by wiremock.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::support::*;
 use wiremock::matchers::{method, path, query_param, query_param_contains};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -149,19 +147,8 @@ fn text_report_snapshot() {
     r.assert_code(1);
     let root = hello.canonicalize().unwrap().display().to_string();
     let mut settings = insta::Settings::clone_current();
-    settings.add_filter(&regex_escape(&root), "[REPO]");
+    settings.add_filter(&regex::escape(&root), "[REPO]");
     settings.bind(|| insta::assert_snapshot!("wip_at_rc_text", r.stdout));
-}
-
-fn regex_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[test]

@@ -2,13 +2,11 @@
 //! against wiremock.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::*;
+use crate::support::*;
 
 const TOOLS_NEEDED: [&str; 6] = [
     "git",

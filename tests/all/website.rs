@@ -3,12 +3,10 @@
 //! release (the releases data file, the blog post and the [ANNOUNCE] email, snapshot-tested).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::support::*;
 use release_kit::emails::announce;
 use release_kit::emails::Headers;
 use release_kit::model::tag::TagScheme;

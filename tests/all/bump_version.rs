@@ -1,9 +1,7 @@
 //! bump-version end to end: the real binary on real git repositories.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use crate::support::*;
 
 fn mesos_repo() -> tempfile::TempDir {
     let dir = repo_with(&[

@@ -2,12 +2,10 @@
 //! environment contract is tested by running its shell steps for real.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::support::*;
 
 fn jenkins() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("jenkins")

@@ -1,6 +1,6 @@
 //! Shared helpers for the CLI tests: running the real binaries in a clean environment, making
 //! real git repositories, and requiring tools (skip locally, fail in CI).
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(clippy::unwrap_used)]
 
 pub mod release;
 
@@ -156,13 +156,22 @@ pub fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// The package root (`CARGO_MANIFEST_DIR`), where the actions, workflows and fixtures are.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
 pub fn fixture(path: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(path),
-    )
-    .unwrap()
+    std::fs::read_to_string(root().join("tests/fixtures").join(path)).unwrap()
+}
+
+/// The path of one of the sample project's [VOTE] threads (examples/hello-release/threads).
+pub fn sample_thread(name: &str) -> String {
+    root()
+        .join("examples/hello-release/threads")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 /// Materialises the bundled sample project as a git repository (scripts/sample-repo); returns
@@ -170,7 +179,7 @@ pub fn fixture(path: &str) -> String {
 pub fn sample_repo() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("sample");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/sample-repo");
+    let script = root().join("scripts/sample-repo");
     let out = Command::new("bash")
         .arg(&script)
         .arg(&dest)
@@ -184,3 +193,38 @@ pub fn sample_repo() -> (tempfile::TempDir, PathBuf) {
     let work = dest.join("hello");
     (dir, work)
 }
+
+/// Copies the directory `from` to `to` (`cp -R`).
+pub fn copy_dir(from: &Path, to: &Path) {
+    let status = Command::new("cp")
+        .arg("-R")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The first YAML document of a workflow or action file.
+pub fn yaml(path: &Path) -> yaml_rust2::Yaml {
+    let text = std::fs::read_to_string(path).unwrap();
+    yaml_rust2::YamlLoader::load_from_str(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .remove(0)
+}
+
+/// The offline stand-in for `actions/checkout` under act, which copies the repository with its
+/// history into the job's workspace itself.
+pub const CHECKOUT_STAND_IN: &str = "name: checkout (offline stand-in)
+description: act copies the repository with its history into the workspace; nothing to fetch.
+inputs:
+  fetch-depth:
+    default: '1'
+  persist-credentials:
+    default: 'true'
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: git rev-parse --verify HEAD >/dev/null
+";

@@ -2,13 +2,11 @@
 //! temporary directories; GitHub and Nexus through wiremock on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::release::{cut_rc1, export, git_at, gpg, keyring, svn, Keyring};
-use common::{git, run, tool, Run};
+use crate::support::release::{cut_rc1, export, git_at, gpg, keyring, svn, Keyring};
+use crate::support::{self, git, run, tool, Run};
 
 const START: &str = "2026-03-06T18:00:00Z";
 
@@ -29,7 +27,7 @@ struct Fx {
 fn have_tools() -> bool {
     ["git", "gpg", "svn", "svnadmin"]
         .iter()
-        .all(|t| common::require_tool(t))
+        .all(|t| support::require_tool(t))
 }
 
 impl Fx {
@@ -43,7 +41,7 @@ impl Fx {
     }
 
     fn with_key(key: Keyring) -> Fx {
-        let (sample, repo) = common::sample_repo();
+        let (sample, repo) = support::sample_repo();
         let origin = repo.parent().unwrap().join("origin.git");
         cut_rc1(&repo);
         let base = tempfile::tempdir().unwrap();
@@ -235,7 +233,7 @@ fn stages_the_sample_rc_into_a_local_directory_and_a_rerun_redoes_nothing() {
         "{eml}"
     );
     // A re-run skips everything and changes nothing.
-    let before = common::snapshot_tree(&dir);
+    let before = support::snapshot_tree(&dir);
     let eml_before = std::fs::read(fx.out.join("vote-email.eml")).unwrap();
     let r = fx.stage(&[]);
     r.assert_code(0);
@@ -245,7 +243,7 @@ fn stages_the_sample_rc_into_a_local_directory_and_a_rerun_redoes_nothing() {
         r.stdout
     );
     assert!(!r.stdout.contains("[to do]"), "{}", r.stdout);
-    assert_eq!(common::snapshot_tree(&dir), before);
+    assert_eq!(support::snapshot_tree(&dir), before);
     assert_eq!(
         std::fs::read(fx.out.join("vote-email.eml")).unwrap(),
         eml_before
@@ -263,15 +261,11 @@ fn vote_email_snapshot() {
         .unwrap()
         .replace("\r\n", "\n");
     let mut settings = insta::Settings::clone_current();
-    settings.add_filter(&regex_escape(&fx.dist), "[DIST]");
-    settings.add_filter(&regex_escape(&fx.keys.display().to_string()), "[KEYS]");
+    settings.add_filter(&regex::escape(&fx.dist), "[DIST]");
+    settings.add_filter(&regex::escape(&fx.keys.display().to_string()), "[KEYS]");
     settings.add_filter(r"\b[0-9a-f]{40}\b", "[COMMIT]");
     settings.add_filter(r"\.[0-9a-f]{12}@", ".[COMMIT12]@");
     settings.bind(|| insta::assert_snapshot!("vote_email", eml));
-}
-
-fn regex_escape(s: &str) -> String {
-    regex::escape(s)
 }
 
 #[test]
@@ -283,7 +277,7 @@ fn dry_run_prints_the_plan_and_changes_nothing_anywhere() {
     let url = fx.svn_dist();
     let head = svn(&["info", "--show-item", "revision", &url]);
     let origin_refs = git(&fx.origin, &["for-each-ref"]);
-    let repo_tree = common::snapshot_tree(&fx.repo);
+    let repo_tree = support::snapshot_tree(&fx.repo);
     let repo_refs = git(&fx.repo, &["for-each-ref"]);
     let r = fx.stage(&["--dry-run"]);
     r.assert_code(0);
@@ -309,7 +303,7 @@ fn dry_run_prints_the_plan_and_changes_nothing_anywhere() {
         repo_refs,
         "no local ref changes"
     );
-    assert_eq!(common::snapshot_tree(&fx.repo), repo_tree);
+    assert_eq!(support::snapshot_tree(&fx.repo), repo_tree);
     assert!(!fx.out.exists(), "--out is not even created");
     // JSON plan.
     let r = fx.stage(&["--dry-run", "--format", "json"]);
@@ -323,7 +317,7 @@ fn dry_run_prints_the_plan_and_changes_nothing_anywhere() {
 
 #[test]
 fn the_source_tarball_is_reproducible_across_machines() {
-    if !have_tools() || !common::require_tool("autoreconf") || !common::require_tool("make") {
+    if !have_tools() || !support::require_tool("autoreconf") || !support::require_tool("make") {
         return;
     }
     // Two independent "machines": separate clones, keyrings and times.
@@ -457,7 +451,7 @@ fn svnserve(root: &Path) -> Svnserve {
 
 #[test]
 fn svnserve_with_wrong_credentials_is_refused_and_the_right_ones_commit() {
-    if !have_tools() || !common::require_tool("svnserve") {
+    if !have_tools() || !support::require_tool("svnserve") {
         return;
     }
     let mut fx = Fx::new();
@@ -647,7 +641,7 @@ fn a_reused_rc_number_with_different_content_is_refused() {
         &fx.repo,
         &["tag", "-f", "-a", "1.1.0-rc1", "-m", "Re-tagged."],
     );
-    let before = common::snapshot_tree(&fx.candidate_dir());
+    let before = support::snapshot_tree(&fx.candidate_dir());
     let r = fx.stage(&[]);
     r.assert_code(1);
     // Refused before anything runs: the remote holds the first tag object.
@@ -657,7 +651,7 @@ fn a_reused_rc_number_with_different_content_is_refused() {
         r.stderr
     );
     assert_eq!(
-        common::snapshot_tree(&fx.candidate_dir()),
+        support::snapshot_tree(&fx.candidate_dir()),
         before,
         "dist untouched"
     );

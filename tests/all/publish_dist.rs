@@ -3,13 +3,11 @@
 //! git and svn; JIRA through wiremock on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::release::{cut_rc1, export, git_at, keyring, svn, Keyring};
-use common::{git, run, tool, Run};
+use crate::support::release::{cut_rc1, export, git_at, keyring, svn, Keyring};
+use crate::support::{self, git, run, sample_thread, tool, Run};
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -20,15 +18,7 @@ const RELEASE_DATE: &str = "2026-11-09";
 fn have_tools() -> bool {
     ["git", "gpg", "svn", "svnadmin", "svnmucc"]
         .iter()
-        .all(|t| common::require_tool(t))
-}
-
-fn thread(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/hello-release/threads")
-        .join(name)
-        .display()
-        .to_string()
+        .all(|t| support::require_tool(t))
 }
 
 /// The sample with 1.1.0-rc1 staged into an svn dist that already holds releases 0.9.0 and 1.0.0.
@@ -55,7 +45,7 @@ impl Fx {
 
     fn staged_in(local_dist: bool, github: Option<String>) -> Fx {
         let key = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
-        let (sample, repo) = common::sample_repo();
+        let (sample, repo) = support::sample_repo();
         let origin = repo.parent().unwrap().join("origin.git");
         cut_rc1(&repo);
         git_at(&repo, &["checkout", "-q", "master"]);
@@ -145,7 +135,8 @@ impl Fx {
 
     fn publish(&self, thread_file: &str, args: &[&str], extra: &[(&str, &str)]) -> Run {
         let mut c = self.cmd("publish-dist");
-        c.env("RELEASE_KIT_THREAD", thread(thread_file)).args(args);
+        c.env("RELEASE_KIT_THREAD", sample_thread(thread_file))
+            .args(args);
         for (k, v) in extra {
             c.env(k, v);
         }
@@ -342,9 +333,9 @@ fn directory_dist_areas_are_promoted_by_rename_and_archived() {
     // keep_lines = 2: 0.9.0 is archived, KEYS is never touched, no partial directory is left.
     assert_eq!(names(&release), ["1.0.0", "1.1.0", "KEYS"]);
     assert!(names(&dev).is_empty(), "{:?}", names(&dev));
-    let before = common::snapshot_tree(fx.base.path());
+    let before = support::snapshot_tree(fx.base.path());
     fx.publish("passing.mbox", &[], &[]).assert_code(0);
-    assert_eq!(common::snapshot_tree(fx.base.path()), before);
+    assert_eq!(support::snapshot_tree(fx.base.path()), before);
 }
 
 #[test]
@@ -376,7 +367,7 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     let fx = Fx::staged();
     let rev = fx.revision();
     let refs = fx.origin_refs();
-    let tree = common::snapshot_tree(&fx.repo);
+    let tree = support::snapshot_tree(&fx.repo);
     let r = fx.publish("passing.mbox", &["--dry-run"], &[]);
     r.assert_code(0);
     for step in [
@@ -393,7 +384,7 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     }
     assert_eq!(fx.revision(), rev);
     assert_eq!(fx.origin_refs(), refs);
-    assert_eq!(common::snapshot_tree(&fx.repo), tree);
+    assert_eq!(support::snapshot_tree(&fx.repo), tree);
     assert!(!fx.out.exists());
 }
 
@@ -699,7 +690,7 @@ fn a_crash_after_any_step_resumes_to_the_same_end_state() {
 #[test]
 fn bad_usage_is_explained() {
     let dir = tempfile::tempdir().unwrap();
-    let r = common::run_tool("publish-dist", dir.path(), &[]);
+    let r = support::run_tool("publish-dist", dir.path(), &[]);
     r.assert_code(2);
     assert!(r.stderr.contains("--tag"), "{}", r.stderr);
     if !have_tools() {

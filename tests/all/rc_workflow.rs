@@ -8,33 +8,14 @@
 //! the release-kit actions run the test build's binaries through their `binary-dir` input.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::support::release::{gpg, svn};
+use crate::support::*;
 
 const WORKFLOW: &str = ".github/workflows/rc.yml";
 const TAG: &str = "1.1.0-rc1";
-
-fn manifest() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-const CHECKOUT_STAND_IN: &str = "name: checkout (offline stand-in)
-description: act copies the repository with its history into the workspace; nothing to fetch.
-inputs:
-  fetch-depth:
-    default: '1'
-  persist-credentials:
-    default: 'true'
-runs:
-  using: composite
-  steps:
-    - shell: bash
-      run: git rev-parse --verify HEAD >/dev/null
-";
 
 /// upload-artifact: copies `path` (a file or a directory's contents) to STORE/NAME.
 fn upload_stand_in(store: &Path) -> String {
@@ -120,39 +101,6 @@ fn uses_of(workflow: &str, action: &str) -> String {
         })
         .map(|rest| format!("{action}@{}", rest.split_whitespace().next().unwrap()))
         .unwrap_or_else(|| panic!("the workflow uses {action}"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    let status = Command::new("cp")
-        .arg("-R")
-        .arg(from)
-        .arg(to)
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-fn gpg(home: &Path, args: &[&str]) -> std::process::Output {
-    Command::new("gpg")
-        .args(["--batch", "--no-tty"])
-        .args(args)
-        .env("GNUPGHOME", home)
-        .output()
-        .unwrap()
-}
-
-fn svn(args: &[&str]) -> String {
-    let out = Command::new("svn")
-        .args(args)
-        .arg("--non-interactive")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "svn {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The sample project on 1.1.x with 1.1.0-rc1 tagged, configured for a local svn dist and a
@@ -284,7 +232,7 @@ fn project(regress: bool) -> Project {
         std::fs::write(&bench, slower).unwrap();
     }
     std::fs::create_dir_all(repo.join(".github/workflows")).unwrap();
-    std::fs::copy(manifest().join(WORKFLOW), repo.join(WORKFLOW)).unwrap();
+    std::fs::copy(root().join(WORKFLOW), repo.join(WORKFLOW)).unwrap();
     git(&repo, &["add", "-A"]);
     git(
         &repo,
@@ -297,7 +245,7 @@ fn project(regress: bool) -> Project {
     git(&repo, &["tag", "-a", TAG, "-m", "Tagging Hello 1.1.0-rc1."]);
     git(&repo, &["push", "-q", "origin", "1.1.x"]);
     // The actions, untracked: in a project they come from `uses: OWNER/release-kit/...@v1`.
-    copy_dir(&manifest().join("actions"), &repo.join("actions"));
+    copy_dir(&root().join("actions"), &repo.join("actions"));
 
     std::fs::create_dir_all(dir.path().join("home")).unwrap();
     std::fs::create_dir_all(dir.path().join("artifacts")).unwrap();
@@ -562,7 +510,7 @@ fn act_an_rc_tag_push_checks_benchmarks_and_stages_the_candidate() {
         );
     }
     // Annotations land on the files' lines (when act relays the step's output: see
-    // tests/pr_changelog_workflow.rs).
+    // tests/all/pr_changelog_workflow.rs).
     let changelog = job(&out, "CHANGELOG");
     if changelog.contains("[pass] changelog-section") {
         assert!(

@@ -4,26 +4,13 @@
 //! server, and hostile inputs through the composite actions under `act`.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::*;
-use yaml_rust2::{Yaml, YamlLoader};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn yaml(path: &Path) -> Yaml {
-    let text = std::fs::read_to_string(path).unwrap();
-    YamlLoader::load_from_str(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .remove(0)
-}
+use crate::support::*;
+use yaml_rust2::Yaml;
 
 fn str_of(y: &Yaml) -> &str {
     y.as_str().unwrap_or("")
@@ -1145,20 +1132,6 @@ fn the_committed_pin_is_well_formed() {
 
 // ---- The composite actions under act ----------------------------------------------------------
 
-const CHECKOUT_STAND_IN: &str = "name: checkout (offline stand-in)
-description: act copies the repository with its history into the workspace; nothing to fetch.
-inputs:
-  fetch-depth:
-    default: '1'
-  persist-credentials:
-    default: 'true'
-runs:
-  using: composite
-  steps:
-    - shell: bash
-      run: git rev-parse --verify HEAD >/dev/null
-";
-
 const CHECKOUT: &str = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683";
 
 /// The workflow: hostile inputs through the changelog-check action and the umbrella action, an
@@ -1338,7 +1311,7 @@ fn act_hostile_inputs_reach_the_tool_as_inert_strings() {
         made.extend(leftovers(d).into_iter().filter(|f| f.contains("PWNED")));
     }
     assert!(made.is_empty(), "{made:?}");
-    // act relays the step's stderr when it can (see tests/pr_changelog_workflow.rs).
+    // act relays the step's stderr when it can (see tests/all/pr_changelog_workflow.rs).
     if out.contains("unknown tool") {
         assert!(
             out.contains(

@@ -2,31 +2,17 @@
 //! and the text a person reads, snapshot-tested.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use crate::support::*;
 
 /// Snapshots text a person reads, with the temporary path and commit ids filtered.
 fn snapshot(name: &str, dir: &std::path::Path, text: &str) {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(
-        &regex_escape(&dir.canonicalize().unwrap().display().to_string()),
+        &regex::escape(&dir.canonicalize().unwrap().display().to_string()),
         "[SAMPLE]",
     );
     settings.add_filter(r"\b[0-9a-f]{12}\b", "[COMMIT]");
     settings.bind(|| insta::assert_snapshot!(name, text));
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if "\\.+*?()|[]{}^$#&-~".contains(c) {
-                vec!['\\', c]
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
 }
 
 #[test]

@@ -2,17 +2,11 @@
 //! it uses by commit SHA, expands no expression inside a script, and asks for least privilege.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-use common::*;
-use yaml_rust2::{Yaml, YamlLoader};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::*;
+use yaml_rust2::Yaml;
 
 fn workflow_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -39,13 +33,6 @@ fn action_files() -> Vec<PathBuf> {
     files.sort();
     assert!(files.len() >= 8, "{files:?}");
     files
-}
-
-fn yaml(path: &Path) -> Yaml {
-    let text = std::fs::read_to_string(path).unwrap();
-    YamlLoader::load_from_str(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .remove(0)
 }
 
 fn output_text(out: &std::process::Output) -> String {

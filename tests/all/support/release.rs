@@ -1,6 +1,6 @@
 //! Release fixtures shared by the stage-rc and publish-dist tests: throwaway GPG keyrings, git
 //! with a fixed identity and date, and the svn client.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 use std::process::Command;

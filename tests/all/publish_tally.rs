@@ -4,12 +4,10 @@
 //! ledger of a real stage-rc with a throwaway GPG key.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::release::{cut_rc1, export, keyring};
-use common::{git, run, tool, Run};
+use crate::support::release::{cut_rc1, export, keyring};
+use crate::support::{self, git, run, sample_thread, tool, Run};
 
 /// A fixed clock well after the sample vote closed (2026-11-05 17:00 UTC).
 const NOW: &str = "2026-11-24T12:00:00Z";
@@ -21,21 +19,13 @@ struct Fx {
 }
 
 fn fx() -> Fx {
-    let (sample, repo) = common::sample_repo();
+    let (sample, repo) = support::sample_repo();
     let out = sample.path().join("out");
     Fx {
         _sample: sample,
         repo,
         out,
     }
-}
-
-fn sample(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/hello-release/threads")
-        .join(name)
-        .display()
-        .to_string()
 }
 
 fn fixture(name: &str) -> String {
@@ -76,7 +66,7 @@ impl Fx {
 #[test]
 fn passing_sample_exits_0_with_the_table_the_files_and_the_result_email() {
     let fx = fx();
-    let r = fx.tally(&sample("passing.mbox"), &[], &[]);
+    let r = fx.tally(&sample_thread("passing.mbox"), &[], &[]);
     r.assert_code(0);
     assert!(
         r.stdout.starts_with("Vote on Hello 1.1.0-rc1: PASSED\n"),
@@ -139,7 +129,7 @@ fn passing_sample_exits_0_with_the_table_the_files_and_the_result_email() {
 #[test]
 fn failing_sample_exits_1_naming_the_binding_minus_one_and_writes_the_failed_result() {
     let fx = fx();
-    let r = fx.tally(&sample("failing.mbox"), &[], &[]);
+    let r = fx.tally(&sample_thread("failing.mbox"), &[], &[]);
     r.assert_code(1);
     assert!(
         r.stdout.contains("Vote on Hello 1.1.0-rc1: FAILED"),
@@ -161,11 +151,11 @@ fn failing_sample_exits_1_naming_the_binding_minus_one_and_writes_the_failed_res
 #[test]
 fn quoted_template_and_changed_vote_samples_pass() {
     let fx = fx();
-    let r = fx.tally(&sample("quoted-template.mbox"), &[], &[]);
+    let r = fx.tally(&sample_thread("quoted-template.mbox"), &[], &[]);
     r.assert_code(0);
     assert_eq!(fx.json()["counts"]["binding"]["+1"], 3);
     assert_eq!(fx.json()["counts"]["binding"]["-1"], 0);
-    let r = fx.tally(&sample("changed-vote.mbox"), &[], &[]);
+    let r = fx.tally(&sample_thread("changed-vote.mbox"), &[], &[]);
     r.assert_code(0);
     assert!(r.stdout.contains("+1 (was -1)"), "{}", r.stdout);
     assert!(r.stdout.contains("0 (was +1)"), "{}", r.stdout);
@@ -180,7 +170,7 @@ fn quoted_template_and_changed_vote_samples_pass() {
 fn too_few_binding_votes_exit_1() {
     let fx = fx();
     let r = fx.tally(
-        &sample("passing.mbox"),
+        &sample_thread("passing.mbox"),
         &["--set", "vote.min_binding=5"],
         &[],
     );
@@ -197,7 +187,7 @@ fn too_few_binding_votes_exit_1() {
 fn a_vote_that_has_not_closed_exits_1() {
     let fx = fx();
     let r = fx.tally(
-        &sample("passing.mbox"),
+        &sample_thread("passing.mbox"),
         &[],
         &[("RELEASE_KIT_NOW", "2026-11-04T12:00:00Z")],
     );
@@ -211,7 +201,11 @@ fn a_vote_that_has_not_closed_exits_1() {
     );
     assert_eq!(fx.json()["closed"], false);
     assert!(fx.email().contains("is still open until"));
-    let r = fx.tally(&sample("passing.mbox"), &[], &[("RELEASE_KIT_NOW", "soon")]);
+    let r = fx.tally(
+        &sample_thread("passing.mbox"),
+        &[],
+        &[("RELEASE_KIT_NOW", "soon")],
+    );
     r.assert_code(2);
     assert!(
         r.stderr.contains("RELEASE_KIT_NOW `soon` is not a time"),
@@ -268,7 +262,7 @@ fn a_malformed_or_missing_roster_exits_2_naming_the_file_and_line() {
     )
     .unwrap();
     let r = fx.tally(
-        &sample("passing.mbox"),
+        &sample_thread("passing.mbox"),
         &["--roster", roster.to_str().unwrap()],
         &[],
     );
@@ -281,7 +275,7 @@ fn a_malformed_or_missing_roster_exits_2_naming_the_file_and_line() {
         r.stderr
     );
     let r = fx.tally(
-        &sample("passing.mbox"),
+        &sample_thread("passing.mbox"),
         &["--roster", "/nonexistent/roster.toml"],
         &[],
     );
@@ -292,7 +286,11 @@ fn a_malformed_or_missing_roster_exits_2_naming_the_file_and_line() {
         "{}",
         r.stderr
     );
-    let r = fx.tally(&sample("passing.mbox"), &["--set", "vote.roster="], &[]);
+    let r = fx.tally(
+        &sample_thread("passing.mbox"),
+        &["--set", "vote.roster="],
+        &[],
+    );
     r.assert_code(2);
     assert!(
         r.stderr.contains("no roster: pass --roster FILE"),
@@ -304,11 +302,15 @@ fn a_malformed_or_missing_roster_exits_2_naming_the_file_and_line() {
 #[test]
 fn json_and_markdown_formats_print_the_tally() {
     let fx = fx();
-    let r = fx.tally(&sample("passing.mbox"), &["--format", "json"], &[]);
+    let r = fx.tally(&sample_thread("passing.mbox"), &["--format", "json"], &[]);
     r.assert_code(0);
     let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(j, fx.json());
-    let r = fx.tally(&sample("passing.mbox"), &["--format", "markdown"], &[]);
+    let r = fx.tally(
+        &sample_thread("passing.mbox"),
+        &["--format", "markdown"],
+        &[],
+    );
     r.assert_code(0);
     assert!(
         r.stdout.starts_with("## Vote on Hello 1.1.0-rc1: PASSED"),
@@ -327,7 +329,7 @@ fn in_github_actions_outputs_and_the_job_summary_are_written() {
     let output = dir.join("github-output");
     let summary = dir.join("github-summary");
     let r = fx.tally(
-        &sample("failing.mbox"),
+        &sample_thread("failing.mbox"),
         &[],
         &[
             ("GITHUB_ACTIONS", "true"),
@@ -391,7 +393,7 @@ fn a_thread_is_fetched_from_a_url_and_plain_http_elsewhere_is_refused() {
             .and(path("/thread.mbox"))
             .respond_with(
                 ResponseTemplate::new(200)
-                    .set_body_bytes(std::fs::read(sample("passing.mbox")).unwrap()),
+                    .set_body_bytes(std::fs::read(sample_thread("passing.mbox")).unwrap()),
             )
             .mount(&server),
     );
@@ -423,7 +425,7 @@ fn a_thread_is_fetched_from_a_url_and_plain_http_elsewhere_is_refused() {
 
 #[test]
 fn the_deadline_and_sender_recorded_by_a_real_stage_rc_are_used() {
-    if !["git", "gpg"].iter().all(|t| common::require_tool(t)) {
+    if !["git", "gpg"].iter().all(|t| support::require_tool(t)) {
         return;
     }
     let fx = fx();
@@ -445,7 +447,7 @@ fn the_deadline_and_sender_recorded_by_a_real_stage_rc_are_used() {
         .env("RELEASE_KIT_OUT", base.join("stage-out"));
     run(c).assert_code(0);
     // The ledger lives on the remote; a fresh clone reads it from there.
-    let r = fx.tally(&sample("passing.mbox"), &[], &[]);
+    let r = fx.tally(&sample_thread("passing.mbox"), &[], &[]);
     r.assert_code(0);
     let j = fx.json();
     assert_eq!(j["deadline_source"], "ledger");

@@ -7,12 +7,10 @@
 //! `binary-dir` input (the `RELEASE_KIT_BINARY_DIR` variable), so nothing is built or downloaded.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::support::*;
 
 const WORKFLOW: &str = ".github/workflows/pr-changelog.yml";
 const STAND_IN: &str = "name: checkout (offline stand-in)
@@ -29,10 +27,6 @@ runs:
       run: git rev-parse --verify HEAD >/dev/null && echo \"using the local checkout at $(git rev-parse --short HEAD)\"
 ";
 
-fn manifest() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The `uses:` of the checkout step, e.g. `actions/checkout@<sha>`.
 fn checkout_uses(workflow: &str) -> String {
     workflow
@@ -45,16 +39,6 @@ fn checkout_uses(workflow: &str) -> String {
             )
         })
         .expect("the workflow checks out the repository")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    let status = Command::new("cp")
-        .arg("-R")
-        .arg(from)
-        .arg(to)
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 struct Pr {
@@ -72,10 +56,10 @@ fn pull_request() -> Pr {
     let top = dir.path().join("repo");
     std::fs::create_dir_all(top.join(".github/workflows")).unwrap();
     std::fs::create_dir_all(top.join("examples")).unwrap();
-    std::fs::copy(manifest().join(WORKFLOW), top.join(WORKFLOW)).unwrap();
-    copy_dir(&manifest().join("actions"), &top.join("actions"));
+    std::fs::copy(root().join(WORKFLOW), top.join(WORKFLOW)).unwrap();
+    copy_dir(&root().join("actions"), &top.join("actions"));
     copy_dir(
-        &manifest().join("examples/hello-release"),
+        &root().join("examples/hello-release"),
         &top.join("examples/hello-release"),
     );
     git(&top, &["init", "-q", "-b", "master"]);
@@ -217,8 +201,8 @@ fn act_an_edited_release_section_fails_the_job_with_annotations() {
     // Every annotation points into the repository, the version sites' too. act's host mode can
     // drop the last lines a step writes when the machine is loaded (the real runner does not), so
     // the tool writes errors first; a notice, when act relays it, must point into the repository.
-    // (The notices' exact form is asserted on the binary's own stderr in tests/bump_version.rs
-    // and tests/changelog_check.rs.)
+    // (The notices' exact form is asserted on the binary's own stderr in tests/all/bump_version.rs
+    // and tests/all/changelog_check.rs.)
     if out.contains("version-sites-agree::configure.ac says") {
         assert!(
             out.contains("::notice file=examples/hello-release/configure.ac,line=18,title=changelog-check%3A version-sites-agree::configure.ac says 1.1.0"),

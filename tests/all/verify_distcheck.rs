@@ -2,13 +2,11 @@
 //! autotools and real gpg keys in throwaway GNUPGHOMEs.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::support::*;
 
 /// A throwaway GnuPG home; its agent is stopped when dropped.
 struct Gpg {
