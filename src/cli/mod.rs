@@ -199,6 +199,26 @@ pub fn print_plan<K: crate::engine::plan::StepKind>(
     }
 }
 
+/// Prints the plan against the ledger. With `--dry-run`, a plan that would redo a finished
+/// step with other inputs is refused, and `true` says the caller stops here: nothing changed.
+pub fn show_plan<K: crate::engine::plan::StepKind>(
+    format: Format,
+    plan: &crate::engine::plan::Plan<K>,
+    ledger: &crate::engine::ledger::Ledger,
+    ledger_place: &str,
+    dry_run: bool,
+) -> Result<bool> {
+    print_plan(format, plan, ledger);
+    if !dry_run {
+        return Ok(false);
+    }
+    if let Some(e) = crate::engine::execute::changed_error(plan, ledger, ledger_place) {
+        return Err(e);
+    }
+    tracing::info!("dry run: nothing was changed");
+    Ok(true)
+}
+
 /// Prints what executing a plan did (`staged hello 1.1.0-rc1 (9 steps done, 0 already done)`)
 /// and the non-empty outputs, one `key: value` line each.
 pub fn print_outcome<K: crate::engine::plan::StepKind>(

@@ -10,6 +10,7 @@ mod bump_version;
 mod changelog_check;
 mod docs;
 mod jenkins;
+mod layers;
 mod pr_changelog_workflow;
 mod publish_dist;
 mod publish_tally;

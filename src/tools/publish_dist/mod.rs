@@ -594,12 +594,13 @@ pub fn run(common: &CommonArgs, request: &PublishRequest) -> Result<ExitCode> {
     );
     let ledger = store.load()?;
     let (plan, ctx) = plan(o, request, &ledger)?;
-    cli::print_plan(common.format, &plan, &ledger);
-    if request.dry_run {
-        if let Some(e) = execute::changed_error(&plan, &ledger, &store.describe()) {
-            return Err(e);
-        }
-        tracing::info!("dry run: nothing was changed");
+    if cli::show_plan(
+        common.format,
+        &plan,
+        &ledger,
+        &store.describe(),
+        request.dry_run,
+    )? {
         return Ok(ExitCode::Ok);
     }
     writable(&ctx.out)?;
@@ -713,12 +714,13 @@ pub fn abandon(common: &CommonArgs, request: &AbandonRequest) -> Result<ExitCode
         &o.commit,
     );
     let ledger = store.load()?;
-    cli::print_plan(common.format, &plan, &ledger);
-    if request.dry_run {
-        if let Some(e) = execute::changed_error(&plan, &ledger, &store.describe()) {
-            return Err(e);
-        }
-        tracing::info!("dry run: nothing was changed");
+    if cli::show_plan(
+        common.format,
+        &plan,
+        &ledger,
+        &store.describe(),
+        request.dry_run,
+    )? {
         return Ok(ExitCode::Ok);
     }
     let env: Vec<(String, String)> = std::env::vars().collect();

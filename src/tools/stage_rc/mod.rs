@@ -819,12 +819,13 @@ pub fn run(common: &CommonArgs, request: &StageRequest) -> Result<ExitCode> {
         crate::engine::git_notes::GitNotesStore::new(git, remote, &request.tag, &info.commit);
     let ledger = store.load()?;
     let (plan, ctx) = plan(common, request, secrets, &ci, &ledger)?;
-    cli::print_plan(common.format, &plan, &ledger);
-    if request.dry_run {
-        if let Some(e) = execute::changed_error(&plan, &ledger, &store.describe()) {
-            return Err(e);
-        }
-        tracing::info!("dry run: nothing was changed");
+    if cli::show_plan(
+        common.format,
+        &plan,
+        &ledger,
+        &store.describe(),
+        request.dry_run,
+    )? {
         return Ok(ExitCode::Ok);
     }
     std::fs::create_dir_all(&request.out)
