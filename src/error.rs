@@ -92,7 +92,7 @@ where
 }
 
 impl Error {
-    pub fn exit_code(&self) -> ExitCode {
+    pub(crate) fn exit_code(&self) -> ExitCode {
         match self {
             Error::Module(m) => m.exit,
             Error::Usage(_) | Error::Io { .. } => ExitCode::Usage,
@@ -110,7 +110,7 @@ impl Error {
     }
 
     /// The module error behind this one, when it is of type `E` (e.g. an HTTP 404).
-    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+    pub(crate) fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
         match self {
             Error::Module(m) => m.inner.downcast_ref::<E>(),
             _ => None,

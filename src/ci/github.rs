@@ -8,20 +8,20 @@ use super::CiError;
 use crate::report::Severity;
 
 /// GitHub's limit for one step's job summary.
-pub const SUMMARY_CAP: usize = 1024 * 1024;
+pub(crate) const SUMMARY_CAP: usize = 1024 * 1024;
 
 const TRUNCATED: &str =
     "\n\n> **Note**: the summary was truncated at GitHub's 1 MiB limit; the full report is in the job log.\n";
 
 /// Escapes the message part of a workflow command (after `::`).
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command (`file=`, `title=`, ...).
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -59,7 +59,7 @@ pub fn annotation(
 /// Makes text safe to print in a GitHub Actions log: the runner treats any line whose trimmed
 /// start is `::` as a workflow command, so such lines coming from data (file names, CHANGELOG
 /// text, error messages) are prefixed and can no longer act. Our own commands are emitted apart.
-pub fn neutralize(text: &str) -> String {
+pub(crate) fn neutralize(text: &str) -> String {
     if !text.contains("::") {
         return text.to_string();
     }
@@ -78,7 +78,7 @@ pub fn neutralize(text: &str) -> String {
 
 /// `::add-mask::` commands for a secret: the runner masks line by line, so each line is
 /// registered on its own.
-pub fn mask_commands(secret: &str) -> Vec<String> {
+pub(crate) fn mask_commands(secret: &str) -> Vec<String> {
     secret
         .split('\n')
         .map(|l| l.trim_end_matches('\r'))
@@ -88,7 +88,7 @@ pub fn mask_commands(secret: &str) -> Vec<String> {
 }
 
 /// A fresh random delimiter for the multi-line output form.
-pub fn new_delimiter() -> String {
+pub(crate) fn new_delimiter() -> String {
     let mut hex = String::from("ghadelimiter_");
     for i in 0..2u64 {
         let mut h = RandomState::new().build_hasher();
@@ -100,7 +100,7 @@ pub fn new_delimiter() -> String {
 
 /// One entry of `$GITHUB_OUTPUT` in the delimiter form:
 /// `name<<DELIMITER\nvalue\nDELIMITER\n`.
-pub fn output_block(name: &str, value: &str, delimiter: &str) -> Result<String, CiError> {
+pub(crate) fn output_block(name: &str, value: &str, delimiter: &str) -> Result<String, CiError> {
     if name.is_empty()
         || !name
             .chars()
@@ -154,7 +154,7 @@ pub fn parse_output_file(text: &str) -> Result<Vec<(String, String)>, String> {
 
 /// What may be appended to a summary that already holds `existing` bytes: all of `markdown`,
 /// a truncated part of it with a note, or nothing when the summary is full.
-pub fn summary_chunk(existing: u64, markdown: &str) -> Option<String> {
+pub(crate) fn summary_chunk(existing: u64, markdown: &str) -> Option<String> {
     let room = SUMMARY_CAP.saturating_sub(usize::try_from(existing).unwrap_or(usize::MAX));
     if markdown.len() <= room {
         return Some(markdown.to_string());

@@ -13,7 +13,7 @@ use crate::error::ExitCode;
 use crate::report::{Report, Severity};
 
 /// Writes a JUnit XML report atomically, for Jenkins's `junit` step.
-pub fn write_junit(path: &Path, suite: &crate::report::junit::Suite) -> Result<(), CiError> {
+pub(crate) fn write_junit(path: &Path, suite: &crate::report::junit::Suite) -> Result<(), CiError> {
     crate::outside::fs::write_atomic(path, suite.to_xml().as_bytes()).map_err(|source| {
         CiError::Junit {
             path: path.to_path_buf(),
@@ -46,11 +46,11 @@ pub struct CiEnv {
 }
 
 impl CiEnv {
-    pub fn from_process() -> Self {
+    pub(crate) fn from_process() -> Self {
         Self::from_vars(std::env::vars())
     }
 
-    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Self {
+    pub(crate) fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Self {
         let set = vars.into_iter().filter(|(_, v)| !v.is_empty());
         envy::from_iter(set).unwrap_or_default()
     }
@@ -129,12 +129,12 @@ impl Ci {
         self.platform
     }
 
-    pub fn is_github(&self) -> bool {
+    pub(crate) fn is_github(&self) -> bool {
         self.platform == Platform::GitHubActions
     }
 
     /// Colour on stdout: only on a terminal, never in CI, never with NO_COLOR.
-    pub fn color(&self) -> bool {
+    pub(crate) fn color(&self) -> bool {
         self.color
     }
 
@@ -189,7 +189,7 @@ impl Ci {
     }
 
     /// Emits one annotation (GitHub) for a finding; elsewhere findings are in the report.
-    pub fn annotate(
+    pub(crate) fn annotate(
         &self,
         severity: Severity,
         file: Option<&str>,
@@ -203,7 +203,7 @@ impl Ci {
     }
 
     /// Emits annotations for every finding of a report, errors first.
-    pub fn annotate_report(&self, report: &Report) {
+    pub(crate) fn annotate_report(&self, report: &Report) {
         let mut findings: Vec<_> = report.findings().collect();
         findings.sort_by_key(|(_, f)| match f.severity {
             Severity::Error => 0,
@@ -223,7 +223,7 @@ impl Ci {
     }
 
     /// Opens a collapsible log group (GitHub); a heading line elsewhere.
-    pub fn group_start(&self, title: &str) {
+    pub(crate) fn group_start(&self, title: &str) {
         if self.is_github() {
             emit(&format!("::group::{}", github::escape_data(title)));
         } else {
@@ -231,7 +231,7 @@ impl Ci {
         }
     }
 
-    pub fn group_end(&self) {
+    pub(crate) fn group_end(&self) {
         if self.is_github() {
             emit("::endgroup::");
         }
@@ -249,7 +249,7 @@ impl Ci {
 
 /// Writes data (results, logs, errors) to a stream, neutralizing command-like lines in GitHub
 /// Actions so that no input can inject a workflow command.
-pub fn write_data(mut w: impl Write, github: bool, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_data(mut w: impl Write, github: bool, text: &str) -> std::io::Result<()> {
     if github {
         w.write_all(github::neutralize(text).as_bytes())
     } else {

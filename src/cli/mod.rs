@@ -159,7 +159,7 @@ pub fn init_logging(output: &OutputArgs) {
 /// Writes annotations, the job summary and JUnit, then prints the report in the chosen format.
 /// Annotations go first (errors first): they are what a CI log reader acts on, and a log
 /// collector that stops reading when the process exits must not lose them.
-pub fn emit_report(report: &Report, output: &OutputArgs, ci: &Ci) -> Result<ExitCode> {
+pub(crate) fn emit_report(report: &Report, output: &OutputArgs, ci: &Ci) -> Result<ExitCode> {
     ci.annotate_report(report);
     ci.summary(&report.to_markdown())?;
     if let Some(path) = &output.junit {
@@ -184,7 +184,7 @@ pub fn print_stdout(text: &str) {
 }
 
 /// Prints a plan with each step's state: the text table, or JSON with `--format json`.
-pub fn print_plan<K: crate::engine::plan::StepKind>(
+pub(crate) fn print_plan<K: crate::engine::plan::StepKind>(
     format: Format,
     plan: &crate::engine::plan::Plan<K>,
     ledger: &crate::engine::ledger::Ledger,
@@ -201,7 +201,7 @@ pub fn print_plan<K: crate::engine::plan::StepKind>(
 
 /// Prints the plan against the ledger. With `--dry-run`, a plan that would redo a finished
 /// step with other inputs is refused, and `true` says the caller stops here: nothing changed.
-pub fn show_plan<K: crate::engine::plan::StepKind>(
+pub(crate) fn show_plan<K: crate::engine::plan::StepKind>(
     format: Format,
     plan: &crate::engine::plan::Plan<K>,
     ledger: &crate::engine::ledger::Ledger,
@@ -221,7 +221,7 @@ pub fn show_plan<K: crate::engine::plan::StepKind>(
 
 /// Prints what executing a plan did (`staged hello 1.1.0-rc1 (9 steps done, 0 already done)`)
 /// and the non-empty outputs, one `key: value` line each.
-pub fn print_outcome<K: crate::engine::plan::StepKind>(
+pub(crate) fn print_outcome<K: crate::engine::plan::StepKind>(
     verb: &str,
     plan: &crate::engine::plan::Plan<K>,
     outcome: &crate::engine::execute::Outcome,

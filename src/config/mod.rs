@@ -16,7 +16,7 @@ use crate::model::version_sites::SiteSpec;
 use crate::{model::tag::TagError, model::tag::TagScheme};
 
 /// The file name looked up at the root of the project being released.
-pub const FILE_NAME: &str = "release.toml";
+pub(crate) const FILE_NAME: &str = "release.toml";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -144,7 +144,7 @@ pub struct Maven {
 
 impl Maven {
     /// Whether Maven staging is configured (by artifacts or by a deploy command).
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         !self.artifacts.is_empty() || !self.deploy_command.is_empty()
     }
 }
@@ -502,7 +502,7 @@ impl Default for Github {
 
 impl Mail {
     /// The sender of release emails: `mail.from`, else `fallback` (the rc tag's tagger).
-    pub fn sender(&self, fallback: &str) -> String {
+    pub(crate) fn sender(&self, fallback: &str) -> String {
         if self.from.is_empty() {
             fallback.to_string()
         } else {
@@ -579,7 +579,7 @@ impl Default for Config {
 
 /// A variable's value from `env`; an empty value counts as unset (GitHub Actions passes unset
 /// inputs as empty strings).
-pub fn env_value(env: &[(String, String)], key: &str) -> Option<String> {
+pub(crate) fn env_value(env: &[(String, String)], key: &str) -> Option<String> {
     env.iter()
         .find(|(k, v)| k == key && !v.is_empty())
         .map(|(_, v)| v.clone())
@@ -663,7 +663,7 @@ impl Config {
     }
 
     /// Parses a configuration file's text (file layer over the defaults).
-    pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
         if text.trim().is_empty() {
             return Err(ConfigError::Empty {
                 path: path.to_path_buf(),
@@ -709,7 +709,7 @@ impl Config {
     }
 
     /// Checks what serde cannot: templates and patterns compile.
-    pub fn validate(&self, source: &Source) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self, source: &Source) -> Result<(), ConfigError> {
         self.tag_scheme().map_err(|error| ConfigError::Tags {
             source_desc: source.to_string(),
             error,
@@ -866,7 +866,7 @@ impl Config {
     }
 
     /// The top-level directory of a version's tarball, e.g. `mesos-1.11.0`.
-    pub fn top_dir(&self, version: &str) -> String {
+    pub(crate) fn top_dir(&self, version: &str) -> String {
         self.expand(&self.distcheck.top_dir)
             .replace("{version}", version)
     }
@@ -883,13 +883,13 @@ impl Config {
             .replace("{display_name}", &self.project.display_name)
     }
 
-    pub fn tarball_name(&self, version: Version) -> String {
+    pub(crate) fn tarball_name(&self, version: Version) -> String {
         self.expand(&self.project.tarball)
             .replace("{version}", &version.to_string())
     }
 
     /// The CHANGELOG heading of a version's section.
-    pub fn changelog_heading(&self, version: Version) -> String {
+    pub(crate) fn changelog_heading(&self, version: Version) -> String {
         self.expand(&self.changelog.heading)
             .replace("{version}", &version.to_string())
     }
@@ -905,7 +905,7 @@ fn read_file(path: &Path) -> Result<Config, ConfigError> {
 
 /// The environment variable twin of a configuration key, e.g. `tags.candidate` →
 /// `RELEASE_KIT_TAGS_CANDIDATE`.
-pub fn env_name(section: &str, key: &str) -> String {
+pub(crate) fn env_name(section: &str, key: &str) -> String {
     format!("RELEASE_KIT_{}_{}", section, key).to_uppercase()
 }
 

@@ -33,7 +33,7 @@ pub struct Announcement {
 }
 
 /// The built-in [ANNOUNCE] email template.
-pub const ANNOUNCE_TEMPLATE: &str = include_str!("announce-email.txt.j2");
+pub(crate) const ANNOUNCE_TEMPLATE: &str = include_str!("announce-email.txt.j2");
 
 /// Lines of prose the email wraps are at most this wide.
 const WIDTH: usize = 72;

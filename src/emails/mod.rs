@@ -53,7 +53,7 @@ pub struct Headers {
 /// Renders any release email ([VOTE], [RESULT], [ANNOUNCE]) from a minijinja template whose
 /// first line is `Subject: ...`, then a blank line, then the body, with `ctx` as the context.
 /// Refuses undefined variables and anything that still looks like a placeholder afterwards.
-pub fn render_email<S: Serialize>(
+pub(crate) fn render_email<S: Serialize>(
     template: &str,
     origin: &str,
     ctx: &S,

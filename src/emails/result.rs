@@ -2,4 +2,4 @@
 //! naming the binding and non-binding voters. publish-dist's tally fills its context.
 
 /// The built-in [RESULT][VOTE] template.
-pub const TEMPLATE: &str = include_str!("result-email.txt.j2");
+pub(crate) const TEMPLATE: &str = include_str!("result-email.txt.j2");

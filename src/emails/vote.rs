@@ -6,7 +6,7 @@ use super::{render_email, Email, EmailError, Headers};
 use crate::model::vote::ZonedTime;
 
 /// The built-in vote email, after Mesos's support/vote.sh.
-pub const DEFAULT_TEMPLATE: &str = include_str!("vote-email.txt.j2");
+pub(crate) const DEFAULT_TEMPLATE: &str = include_str!("vote-email.txt.j2");
 
 /// Everything the vote email may refer to. Optional values are left out of the template
 /// context when unset, so a template that needs one fails instead of printing a blank.
@@ -41,7 +41,11 @@ pub struct EmailContext {
 /// Renders the email from a template whose first line is `Subject: ...`, then a blank line,
 /// then the body. Refuses undefined variables and anything that still looks like a
 /// placeholder afterwards.
-pub fn render(template: &str, origin: &str, ctx: &EmailContext) -> Result<Email, EmailError> {
+pub(crate) fn render(
+    template: &str,
+    origin: &str,
+    ctx: &EmailContext,
+) -> Result<Email, EmailError> {
     let headers = Headers {
         from: ctx.from.clone(),
         to: ctx.to.clone(),

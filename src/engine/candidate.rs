@@ -145,7 +145,7 @@ pub struct StagedCandidate {
 impl StagedCandidate {
     /// Reads a candidate from stage-rc's ledger. A candidate that was not staged to dist
     /// (stage-rc never finished) or a record of another shape is an error saying what to do.
-    pub fn from_ledger(ledger: &Ledger, tag: &str, where_: &str) -> Result<StagedCandidate> {
+    pub(crate) fn from_ledger(ledger: &Ledger, tag: &str, where_: &str) -> Result<StagedCandidate> {
         let not_staged = || {
             Error::Problem(format!(
                 "{tag} was never staged: {where_} has no finished source-tarball and dist-upload steps; run stage-rc --tag {tag} first (or re-run it to finish)"

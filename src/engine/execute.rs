@@ -39,7 +39,11 @@ pub struct Outcome {
 }
 
 /// The error of a plan that would redo a finished step with other inputs.
-pub fn changed_error<K: StepKind>(plan: &Plan<K>, ledger: &Ledger, where_: &str) -> Option<Error> {
+pub(crate) fn changed_error<K: StepKind>(
+    plan: &Plan<K>,
+    ledger: &Ledger,
+    where_: &str,
+) -> Option<Error> {
     let mut lines = Vec::new();
     for (step, state) in plan.steps.iter().zip(states(plan, ledger)) {
         if let State::Changed { differences } = state {
@@ -63,7 +67,7 @@ pub fn changed_error<K: StepKind>(plan: &Plan<K>, ledger: &Ledger, where_: &str)
 
 /// Walks the plan: skips done steps (restoring what they left), refuses changed ones (before
 /// doing anything), runs the rest in order and records each in the ledger as it finishes.
-pub fn execute<K: StepKind>(
+pub(crate) fn execute<K: StepKind>(
     plan: &Plan<K>,
     store: &mut dyn LedgerStore,
     act: &mut dyn Act<K>,
@@ -112,7 +116,7 @@ pub mod fault {
     pub const EXIT: i32 = 86;
 
     #[cfg(feature = "fault-injection")]
-    pub fn after_step(id: &str, point: Point) {
+    pub(crate) fn after_step(id: &str, point: Point) {
         let Ok(spec) = std::env::var("RELEASE_KIT_FAULT_AFTER_STEP") else {
             return;
         };
@@ -128,7 +132,7 @@ pub mod fault {
 
     #[cfg(not(feature = "fault-injection"))]
     #[inline]
-    pub fn after_step(_id: &str, _point: Point) {}
+    pub(crate) fn after_step(_id: &str, _point: Point) {}
 
     /// Whether this build can inject faults.
     pub const ENABLED: bool = cfg!(feature = "fault-injection");

@@ -9,7 +9,7 @@ use crate::engine::ledger::{Ledger, LedgerStore};
 use crate::error::{Error, Result};
 use crate::outside::git::Git;
 
-pub const NOTES_REF: &str = "refs/notes/release-kit";
+pub(crate) const NOTES_REF: &str = "refs/notes/release-kit";
 
 /// A ledger in the git notes of `commit`, under the key `tag`.
 #[derive(Debug)]

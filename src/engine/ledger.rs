@@ -32,7 +32,7 @@ impl Ledger {
         self.steps.iter().find(|r| r.id == kind.id())
     }
 
-    pub fn is_done<K: StepKind>(&self, kind: K) -> bool {
+    pub(crate) fn is_done<K: StepKind>(&self, kind: K) -> bool {
         self.record(kind).is_some()
     }
 
@@ -52,7 +52,7 @@ impl Ledger {
     }
 
     /// The typed outputs of a step that must be done.
-    pub fn require<K: StepKind, T: DeserializeOwned>(&self, kind: K) -> Result<T> {
+    pub(crate) fn require<K: StepKind, T: DeserializeOwned>(&self, kind: K) -> Result<T> {
         self.outputs(kind)?.ok_or_else(|| {
             Error::Problem(format!(
                 "the release ledger has no finished step `{}`; run the tool that does it first (or re-run this one to finish it)",

@@ -32,7 +32,7 @@ impl fmt::Display for State {
 }
 
 /// The differences between two JSON values, as `path: old → new` lines.
-pub fn differences(old: &Value, new: &Value) -> Vec<String> {
+pub(crate) fn differences(old: &Value, new: &Value) -> Vec<String> {
     let mut out = Vec::new();
     diff_into("", old, new, &mut out);
     out
@@ -76,7 +76,7 @@ pub fn states<K: StepKind>(plan: &Plan<K>, ledger: &Ledger) -> Vec<State> {
 }
 
 /// The plan as text: one line per step with its state, then its inputs.
-pub fn render<K: StepKind>(plan: &Plan<K>, ledger: &Ledger) -> String {
+pub(crate) fn render<K: StepKind>(plan: &Plan<K>, ledger: &Ledger) -> String {
     let mut out = format!("plan: {} {}\n", plan.tool, plan.subject);
     for (i, (step, state)) in plan.steps.iter().zip(states(plan, ledger)).enumerate() {
         out.push_str(&format!(
@@ -104,7 +104,7 @@ pub fn render<K: StepKind>(plan: &Plan<K>, ledger: &Ledger) -> String {
 }
 
 /// The plan as JSON, each step with its state.
-pub fn to_json<K: StepKind>(plan: &Plan<K>, ledger: &Ledger) -> Value {
+pub(crate) fn to_json<K: StepKind>(plan: &Plan<K>, ledger: &Ledger) -> Value {
     let steps: Vec<Value> = plan
         .steps
         .iter()

@@ -75,7 +75,7 @@ fn valid_release(r: &str) -> bool {
 
 /// Resolves a tag (or a snapshot when there is none) into version, release and channel.
 /// `release` is the package release number (`--release` / `MESOS_RELEASE`, default 1).
-pub fn resolve(
+pub(crate) fn resolve(
     tag: Option<(&str, Tag)>,
     snapshot: Option<&Snapshot>,
     release: &str,
@@ -130,7 +130,7 @@ impl Layout {
 }
 
 /// The directory name for an RPM of `arch`: source packages go to `SRPMS`.
-pub fn arch_dir(arch: &str, is_source: bool) -> &str {
+pub(crate) fn arch_dir(arch: &str, is_source: bool) -> &str {
     if is_source {
         "SRPMS"
     } else {

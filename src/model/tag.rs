@@ -303,11 +303,11 @@ impl TagScheme {
         })
     }
 
-    pub fn candidate_tag(&self, version: Version, rc: u32) -> String {
+    pub(crate) fn candidate_tag(&self, version: Version, rc: u32) -> String {
         self.candidate.render(version, rc)
     }
 
-    pub fn release_tag(&self, version: Version) -> String {
+    pub(crate) fn release_tag(&self, version: Version) -> String {
         self.release.render(version, 0)
     }
 
@@ -332,7 +332,7 @@ impl TagScheme {
     }
 
     /// Parses a tag that must be a release candidate.
-    pub fn parse_candidate(&self, tag: &str) -> Result<(Version, u32), TagError> {
+    pub(crate) fn parse_candidate(&self, tag: &str) -> Result<(Version, u32), TagError> {
         match self.parse_with(tag, true, false)? {
             Tag::Candidate { version, rc } => Ok((version, rc)),
             Tag::Release { .. } => unreachable!("release templates are not tried"),

@@ -72,7 +72,7 @@ impl Version {
     }
 
     /// A regular (minor or major) release: X.Y.0.
-    pub fn is_regular(self) -> bool {
+    pub(crate) fn is_regular(self) -> bool {
         self.patch == 0
     }
 }

@@ -75,7 +75,7 @@ impl SiteSpec {
     }
 
     /// Compiles the patterns; `name` fills `{name}`/`{NAME}`.
-    pub fn compile(&self, name: &str) -> Result<Site, String> {
+    pub(crate) fn compile(&self, name: &str) -> Result<Site, String> {
         if self.file.trim().is_empty() {
             return Err("`file` is empty".into());
         }
@@ -411,7 +411,7 @@ impl Site {
 }
 
 /// Whether all sites say the same version: `Ok(version)` or the distinct values found.
-pub fn agreement(values: &[SiteValue]) -> Result<Version, Vec<Version>> {
+pub(crate) fn agreement(values: &[SiteValue]) -> Result<Version, Vec<Version>> {
     let mut distinct: Vec<Version> = values.iter().map(|v| v.version).collect();
     distinct.sort();
     distinct.dedup();
@@ -422,7 +422,7 @@ pub fn agreement(values: &[SiteValue]) -> Result<Version, Vec<Version>> {
 }
 
 /// Builds the consistency report for a set of site readings.
-pub fn check_sites(
+pub(crate) fn check_sites(
     tool: &str,
     subject: String,
     values: &[SiteValue],

@@ -68,20 +68,20 @@ impl Calendar {
         })
     }
 
-    pub fn is_business_day(&self, date: Date) -> bool {
+    pub(crate) fn is_business_day(&self, date: Date) -> bool {
         !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
             && !self.holidays.contains(&date)
     }
 }
 
-pub fn parse_zone(name: &str, origin: &str) -> Result<TimeZone, VoteError> {
+pub(crate) fn parse_zone(name: &str, origin: &str) -> Result<TimeZone, VoteError> {
     TimeZone::get(name).map_err(|_| VoteError::BadZone {
         value: name.to_string(),
         origin: origin.to_string(),
     })
 }
 
-pub fn parse_start(value: &str) -> Result<Timestamp, VoteError> {
+pub(crate) fn parse_start(value: &str) -> Result<Timestamp, VoteError> {
     value.parse::<Timestamp>().map_err(|_| VoteError::BadStart {
         value: value.to_string(),
     })
@@ -148,7 +148,7 @@ pub struct ZonedTime {
     pub text: String,
 }
 
-pub fn in_zones(t: Timestamp, zones: &[String]) -> Result<Vec<ZonedTime>, VoteError> {
+pub(crate) fn in_zones(t: Timestamp, zones: &[String]) -> Result<Vec<ZonedTime>, VoteError> {
     let mut out = vec![ZonedTime {
         zone: "UTC".into(),
         text: format_in(&t.to_zoned(TimeZone::UTC), "UTC"),
@@ -177,7 +177,7 @@ fn format_in(z: &Zoned, name: &str) -> String {
 }
 
 /// RFC 5322 date, e.g. `Fri, 06 Mar 2026 18:00:00 +0000`.
-pub fn rfc5322_date(t: Timestamp) -> String {
+pub(crate) fn rfc5322_date(t: Timestamp) -> String {
     t.to_zoned(TimeZone::UTC)
         .strftime("%a, %d %b %Y %H:%M:%S +0000")
         .to_string()

@@ -32,7 +32,7 @@ impl Target {
 
     /// Chooses the backend from the value of the setting `key` (`dist.dev`, `dist.release`),
     /// which messages name.
-    pub fn parse_setting(value: &str, key: &str) -> Result<Target> {
+    pub(crate) fn parse_setting(value: &str, key: &str) -> Result<Target> {
         let v = value.trim_end_matches('/');
         if v.is_empty() {
             return Err(Error::Usage(format!("{key} is empty; set it to an svn URL, a directory, or https://github.com/OWNER/REPO")));
@@ -69,7 +69,7 @@ impl Target {
     }
 
     /// The URL people use to reach a candidate's directory.
-    pub fn candidate_url(&self, tag: &str) -> String {
+    pub(crate) fn candidate_url(&self, tag: &str) -> String {
         match self {
             Target::Local { dir } => {
                 let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
@@ -118,13 +118,13 @@ pub struct Upload<'a> {
     pub remove_superseded: bool,
 }
 
-pub fn superseded_note(tag: &str) -> String {
+pub(crate) fn superseded_note(tag: &str) -> String {
     format!("Superseded by {tag}; do not vote on or use this candidate.\n")
 }
 
 /// Stages a candidate in a local directory: the candidate directory appears whole (written
 /// beside it, then renamed).
-pub fn upload_local(dir: &Path, up: &Upload<'_>) -> Result<Staged> {
+pub(crate) fn upload_local(dir: &Path, up: &Upload<'_>) -> Result<Staged> {
     let url = Target::Local {
         dir: dir.to_path_buf(),
     }
@@ -175,7 +175,7 @@ pub fn upload_local(dir: &Path, up: &Upload<'_>) -> Result<Staged> {
 }
 
 /// Checks that the candidate already staged holds exactly our files.
-pub fn same_files(
+pub(crate) fn same_files(
     where_: &Path,
     files: &[PathBuf],
     mut read: impl FnMut(&str) -> Option<Vec<u8>>,

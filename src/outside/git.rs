@@ -183,7 +183,7 @@ impl Git {
     }
 
     /// Reads a tag that must exist, and be annotated when `annotated` is set.
-    pub fn require_tag(&self, name: &str, annotated: bool) -> Result<TagInfo, GitError> {
+    pub(crate) fn require_tag(&self, name: &str, annotated: bool) -> Result<TagInfo, GitError> {
         let info = self.tag(name)?.ok_or_else(|| GitError::NoSuchTag {
             tag: name.to_string(),
             repo: self.root.clone(),
@@ -214,7 +214,7 @@ impl Git {
     }
 
     /// The hash function of the repository's object ids.
-    pub fn object_format(&self) -> Result<ObjectFormat, GitError> {
+    pub(crate) fn object_format(&self) -> Result<ObjectFormat, GitError> {
         let out = self
             .git("read the repository's object format")
             .args(["rev-parse", "--show-object-format"])
@@ -226,7 +226,7 @@ impl Git {
     }
 
     /// Every file of the tree at `rev`, recursively, with its blob id.
-    pub fn ls_tree(&self, rev: &str) -> Result<Vec<TreeEntry>, GitError> {
+    pub(crate) fn ls_tree(&self, rev: &str) -> Result<Vec<TreeEntry>, GitError> {
         let out = self
             .git(&format!("list the files at {rev}"))
             .args(["ls-tree", "-r", "-z", "--full-tree", rev])
@@ -235,7 +235,7 @@ impl Git {
     }
 
     /// Checks `rev` out, detached, into a new worktree at `path` (which must not exist).
-    pub fn worktree_add(&self, path: &Path, rev: &str) -> Result<(), GitError> {
+    pub(crate) fn worktree_add(&self, path: &Path, rev: &str) -> Result<(), GitError> {
         self.git(&format!("check {rev} out into a temporary worktree"))
             .args(["worktree", "add", "--quiet", "--detach"])
             .arg(path)
@@ -245,7 +245,7 @@ impl Git {
     }
 
     /// Removes a worktree made by [`Git::worktree_add`], with whatever was built in it.
-    pub fn worktree_remove(&self, path: &Path) -> Result<(), GitError> {
+    pub(crate) fn worktree_remove(&self, path: &Path) -> Result<(), GitError> {
         let removed = self
             .git("remove the temporary worktree")
             .args(["worktree", "remove", "--force", "--force"])
@@ -272,7 +272,7 @@ impl Git {
     }
 
     /// The checked-out branch, if any.
-    pub fn current_branch(&self) -> Result<Option<String>, GitError> {
+    pub(crate) fn current_branch(&self) -> Result<Option<String>, GitError> {
         let out = self
             .git("read the current branch")
             .args(["symbolic-ref", "--quiet", "--short", "HEAD"])
@@ -296,7 +296,7 @@ impl Git {
     }
 
     /// The commit a revision names; `None` when it names none.
-    pub fn resolve(&self, rev: &str) -> Result<Option<String>, GitError> {
+    pub(crate) fn resolve(&self, rev: &str) -> Result<Option<String>, GitError> {
         let out = self
             .git(&format!("resolve {rev}"))
             .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
@@ -311,7 +311,7 @@ impl Git {
     /// Paths (relative to the repository's top) that differ between the merge base of `base`
     /// and HEAD, and the work tree: what a pull request from this checkout into `base` changes,
     /// uncommitted edits included. A rename counts as both of its paths.
-    pub fn changed_since(&self, base: &str) -> Result<Vec<String>, GitError> {
+    pub(crate) fn changed_since(&self, base: &str) -> Result<Vec<String>, GitError> {
         let out = self
             .git(&format!("list the files changed since {base}"))
             .args(["diff", "--name-only", "-z", "--no-renames", "--merge-base"])
@@ -339,7 +339,7 @@ impl Git {
     }
 
     /// The project directory `dir` relative to the repository's top ("" at the top).
-    pub fn prefix_of(&self, dir: &Path) -> PathBuf {
+    pub(crate) fn prefix_of(&self, dir: &Path) -> PathBuf {
         let top = self.root.canonicalize().ok();
         let dir = dir.canonicalize().ok();
         match (dir, top) {
@@ -352,7 +352,7 @@ impl Git {
     }
 
     /// Commits exactly `paths` with `message`; returns the new commit id.
-    pub fn commit_paths(&self, message: &str, paths: &[&str]) -> Result<String, GitError> {
+    pub(crate) fn commit_paths(&self, message: &str, paths: &[&str]) -> Result<String, GitError> {
         self.git("stage the changed files")
             .args(["add", "--"])
             .args(paths)
@@ -373,7 +373,7 @@ impl Git {
     }
 
     /// Whether `commit` is reachable from `reference` (a branch, remote branch or commit).
-    pub fn is_ancestor(&self, commit: &str, reference: &str) -> Result<bool, GitError> {
+    pub(crate) fn is_ancestor(&self, commit: &str, reference: &str) -> Result<bool, GitError> {
         let out = self
             .git(&format!("check that {commit} is on {reference}"))
             .args(["merge-base", "--is-ancestor", commit, reference])
@@ -382,7 +382,7 @@ impl Git {
     }
 
     /// Whether a ref (e.g. `refs/heads/1.1.x`) exists.
-    pub fn ref_exists(&self, reference: &str) -> Result<bool, GitError> {
+    pub(crate) fn ref_exists(&self, reference: &str) -> Result<bool, GitError> {
         let out = self
             .git(&format!("look for {reference}"))
             .args(["rev-parse", "--verify", "--quiet", reference])
@@ -391,7 +391,7 @@ impl Git {
     }
 
     /// The committer time of a commit, in seconds since the epoch (SOURCE_DATE_EPOCH).
-    pub fn commit_time(&self, commit: &str) -> Result<u64, GitError> {
+    pub(crate) fn commit_time(&self, commit: &str) -> Result<u64, GitError> {
         let out = self
             .git(&format!("read the time of {commit}"))
             .args(["show", "-s", "--format=%ct", commit])
@@ -400,7 +400,7 @@ impl Git {
     }
 
     /// The object a tag ref points at (the tag object for annotated tags).
-    pub fn tag_object(&self, tag: &str) -> Result<String, GitError> {
+    pub(crate) fn tag_object(&self, tag: &str) -> Result<String, GitError> {
         Ok(self
             .git(&format!("read tag {tag}"))
             .args(["rev-parse", &format!("refs/tags/{tag}")])
@@ -411,7 +411,7 @@ impl Git {
     }
 
     /// The object `refs/tags/<tag>` has on `remote`; `None` when the remote lacks the tag.
-    pub fn remote_tag(&self, remote: &str, tag: &str) -> Result<Option<String>, GitError> {
+    pub(crate) fn remote_tag(&self, remote: &str, tag: &str) -> Result<Option<String>, GitError> {
         let out = self
             .git(&format!("look for tag {tag} on {remote}"))
             .args(["ls-remote", "--tags", remote, &format!("refs/tags/{tag}")])
@@ -425,7 +425,7 @@ impl Git {
     }
 
     /// Pushes one tag to `remote`.
-    pub fn push_tag(&self, remote: &str, tag: &str) -> Result<(), GitError> {
+    pub(crate) fn push_tag(&self, remote: &str, tag: &str) -> Result<(), GitError> {
         self.git(&format!("push tag {tag} to {remote}"))
             .args([
                 "push",
@@ -451,7 +451,7 @@ impl Git {
 }
 
 /// Parses `git ls-tree -r -z` output: `<mode> SP <type> SP <id> TAB <path> NUL`.
-pub fn parse_ls_tree(out: &[u8]) -> Vec<TreeEntry> {
+pub(crate) fn parse_ls_tree(out: &[u8]) -> Vec<TreeEntry> {
     out.split(|b| *b == 0)
         .filter_map(|rec| {
             let rec = std::str::from_utf8(rec).ok()?;

@@ -67,7 +67,7 @@ impl GitHub {
     }
 
     /// The repository `owner/repo` at the configured API (`[github]`), with the token from `env`.
-    pub fn from_config(
+    pub(crate) fn from_config(
         cfg: &crate::config::Github,
         owner: &str,
         repo: &str,
@@ -83,7 +83,7 @@ impl GitHub {
     }
 
     /// Credentials: RELEASE_KIT_GITHUB_TOKEN, else GITHUB_TOKEN.
-    pub fn auth_from_env(env: &[(String, String)]) -> Option<Auth> {
+    pub(crate) fn auth_from_env(env: &[(String, String)]) -> Option<Auth> {
         http::auth_from_env("RELEASE_KIT_GITHUB", env)
             .or_else(|| http::auth_from_env("GITHUB", env))
     }
@@ -105,7 +105,7 @@ impl GitHub {
         Ok(list.into_iter().find(|r| r.tag_name == tag))
     }
 
-    pub async fn create_draft(
+    pub(crate) async fn create_draft(
         &self,
         tag: &str,
         name: &str,
@@ -207,7 +207,7 @@ impl GitHub {
 impl GitHub {
     /// A draft of a final (not pre-) release on `tag`, made from `target` when GitHub creates
     /// the tag at publishing (publish-dist pushes the tag first, so GitHub finds it).
-    pub async fn create_final_draft(
+    pub(crate) async fn create_final_draft(
         &self,
         tag: &str,
         target: &str,
@@ -240,7 +240,12 @@ impl GitHub {
     }
 
     /// Renames a release and replaces its text (e.g. an abandoned candidate), keeping its state.
-    pub async fn annotate(&self, release: u64, name: &str, body: &str) -> Result<(), HttpError> {
+    pub(crate) async fn annotate(
+        &self,
+        release: u64,
+        name: &str,
+        body: &str,
+    ) -> Result<(), HttpError> {
         self.api
             .send(
                 &Request::new(Method::PATCH, self.path(&format!("releases/{release}")))
@@ -252,7 +257,7 @@ impl GitHub {
     }
 
     /// An asset's bytes (the API redirects to the storage host; the token is not sent there).
-    pub async fn download_asset(&self, asset: u64) -> Result<Vec<u8>, HttpError> {
+    pub(crate) async fn download_asset(&self, asset: u64) -> Result<Vec<u8>, HttpError> {
         Ok(self
             .api
             .send(

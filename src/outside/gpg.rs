@@ -82,7 +82,7 @@ pub struct Key {
 
 impl Key {
     /// The algorithm as people write it.
-    pub fn algorithm_name(&self) -> String {
+    pub(crate) fn algorithm_name(&self) -> String {
         match self.algorithm {
             1..=3 => format!("RSA {}", self.bits),
             16 => format!("Elgamal {}", self.bits),
@@ -125,7 +125,7 @@ impl Key {
 }
 
 /// Parses `gpg --with-colons --fixed-list-mode --list-keys` (or `--list-secret-keys`) output.
-pub fn parse_colons(text: &str) -> Vec<Key> {
+pub(crate) fn parse_colons(text: &str) -> Vec<Key> {
     let mut keys: Vec<Key> = Vec::new();
     let mut in_sub = false;
     for line in text.lines() {
@@ -186,7 +186,7 @@ fn day(ts: i64) -> String {
 
 /// The policy a signing key must meet: listed in KEYS, strong, not expired, and valid until
 /// `needed_until` (the vote's end plus the margin). Returns when the key stops being usable.
-pub fn check_signing_key(
+pub(crate) fn check_signing_key(
     key: &Key,
     keys_fingerprints: &[String],
     keys_source: &str,
@@ -274,7 +274,7 @@ impl Drop for Gpg {
 
 impl Gpg {
     /// The release manager's keyring (GNUPGHOME when set).
-    pub fn ambient() -> Gpg {
+    pub(crate) fn ambient() -> Gpg {
         Gpg {
             home: std::env::var_os("GNUPGHOME").map(PathBuf::from),
             temp: None,
@@ -303,7 +303,7 @@ impl Gpg {
         self.home.as_deref()
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.home {
             Some(h) if self.temp.is_some() => format!("the temporary keyring {}", h.display()),
             Some(h) => format!("the keyring {}", h.display()),
@@ -344,7 +344,7 @@ impl Gpg {
     }
 
     /// The key to sign with: `wanted` (a fingerprint or key id) or the only secret key.
-    pub fn signing_key(&self, wanted: Option<&str>) -> Result<Key, GpgError> {
+    pub(crate) fn signing_key(&self, wanted: Option<&str>) -> Result<Key, GpgError> {
         let secret = self.list(true, wanted)?;
         match (wanted, secret.as_slice()) {
             (Some(w), []) => Err(GpgError::UnknownKey {

@@ -53,7 +53,12 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// The wait before attempt `attempt + 1` (attempt counts from 1): the server's
     /// `Retry-After` when it gave one (capped), else exponential backoff with `jitter` in [0, 1).
-    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+    pub(crate) fn delay(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        jitter: f64,
+    ) -> Duration {
         if let Some(wait) = retry_after {
             return wait.min(self.max_delay);
         }
@@ -66,7 +71,7 @@ impl RetryPolicy {
 }
 
 /// Parses a `Retry-After` value: delta-seconds or an HTTP date (relative to `now`).
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
@@ -193,7 +198,7 @@ impl Request {
         }
     }
 
-    pub fn query(mut self, key: &str, value: impl ToString) -> Self {
+    pub(crate) fn query(mut self, key: &str, value: impl ToString) -> Self {
         self.query.push((key.to_string(), value.to_string()));
         self
     }
@@ -249,7 +254,7 @@ impl Client {
         })
     }
 
-    pub fn with_auth(mut self, auth: Option<Auth>) -> Self {
+    pub(crate) fn with_auth(mut self, auth: Option<Auth>) -> Self {
         self.auth = auth;
         self
     }
@@ -419,14 +424,17 @@ impl Client {
     }
 
     /// GETs `path` and decodes its JSON body.
-    pub async fn get_json<T: DeserializeOwned>(&self, request: &Request) -> Result<T, HttpError> {
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        request: &Request,
+    ) -> Result<T, HttpError> {
         let resp = self.send(request).await?;
         decode(&self.service, &resp)
     }
 }
 
 /// Decodes a JSON body, naming the service and URL when it is not what the API returns.
-pub fn decode<T: DeserializeOwned>(service: &str, resp: &Response) -> Result<T, HttpError> {
+pub(crate) fn decode<T: DeserializeOwned>(service: &str, resp: &Response) -> Result<T, HttpError> {
     serde_json::from_slice(&resp.body).map_err(|e| HttpError::Decode {
         service: service.to_string(),
         url: resp.url.clone(),
@@ -462,7 +470,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 
 /// Reads credentials from the environment: `{prefix}_TOKEN` (bearer) or `{prefix}_USER` with
 /// `{prefix}_PASSWORD` (basic). Empty values count as unset.
-pub fn auth_from_env(prefix: &str, env: &[(String, String)]) -> Option<Auth> {
+pub(crate) fn auth_from_env(prefix: &str, env: &[(String, String)]) -> Option<Auth> {
     let get = |k: &str| crate::config::env_value(env, &format!("{prefix}_{k}"));
     if let Some(token) = get("TOKEN") {
         return Some(Auth::Bearer(SecretString::from(token)));

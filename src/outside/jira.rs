@@ -78,7 +78,7 @@ impl Jira {
     }
 
     /// The configured JIRA (`[jira]`) with the credentials from `env` (see [`auth_from_env`]).
-    pub fn from_config(
+    pub(crate) fn from_config(
         cfg: &crate::config::Jira,
         env: &[(String, String)],
     ) -> Result<Jira, JiraError> {
@@ -92,7 +92,7 @@ impl Jira {
     }
 
     /// The version named `name`, or an error that says how to go on without it.
-    pub async fn require_version(&self, name: &str) -> crate::Result<ProjectVersion> {
+    pub(crate) async fn require_version(&self, name: &str) -> crate::Result<ProjectVersion> {
         self.version(name).await?.ok_or_else(|| {
             crate::Error::Usage(format!(
                 "JIRA project {} has no version {name}; create it (with the fixed issues) in JIRA, or set publish.jira_release = false, and re-run",
@@ -118,7 +118,7 @@ impl Jira {
     }
 
     /// Releases a version: `released: true`, the release date (YYYY-MM-DD) and a description.
-    pub async fn release_version(
+    pub(crate) async fn release_version(
         &self,
         id: &str,
         date: &str,
@@ -136,7 +136,7 @@ impl Jira {
     }
 
     /// Creates an unreleased version in the project.
-    pub async fn create_version(
+    pub(crate) async fn create_version(
         &self,
         name: &str,
         project_id: Option<u64>,
@@ -250,7 +250,11 @@ impl Jira {
 
     /// Everything the cross-check needs about `version`; `listed` are the keys the CHANGELOG
     /// section lists.
-    pub async fn facts(&self, version: Version, listed: &[String]) -> Result<Facts, JiraError> {
+    pub(crate) async fn facts(
+        &self,
+        version: Version,
+        listed: &[String],
+    ) -> Result<Facts, JiraError> {
         let versions = self.versions().await?;
         let v = version.to_string();
         let Some(jira_version) = versions.into_iter().find(|pv| pv.name == v) else {
@@ -319,12 +323,12 @@ impl Jira {
 }
 
 /// A JQL string literal.
-pub fn jql_string(s: &str) -> String {
+pub(crate) fn jql_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// Credentials for JIRA from the environment: `JIRA_TOKEN`, or `JIRA_USER` and `JIRA_PASSWORD`.
-pub fn auth_from_env(env: &[(String, String)]) -> Option<Auth> {
+pub(crate) fn auth_from_env(env: &[(String, String)]) -> Option<Auth> {
     http::auth_from_env("JIRA", env)
 }
 

@@ -97,7 +97,7 @@ impl Nexus {
 
     /// The configured Nexus (`[maven]`: URL and poll interval), with the credentials from `env`
     /// (`RELEASE_KIT_NEXUS_TOKEN`, or `_USER` and `_PASSWORD`).
-    pub fn from_config(
+    pub(crate) fn from_config(
         maven: &crate::config::Maven,
         env: &[(String, String)],
     ) -> Result<Self, HttpError> {
@@ -106,7 +106,7 @@ impl Nexus {
         Ok(n)
     }
 
-    pub async fn profile(&self, group_id: &str) -> Result<Profile> {
+    pub(crate) async fn profile(&self, group_id: &str) -> Result<Profile> {
         let d: Data<Vec<Profile>> = self
             .client
             .get_json(&Request::get("staging/profiles").header("Accept", JSON))
@@ -150,7 +150,7 @@ impl Nexus {
     }
 
     /// Uploads one file to `group/artifact/version/name` in the staging repository.
-    pub async fn deploy(&self, repository: &str, path: &str, bytes: Vec<u8>) -> Result<()> {
+    pub(crate) async fn deploy(&self, repository: &str, path: &str, bytes: Vec<u8>) -> Result<()> {
         self.client
             .send(
                 &Request::new(
@@ -164,7 +164,7 @@ impl Nexus {
     }
 
     /// Deploys an artifact with its signature and checksums.
-    pub async fn deploy_artifact(
+    pub(crate) async fn deploy_artifact(
         &self,
         repository: &str,
         dir: &str,
@@ -244,7 +244,7 @@ impl Nexus {
     }
 
     /// Drops a staging repository (a failed vote). A repository already gone counts as dropped.
-    pub async fn drop_repository(&self, id: &str, description: &str) -> Result<()> {
+    pub(crate) async fn drop_repository(&self, id: &str, description: &str) -> Result<()> {
         match self.repository(id).await {
             Err(e) if not_found(&e) => return Ok(()),
             Err(e) => return Err(e),

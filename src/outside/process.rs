@@ -47,11 +47,11 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn stdout_str(&self) -> String {
+    pub(crate) fn stdout_str(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
 
-    pub fn stderr_str(&self) -> String {
+    pub(crate) fn stderr_str(&self) -> String {
         String::from_utf8_lossy(&self.stderr).into_owned()
     }
 
@@ -232,7 +232,7 @@ impl Cmd {
     }
 
     /// The command line, shell-quoted, for logs and error messages.
-    pub fn command_line(&self) -> String {
+    pub(crate) fn command_line(&self) -> String {
         std::iter::once(&self.program)
             .chain(&self.args)
             .map(|a| quote(a))
@@ -402,7 +402,7 @@ impl Cmd {
 }
 
 /// How many of a streamed command's last lines are kept for the error message.
-pub const TAIL_LINES: usize = 40;
+pub(crate) const TAIL_LINES: usize = 40;
 
 /// How a streamed command ended (it succeeded; failures are [`CmdError`]s).
 #[derive(Debug, Clone)]
@@ -535,7 +535,7 @@ impl Cmd {
 }
 
 /// A duration as people write it: `500ms`, `30s`, `2h 5m 3s`.
-pub fn human_duration(d: Duration) -> String {
+pub(crate) fn human_duration(d: Duration) -> String {
     let secs = d.as_secs();
     if secs == 0 {
         return format!("{}ms", d.as_millis());

@@ -28,7 +28,7 @@ impl crate::error::Classify for MailError {
 }
 
 /// The bare address of `Name <user@host>` or `user@host`.
-pub fn address(value: &str, what: &'static str) -> Result<Address, MailError> {
+pub(crate) fn address(value: &str, what: &'static str) -> Result<Address, MailError> {
     let bare = match (value.rfind('<'), value.rfind('>')) {
         (Some(a), Some(b)) if a < b => &value[a + 1..b],
         _ => value.trim(),
@@ -52,7 +52,7 @@ pub struct Server {
 impl Server {
     /// The configured server (`[mail]`) with the SMTP credentials from the environment
     /// (`RELEASE_KIT_SMTP_USERNAME`, `RELEASE_KIT_SMTP_PASSWORD`).
-    pub fn from_config(mail: &crate::config::Mail, env: &[(String, String)]) -> Server {
+    pub(crate) fn from_config(mail: &crate::config::Mail, env: &[(String, String)]) -> Server {
         use crate::config::env_value;
         Server {
             host: mail.smtp_host.clone(),

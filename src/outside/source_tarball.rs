@@ -70,7 +70,7 @@ impl<W: Write> Write for HashingWriter<W> {
 }
 
 /// Uncompresses a `.tar.gz` into a plain tar file beside `dest`.
-pub fn gunzip(src: &Path, dest: &Path) -> io::Result<()> {
+pub(crate) fn gunzip(src: &Path, dest: &Path) -> io::Result<()> {
     let mut input = flate2::read::MultiGzDecoder::new(BufReader::new(File::open(src)?));
     let mut out = BufWriter::new(File::create(dest)?);
     io::copy(&mut input, &mut out)?;

@@ -44,7 +44,7 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    pub fn from_env(env: &[(String, String)]) -> Self {
+    pub(crate) fn from_env(env: &[(String, String)]) -> Self {
         use crate::config::env_value;
         Credentials {
             username: env_value(env, "RELEASE_KIT_SVN_USERNAME"),
@@ -133,7 +133,7 @@ impl Svn {
     }
 
     /// Every entry below the URL, relative (directories end with `/`).
-    pub fn list_recursive(&self) -> Result<Vec<String>, SvnError> {
+    pub(crate) fn list_recursive(&self) -> Result<Vec<String>, SvnError> {
         let out = self.run(
             self.cmd("list the repository", "list")
                 .arg("--recursive")
@@ -149,7 +149,7 @@ impl Svn {
 
     /// Applies `ops` (svnmucc actions such as `put LOCAL URL`, `mkdir URL`) in one commit,
     /// without a checkout.
-    pub fn commit_ops(&self, message: &str, ops: &[String]) -> Result<(), SvnError> {
+    pub(crate) fn commit_ops(&self, message: &str, ops: &[String]) -> Result<(), SvnError> {
         let c = self.with_credentials(
             Cmd::new("svnmucc", "commit to the repository in one revision").args([
                 "--non-interactive",
@@ -164,7 +164,7 @@ impl Svn {
 
     /// A file's bytes from the dist area (`path` relative to the URL); `None` when it does not
     /// exist there.
-    pub fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>, SvnError> {
+    pub(crate) fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>, SvnError> {
         let cmd = self
             .cmd(&format!("read {path} from the dist area"), "cat")
             .arg(format!("{}/{path}", self.url));

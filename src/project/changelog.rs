@@ -7,7 +7,7 @@ use crate::project::Project;
 
 /// The CHANGELOG section of `version` at `commit`, which must exist and not be marked WIP,
 /// read with the one CHANGELOG parser.
-pub fn released_section(
+pub(crate) fn released_section(
     project: &Project,
     git: &Git,
     commit: &str,

@@ -63,7 +63,7 @@ impl Project {
     }
 
     /// Reads every version site from the work tree.
-    pub fn read_sites(&self) -> Result<Vec<(Site, Vec<u8>, SiteValue)>> {
+    pub(crate) fn read_sites(&self) -> Result<Vec<(Site, Vec<u8>, SiteValue)>> {
         self.sites
             .iter()
             .map(|site| {
@@ -86,7 +86,7 @@ impl Project {
     }
 
     /// Reads every version site as it is at a git revision (e.g. a tag's commit).
-    pub fn read_sites_at(&self, git: &Git, rev: &str) -> Result<Vec<SiteValue>> {
+    pub(crate) fn read_sites_at(&self, git: &Git, rev: &str) -> Result<Vec<SiteValue>> {
         // Sites are relative to the project root, which may be below the repository's top.
         let prefix = self
             .root

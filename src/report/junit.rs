@@ -43,7 +43,7 @@ pub enum Outcome {
 
 impl Suite {
     /// The suite as a JUnit `<testsuites>` document.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         let tests = self.cases.len();
         let count = |f: fn(&Outcome) -> bool| self.cases.iter().filter(|c| f(&c.outcome)).count();
         let failures = count(|o| matches!(o, Outcome::Failed { .. }));

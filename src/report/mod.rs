@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::error::ExitCode;
 
 /// The JSON schema identifier; bump it when a field changes meaning.
-pub const SCHEMA: &str = "release-kit/report/v1";
+pub(crate) const SCHEMA: &str = "release-kit/report/v1";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -139,7 +139,7 @@ impl Check {
         self.findings.push(finding);
     }
 
-    pub fn with_summary(mut self, summary: impl Into<String>) -> Self {
+    pub(crate) fn with_summary(mut self, summary: impl Into<String>) -> Self {
         self.summary = summary.into();
         self
     }
@@ -180,7 +180,7 @@ impl Report {
         self.checks.push(check);
     }
 
-    pub fn exit_code(&self) -> ExitCode {
+    pub(crate) fn exit_code(&self) -> ExitCode {
         if self.ok {
             ExitCode::Ok
         } else {
@@ -194,13 +194,13 @@ impl Report {
             .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report always serialises") + "\n"
     }
 
     /// Human-readable text; `color` adds ANSI colours (only on a terminal). Control characters
     /// in the data (other than line breaks) are shown escaped, so no input can drive a terminal.
-    pub fn to_text(&self, color: bool) -> String {
+    pub(crate) fn to_text(&self, color: bool) -> String {
         let clean = self.sanitized();
         clean.render_text(color)
     }
@@ -278,7 +278,7 @@ impl Report {
     }
 
     /// A Markdown job summary: a table of checks, then the findings.
-    pub fn to_markdown(&self) -> String {
+    pub(crate) fn to_markdown(&self) -> String {
         let mut out = String::new();
         let icon = if self.ok { "✅" } else { "❌" };
         let _ = writeln!(
@@ -326,7 +326,7 @@ impl Report {
 }
 
 /// Shows control characters other than newline and tab as escapes (`\u{1b}`).
-pub fn escape_controls(s: &str) -> String {
+pub(crate) fn escape_controls(s: &str) -> String {
     if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return s.to_string();
     }
@@ -345,7 +345,7 @@ pub fn escape_controls(s: &str) -> String {
 /// no emphasis, code, link, HTML, entity or strikethrough in `s` takes effect, a pipe cannot end a
 /// table cell, a line break becomes `<br>` (the text stays on its line), and `s` cannot open a
 /// heading, a list or a code block where it starts a line (leading blanks are dropped).
-pub fn md_escape(s: &str) -> String {
+pub(crate) fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     // Leading blanks show nowhere, and could make a code block where the text starts a line;
     // so could a block marker: `# x`, `- x`, `+ x`, `1. x`, `1) x`.
@@ -388,7 +388,7 @@ pub fn md_escape(s: &str) -> String {
 /// Shows `s` as inline code, right both in a table cell and in running text: a code span when
 /// that shows `s` exactly (code spans take everything literally but backticks, pipes in a table
 /// and line breaks), else `<code>` around the [`md_escape`]d text.
-pub fn md_code(s: &str) -> String {
+pub(crate) fn md_code(s: &str) -> String {
     if s.is_empty() || s.contains(['`', '|', '\n', '\r']) {
         format!("<code>{}</code>", md_escape(s))
     } else {
@@ -397,7 +397,7 @@ pub fn md_code(s: &str) -> String {
 }
 
 /// Escapes text for XML (JUnit reports, SVG plots) and drops characters XML 1.0 cannot carry.
-pub fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

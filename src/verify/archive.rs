@@ -26,7 +26,7 @@ pub enum Kind {
 
 impl Kind {
     /// The kind a file name announces.
-    pub fn from_name(name: &str) -> Option<Kind> {
+    pub(crate) fn from_name(name: &str) -> Option<Kind> {
         let n = name.to_ascii_lowercase();
         let ends = |s: &[&str]| s.iter().any(|e| n.ends_with(e));
         Some(if ends(&[".tar.gz", ".tgz"]) {
@@ -67,7 +67,7 @@ pub struct Limits {
 
 /// Below this many unpacked bytes the ratio is not checked: tar's padding makes tiny archives
 /// compress extremely well.
-pub const RATIO_FLOOR: u64 = 16 * 1024 * 1024;
+pub(crate) const RATIO_FLOOR: u64 = 16 * 1024 * 1024;
 
 /// What an entry is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -177,7 +177,7 @@ pub struct Scan {
 
 impl Scan {
     /// The top-level names of the entries.
-    pub fn top_dirs(&self) -> BTreeSet<String> {
+    pub(crate) fn top_dirs(&self) -> BTreeSet<String> {
         self.entries
             .iter()
             .map(|e| e.path.split('/').next().unwrap_or("").to_string())
@@ -185,7 +185,7 @@ impl Scan {
     }
 
     /// Checks the layout: one top directory `expected`, holding `required` files.
-    pub fn check_layout(&self, expected: &str, required: &[String]) -> Vec<Violation> {
+    pub(crate) fn check_layout(&self, expected: &str, required: &[String]) -> Vec<Violation> {
         let mut out = Vec::new();
         let tops = self.top_dirs();
         let single_dir = tops.len() == 1
@@ -231,7 +231,7 @@ pub fn normalise(raw: &str) -> Result<String, Violation> {
 }
 
 /// Whether a symlink at `path` (normalised) with `target` stays inside `path`'s top directory.
-pub fn symlink_stays_inside(path: &str, target: &str) -> bool {
+pub(crate) fn symlink_stays_inside(path: &str, target: &str) -> bool {
     if target.starts_with('/') || target.starts_with('\\') {
         return false;
     }
@@ -328,7 +328,7 @@ impl BlobHasher {
 }
 
 /// The git blob id of `data`.
-pub fn blob_id(format: ObjectFormat, data: &[u8]) -> String {
+pub(crate) fn blob_id(format: ObjectFormat, data: &[u8]) -> String {
     let mut h = BlobHasher::new(format, data.len() as u64);
     h.update(data);
     h.finish()
@@ -466,7 +466,12 @@ fn fail_reason(e: &io::Error, guard_count: u64, limits: Limits, packed: u64) -> 
 
 /// Reads a tar archive (compressed as `kind` says) from `input`, checking every entry and, with
 /// `hash`, hashing file contents as git blobs. Problems are in the result, never errors.
-pub fn scan_tar(kind: Kind, input: impl Read, limits: Limits, hash: Option<ObjectFormat>) -> Scan {
+pub(crate) fn scan_tar(
+    kind: Kind,
+    input: impl Read,
+    limits: Limits,
+    hash: Option<ObjectFormat>,
+) -> Scan {
     let packed = Arc::new(AtomicU64::new(0));
     let unpacked = Arc::new(AtomicU64::new(0));
     let counted = Counter {
@@ -549,7 +554,7 @@ pub fn scan_tar(kind: Kind, input: impl Read, limits: Limits, hash: Option<Objec
 }
 
 /// Reads a zip archive (it needs its central directory, so a seekable file).
-pub fn scan_zip(file: std::fs::File, limits: Limits, hash: Option<ObjectFormat>) -> Scan {
+pub(crate) fn scan_zip(file: std::fs::File, limits: Limits, hash: Option<ObjectFormat>) -> Scan {
     let packed = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut collector = Collector::new(hash);
     let mut total = 0u64;
@@ -612,7 +617,7 @@ pub fn scan_zip(file: std::fs::File, limits: Limits, hash: Option<ObjectFormat>)
 }
 
 /// Unpacks a tar archive that [`scan_tar`] found safe into `dest`.
-pub fn unpack_tar(kind: Kind, input: impl Read, dest: &std::path::Path) -> io::Result<()> {
+pub(crate) fn unpack_tar(kind: Kind, input: impl Read, dest: &std::path::Path) -> io::Result<()> {
     let decoded: Box<dyn Read> = match kind {
         Kind::TarGz => Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(input))),
         Kind::TarBz2 => Box::new(bzip2::read::MultiBzDecoder::new(input)),

@@ -35,7 +35,7 @@ impl Algorithm {
     }
 
     /// The algorithm a checksum file's name announces (`.sha512`, `.sha256`), if any.
-    pub fn from_file_name(name: &str) -> Option<Algorithm> {
+    pub(crate) fn from_file_name(name: &str) -> Option<Algorithm> {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".sha512") {
             Some(Algorithm::Sha512)
@@ -234,7 +234,10 @@ fn base_name(name: &str) -> &str {
 
 /// Picks the digest stated for `artifact` (a file name). `Err` lists the names the file does
 /// state when none is for the artifact.
-pub fn select<'a>(entries: &'a [Expected], artifact: &str) -> Result<&'a Expected, Vec<String>> {
+pub(crate) fn select<'a>(
+    entries: &'a [Expected],
+    artifact: &str,
+) -> Result<&'a Expected, Vec<String>> {
     let want = base_name(artifact);
     if let Some(e) = entries
         .iter()
@@ -271,7 +274,7 @@ impl Hasher {
     }
 
     /// The digest as lower-case hex.
-    pub fn finish_hex(self) -> String {
+    pub(crate) fn finish_hex(self) -> String {
         match self {
             Hasher::Sha256(h) => hex::encode(h.finalize()),
             Hasher::Sha512(h) => hex::encode(h.finalize()),
@@ -280,7 +283,7 @@ impl Hasher {
 }
 
 /// Hashes everything `reader` yields.
-pub fn hash_reader(algorithm: Algorithm, mut reader: impl Read) -> std::io::Result<String> {
+pub(crate) fn hash_reader(algorithm: Algorithm, mut reader: impl Read) -> std::io::Result<String> {
     let mut hasher = Hasher::new(algorithm);
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -299,7 +302,7 @@ pub fn hash_file(algorithm: Algorithm, path: &std::path::Path) -> std::io::Resul
 }
 
 /// A `sha512sum`-style line for publishing: `<hex>  <name>`.
-pub fn coreutils_line(hex: &str, name: &str) -> String {
+pub(crate) fn coreutils_line(hex: &str, name: &str) -> String {
     format!("{hex}  {name}\n")
 }
 

@@ -20,7 +20,7 @@ pub struct Keys {
 }
 
 /// Where KEYS is, from a setting such as `signing.keys`: a URL, or a path relative to `root`.
-pub fn locate(root: &Path, source: &str) -> Location {
+pub(crate) fn locate(root: &Path, source: &str) -> Location {
     Location::parse_in(source, Some(root))
 }
 
@@ -36,7 +36,7 @@ pub fn load(root: &Path, source: &str) -> Result<Keys> {
 }
 
 /// Reads and parses KEYS at `location`; `source` names it in messages.
-pub fn load_from(location: &Location, source: &str) -> Result<Keys> {
+pub(crate) fn load_from(location: &Location, source: &str) -> Result<Keys> {
     let bytes = match location {
         Location::Path(path) => std::fs::read(path).map_err(|e| {
             Error::Usage(format!(

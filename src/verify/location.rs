@@ -28,7 +28,7 @@ impl Location {
 
     /// Reads a location; a relative path is taken relative to `base` when given (a
     /// project-relative setting such as `signing.keys`).
-    pub fn parse_in(s: &str, base: Option<&Path>) -> Location {
+    pub(crate) fn parse_in(s: &str, base: Option<&Path>) -> Location {
         let svn = |url: &str| {
             let (dir, name) = url.rsplit_once('/').unwrap_or((url, ""));
             Location::Svn {
@@ -55,7 +55,7 @@ impl Location {
     }
 
     /// The location with `suffix` appended to its file name (`ARTIFACT.sha512`).
-    pub fn with_suffix(&self, suffix: &str) -> Location {
+    pub(crate) fn with_suffix(&self, suffix: &str) -> Location {
         match self {
             Location::Path(p) => {
                 let mut s = p.clone().into_os_string();
@@ -123,7 +123,7 @@ impl Location {
 
     /// [`Location::fetch`], with `None` for a path or an svn file that is not there (the
     /// caller says what that means).
-    pub fn fetch_if_there(&self, what: &str, tmp: &Path) -> Result<Option<PathBuf>> {
+    pub(crate) fn fetch_if_there(&self, what: &str, tmp: &Path) -> Result<Option<PathBuf>> {
         match self {
             Location::Path(p) => Ok(p.is_file().then(|| p.clone())),
             Location::Url(u) => {

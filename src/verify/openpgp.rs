@@ -79,7 +79,7 @@ pub struct Keyring {
 /// Splits a KEYS file into its armoured public key blocks: `(first line, block text)`. Text
 /// between blocks (`pub`, `uid`, `sig` listings) is ignored. An unterminated block runs to the
 /// end of the file.
-pub fn split_blocks(text: &str) -> Vec<(usize, String)> {
+pub(crate) fn split_blocks(text: &str) -> Vec<(usize, String)> {
     let mut blocks = Vec::new();
     let mut current: Option<(usize, String)> = None;
     for (i, line) in text.lines().enumerate() {
@@ -116,7 +116,7 @@ fn fingerprint_of(key: &impl KeyDetails) -> String {
 
 /// Loads every key of a KEYS file. Blocks that cannot be read are reported, and the others still
 /// load; a file with no readable key is an error.
-pub fn parse_keys(text: &str, file: &str) -> Result<Keyring, SigningError> {
+pub(crate) fn parse_keys(text: &str, file: &str) -> Result<Keyring, SigningError> {
     let blocks = split_blocks(text);
     if blocks.is_empty() {
         return Err(SigningError::NoKeys { file: file.into() });
@@ -188,7 +188,7 @@ pub fn parse_keys(text: &str, file: &str) -> Result<Keyring, SigningError> {
 }
 
 /// Reads a detached signature file: armoured, one signature. A binary signature is refused.
-pub fn parse_signature(bytes: &[u8], file: &str) -> Result<Signature, SigningError> {
+pub(crate) fn parse_signature(bytes: &[u8], file: &str) -> Result<Signature, SigningError> {
     let start = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -268,12 +268,12 @@ impl SignatureHasher {
 
     /// Whether the signature hashes with SHA-512 (then [`SignatureHasher::data_digest`] gives the
     /// artifact's SHA-512 without a second pass).
-    pub fn is_sha512(&self) -> bool {
+    pub(crate) fn is_sha512(&self) -> bool {
         self.sig.hash_alg() == Some(pgp::crypto::hash::HashAlgorithm::Sha512)
     }
 
     /// The digest of the data alone (without the signature trailer), lower-case hex.
-    pub fn data_digest(&self) -> String {
+    pub(crate) fn data_digest(&self) -> String {
         hex::encode(self.hasher.box_clone().finalize())
     }
 
@@ -348,7 +348,7 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    pub fn is_good(&self) -> bool {
+    pub(crate) fn is_good(&self) -> bool {
         self.outcome == Outcome::Good
     }
 }
@@ -664,7 +664,7 @@ pub fn short_id(fingerprint: &str) -> &str {
 }
 
 /// Formats seconds since the epoch as a UTC date, e.g. `2024-05-01 12:00:00 UTC`.
-pub fn utc(secs: u32) -> String {
+pub(crate) fn utc(secs: u32) -> String {
     let days = secs as i64 / 86400;
     let rem = secs as i64 % 86400;
     // Civil from days (Howard Hinnant's algorithm).
@@ -687,7 +687,7 @@ pub fn utc(secs: u32) -> String {
 }
 
 /// Describes a non-good verdict as one sentence with the next step.
-pub fn explain(v: &Verdict, keys_file: &str) -> String {
+pub(crate) fn explain(v: &Verdict, keys_file: &str) -> String {
     let who = v
         .signer
         .as_ref()

@@ -30,7 +30,7 @@ pub struct Digests {
 
 impl Digests {
     /// The digest in `algorithm`, when this pass computed it.
-    pub fn in_algorithm(&self, algorithm: Algorithm) -> Option<&str> {
+    pub(crate) fn in_algorithm(&self, algorithm: Algorithm) -> Option<&str> {
         match (algorithm, &self.other) {
             (Algorithm::Sha512, _) => Some(self.sha512.as_str()),
             (a, Some((b, hex))) if a == *b => Some(hex.as_str()),
@@ -51,7 +51,7 @@ pub struct ScanSpec {
 /// Reads the artifact once: SHA-512 (and the checksum file's algorithm), the signature's hash,
 /// and each chunk passed on to `scan` running concurrently. The signature's SHA-512 state is
 /// shared with the checksum when both use SHA-512.
-pub fn one_pass<T: Send>(
+pub(crate) fn one_pass<T: Send>(
     path: &Path,
     sig_hasher: Option<SignatureHasher>,
     extra: Option<Algorithm>,
@@ -122,7 +122,7 @@ pub fn one_pass<T: Send>(
 
 /// [`one_pass`] with the archive scanned as it streams by (a zip is read from its central
 /// directory after the pass, as zip needs).
-pub fn one_pass_scanned(
+pub(crate) fn one_pass_scanned(
     path: &Path,
     sig_hasher: Option<SignatureHasher>,
     extra: Option<Algorithm>,
@@ -207,7 +207,7 @@ pub struct Evidence {
 /// absolute paths, `..`, escaping links, devices, duplicates or bombs). Anything else is a
 /// found problem (exit 1) naming the file; `refusing` says what is not done because of it
 /// (e.g. "refusing to build").
-pub fn require_trusted(
+pub(crate) fn require_trusted(
     files: Files<'_>,
     keys: &Keyring,
     keys_name: &str,
@@ -295,7 +295,7 @@ pub fn require_trusted(
 }
 
 /// The verdict on the signature hashed during the pass, if there was one.
-pub fn signature_verdict(digests: &Digests, keys: &Keyring, now: u32) -> Option<Verdict> {
+pub(crate) fn signature_verdict(digests: &Digests, keys: &Keyring, now: u32) -> Option<Verdict> {
     digests
         .signature
         .as_ref()
@@ -303,7 +303,7 @@ pub fn signature_verdict(digests: &Digests, keys: &Keyring, now: u32) -> Option<
 }
 
 /// A violation about the archive's layout (its top directory), not its safety.
-pub fn is_layout(v: &archive::Violation) -> bool {
+pub(crate) fn is_layout(v: &archive::Violation) -> bool {
     matches!(
         v,
         archive::Violation::TopDir { .. } | archive::Violation::Missing { .. }
@@ -311,7 +311,7 @@ pub fn is_layout(v: &archive::Violation) -> bool {
 }
 
 /// The archive limits configured (`distcheck.max_unpacked_size`, `distcheck.max_ratio`).
-pub fn limits(config: &crate::config::Config) -> Limits {
+pub(crate) fn limits(config: &crate::config::Config) -> Limits {
     Limits {
         max_unpacked: config.distcheck.max_unpacked_size.max(1) as u64,
         max_ratio: config.distcheck.max_ratio.max(1) as u64,

@@ -180,7 +180,7 @@ impl Report {
     }
 
     /// Rows that fail the gate under `policy`.
-    pub fn failing_rows(&self, policy: GatePolicy) -> Vec<&Row> {
+    pub(crate) fn failing_rows(&self, policy: GatePolicy) -> Vec<&Row> {
         self.rows
             .iter()
             .filter(|r| match r.verdict {
@@ -370,7 +370,7 @@ pub fn compare(
 }
 
 /// Formats a ratio as a signed percentage change, e.g. `+5.1%`.
-pub fn pct(ratio: f64) -> String {
+pub(crate) fn pct(ratio: f64) -> String {
     format!("{:+.1}%", (ratio - 1.0) * 100.0)
 }
 

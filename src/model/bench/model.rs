@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// Version of the result file format written by `bench-compare run` and `merge`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// Which way is better for a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -19,7 +19,7 @@ pub enum Direction {
 
 impl Direction {
     /// The direction implied by a canonical unit: rates (`.../s`) are higher-is-better, everything else lower.
-    pub fn for_unit(unit: &str) -> Direction {
+    pub(crate) fn for_unit(unit: &str) -> Direction {
         if unit.ends_with("/s") {
             Direction::HigherIsBetter
         } else {
@@ -28,7 +28,7 @@ impl Direction {
     }
 
     /// +1 when a larger value is worse, -1 when a smaller value is worse.
-    pub fn badness_sign(self) -> f64 {
+    pub(crate) fn badness_sign(self) -> f64 {
         match self {
             Direction::LowerIsBetter => 1.0,
             Direction::HigherIsBetter => -1.0,
@@ -117,7 +117,7 @@ impl Measurement {
     }
 
     /// A value whose direction follows from its unit.
-    pub fn with_unit(
+    pub(crate) fn with_unit(
         name: impl Into<String>,
         metric: impl Into<String>,
         unit: impl Into<String>,
@@ -249,7 +249,7 @@ impl SampleSet {
     }
 
     /// Adds unpaired measurements.
-    pub fn extend_unpaired(
+    pub(crate) fn extend_unpaired(
         &mut self,
         ms: impl IntoIterator<Item = Measurement>,
         side: Side,
@@ -285,7 +285,7 @@ pub struct Environment {
 
 impl Environment {
     /// Human-readable differences between two machines that make timings incomparable.
-    pub fn machine_differences(&self, other: &Environment) -> Vec<String> {
+    pub(crate) fn machine_differences(&self, other: &Environment) -> Vec<String> {
         let mut out = Vec::new();
         if self.cpu_model != other.cpu_model {
             out.push(format!(
@@ -375,7 +375,7 @@ impl ResultFile {
     }
 
     /// Splits the rounds into paired base and head sample sets.
-    pub fn sample_sets(&self) -> Result<(SampleSet, SampleSet), ModelError> {
+    pub(crate) fn sample_sets(&self) -> Result<(SampleSet, SampleSet), ModelError> {
         let mut base = SampleSet::default();
         let mut head = SampleSet::default();
         for round in &self.rounds {
@@ -391,7 +391,7 @@ impl ResultFile {
     }
 
     /// Warnings about base and head having run on different machines.
-    pub fn environment_warnings(&self) -> Vec<String> {
+    pub(crate) fn environment_warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
         for b in self.environments.iter().filter(|e| e.side == Side::Base) {
             for h in self

@@ -123,7 +123,7 @@ pub fn parse_shard(text: &str) -> Result<Shard, ScheduleError> {
 
 /// The names of `shard`: the sorted, de-duplicated list dealt round-robin, so every runner computes
 /// the same split from the same list and the shards are disjoint and cover it.
-pub fn shard_list(names: &[String], shard: Shard) -> Vec<String> {
+pub(crate) fn shard_list(names: &[String], shard: Shard) -> Vec<String> {
     let mut sorted: Vec<&String> = names.iter().collect();
     sorted.sort();
     sorted.dedup();

@@ -51,12 +51,12 @@ pub struct Estimate {
 }
 
 /// Largest sample size for which exact distributions are used.
-pub const EXACT_LIMIT: usize = 50;
+pub(crate) const EXACT_LIMIT: usize = 50;
 
 // ---------------------------------------------------------------- special functions
 
 /// Natural log of the gamma function (Lanczos, g = 7), accurate to about 1e-15 for x > 0.
-pub fn ln_gamma(x: f64) -> f64 {
+pub(crate) fn ln_gamma(x: f64) -> f64 {
     const G: f64 = 7.0;
     const C: [f64; 9] = [
         0.999_999_999_999_809_9,
@@ -133,7 +133,7 @@ fn gamma_q(a: f64, x: f64) -> f64 {
 }
 
 /// Complementary error function.
-pub fn erfc(x: f64) -> f64 {
+pub(crate) fn erfc(x: f64) -> f64 {
     if x >= 0.0 {
         gamma_q(0.5, x * x)
     } else {
@@ -142,17 +142,17 @@ pub fn erfc(x: f64) -> f64 {
 }
 
 /// Upper tail of the standard normal distribution, P(Z > z).
-pub fn normal_sf(z: f64) -> f64 {
+pub(crate) fn normal_sf(z: f64) -> f64 {
     0.5 * erfc(z / std::f64::consts::SQRT_2)
 }
 
 /// Lower tail of the standard normal distribution, P(Z ≤ z).
-pub fn normal_cdf(z: f64) -> f64 {
+pub(crate) fn normal_cdf(z: f64) -> f64 {
     normal_sf(-z)
 }
 
 /// Quantile of the standard normal distribution (Acklam's approximation refined by one Halley step).
-pub fn normal_quantile(p: f64) -> f64 {
+pub(crate) fn normal_quantile(p: f64) -> f64 {
     if p <= 0.0 {
         return f64::NEG_INFINITY;
     }
@@ -313,7 +313,7 @@ pub fn std_dev(values: &[f64]) -> f64 {
 }
 
 /// Midranks (1-based) of `values` and the sizes of the tie groups.
-pub fn rank_with_ties(values: &[f64]) -> (Vec<f64>, Vec<usize>) {
+pub(crate) fn rank_with_ties(values: &[f64]) -> (Vec<f64>, Vec<usize>) {
     let mut idx: Vec<usize> = (0..values.len()).collect();
     idx.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
     let mut ranks = vec![0.0; values.len()];
@@ -439,7 +439,7 @@ fn lower_critical(pmf: &[f64], gamma: f64) -> Option<usize> {
 /// and no zeros and at most [`EXACT_LIMIT`] differences; otherwise the normal approximation with
 /// tie correction and no continuity correction (as scipy's defaults). Returns `None` when every
 /// difference is zero.
-pub fn wilcoxon_signed_rank(d: &[f64], alternative: Alternative) -> Option<TestOutcome> {
+pub(crate) fn wilcoxon_signed_rank(d: &[f64], alternative: Alternative) -> Option<TestOutcome> {
     let nonzero: Vec<f64> = d.iter().copied().filter(|&x| x != 0.0).collect();
     let n = nonzero.len();
     if n == 0 {
@@ -492,7 +492,11 @@ pub fn wilcoxon_signed_rank(d: &[f64], alternative: Alternative) -> Option<TestO
 /// Exact when there are no ties and both samples have at most [`EXACT_LIMIT`] values; otherwise
 /// the normal approximation with tie and continuity correction (as scipy's defaults). Returns
 /// `None` when a sample is empty.
-pub fn mann_whitney_u(x: &[f64], y: &[f64], alternative: Alternative) -> Option<TestOutcome> {
+pub(crate) fn mann_whitney_u(
+    x: &[f64],
+    y: &[f64],
+    alternative: Alternative,
+) -> Option<TestOutcome> {
     let (m, n) = (x.len(), y.len());
     if m == 0 || n == 0 {
         return None;
@@ -560,7 +564,7 @@ pub fn paired_t(d: &[f64], alternative: Alternative) -> Option<TestOutcome> {
 /// One-sample Hodges–Lehmann estimate (median of the Walsh averages) of the centre of `d`, with the
 /// distribution-free confidence interval from the order statistics of the Walsh averages at level
 /// `confidence` (e.g. 0.95).
-pub fn hodges_lehmann_paired(d: &[f64], confidence: f64) -> Option<Estimate> {
+pub(crate) fn hodges_lehmann_paired(d: &[f64], confidence: f64) -> Option<Estimate> {
     let n = d.len();
     if n == 0 {
         return None;
@@ -585,7 +589,7 @@ pub fn hodges_lehmann_paired(d: &[f64], confidence: f64) -> Option<Estimate> {
 
 /// Two-sample Hodges–Lehmann estimate of the shift `y - x` (median of all pairwise differences),
 /// with the distribution-free confidence interval from their order statistics.
-pub fn hodges_lehmann_shift(x: &[f64], y: &[f64], confidence: f64) -> Option<Estimate> {
+pub(crate) fn hodges_lehmann_shift(x: &[f64], y: &[f64], confidence: f64) -> Option<Estimate> {
     let (m, n) = (x.len(), y.len());
     if m == 0 || n == 0 {
         return None;
@@ -629,7 +633,7 @@ fn interval(sorted: &[f64], k: Option<usize>) -> Estimate {
 // ---------------------------------------------------------------- multiplicity
 
 /// Holm's step-down adjusted p-values, in the order of the input.
-pub fn holm(p: &[f64]) -> Vec<f64> {
+pub(crate) fn holm(p: &[f64]) -> Vec<f64> {
     let m = p.len();
     let mut idx: Vec<usize> = (0..m).collect();
     idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
@@ -645,12 +649,12 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
 
 /// The smallest number of pairs for which a paired rank test can reach Holm's first threshold
 /// α/N: its smallest one-sided p-value is 2^-n, so n ≥ ⌈log2(N/α)⌉.
-pub fn paired_min_n(tests: usize, alpha: f64) -> usize {
+pub(crate) fn paired_min_n(tests: usize, alpha: f64) -> usize {
     ((tests.max(1) as f64 / alpha).log2().ceil()).max(1.0) as usize
 }
 
 /// The smallest one-sided p-value an untied Mann–Whitney test with sample sizes m and n can give: 1 / C(m+n, m).
-pub fn unpaired_min_p(m: usize, n: usize) -> f64 {
+pub(crate) fn unpaired_min_p(m: usize, n: usize) -> f64 {
     (ln_gamma((m + 1) as f64) + ln_gamma((n + 1) as f64) - ln_gamma((m + n + 1) as f64)).exp()
 }
 

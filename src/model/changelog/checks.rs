@@ -11,14 +11,14 @@ use crate::model::jira::Facts;
 use crate::model::version::Version;
 use crate::report::{Check, Finding, Location};
 
-pub const SECTION: &str = "changelog-section";
-pub const HEADINGS: &str = "changelog-headings";
-pub const STRUCTURE: &str = "changelog-structure";
-pub const ISSUE_KEYS: &str = "changelog-issue-keys";
+pub(crate) const SECTION: &str = "changelog-section";
+pub(crate) const HEADINGS: &str = "changelog-headings";
+pub(crate) const STRUCTURE: &str = "changelog-structure";
+pub(crate) const ISSUE_KEYS: &str = "changelog-issue-keys";
 pub const JIRA: &str = "jira-cross-check";
-pub const BRANCH_SYNC: &str = "changelog-branch-sync";
-pub const PR_UPDATED: &str = "pr-changelog-updated";
-pub const PR_RELEASED: &str = "pr-released-sections";
+pub(crate) const BRANCH_SYNC: &str = "changelog-branch-sync";
+pub(crate) const PR_UPDATED: &str = "pr-changelog-updated";
+pub(crate) const PR_RELEASED: &str = "pr-released-sections";
 
 /// At most this many line differences are listed one by one.
 const MAX_DIFF_FINDINGS: usize = 100;
@@ -444,14 +444,14 @@ impl LineDiff {
 }
 
 /// A section's lines, trailing blanks removed from each (they are invisible).
-pub fn section_text(cl: &Changelog, s: &Section) -> Vec<(usize, String)> {
+pub(crate) fn section_text(cl: &Changelog, s: &Section) -> Vec<(usize, String)> {
     cl.section_lines(s)
         .map(|(n, t)| (n, t.trim_end().to_string()))
         .collect()
 }
 
 /// The line-by-line differences between our lines and theirs.
-pub fn diff_lines(ours: &[(usize, String)], theirs: &[(usize, String)]) -> Vec<LineDiff> {
+pub(crate) fn diff_lines(ours: &[(usize, String)], theirs: &[(usize, String)]) -> Vec<LineDiff> {
     let a: Vec<&str> = ours.iter().map(|(_, t)| t.as_str()).collect();
     let b: Vec<&str> = theirs.iter().map(|(_, t)| t.as_str()).collect();
     let here_line = |i: usize| ours.get(i).or(ours.last()).map(|(n, _)| *n).unwrap_or(1);
@@ -599,7 +599,12 @@ pub fn branch_sync(
 }
 
 /// Why a pull request needs no CHANGELOG change, if it says so.
-pub fn skip_reason(format: &Format, title: &str, body: &str, labels: &[String]) -> Option<String> {
+pub(crate) fn skip_reason(
+    format: &Format,
+    title: &str,
+    body: &str,
+    labels: &[String],
+) -> Option<String> {
     let marker = format.skip_marker.trim();
     if !marker.is_empty() {
         let m = marker.to_lowercase();
@@ -619,7 +624,7 @@ pub fn skip_reason(format: &Format, title: &str, body: &str, labels: &[String]) 
 
 /// 7a. A change that touches code also touches the CHANGELOG (unless it says to skip).
 /// `changed` are paths relative to the project; `changelog` is the CHANGELOG's.
-pub fn pr_updated(
+pub(crate) fn pr_updated(
     changed: &[String],
     changelog: &str,
     file: File,
@@ -678,7 +683,7 @@ pub struct Released {
 
 /// 7b. A pull request does not edit the section of a released version (one with a release tag),
 /// unless the edit makes it what was released.
-pub fn pr_released(
+pub(crate) fn pr_released(
     base: Option<&Changelog>,
     head: &Changelog,
     file: File,

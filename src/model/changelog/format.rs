@@ -222,12 +222,12 @@ impl Format {
     }
 
     /// Whether a heading's text carries the WIP marker (ignoring case).
-    pub fn is_wip(&self, heading: &str) -> bool {
+    pub(crate) fn is_wip(&self, heading: &str) -> bool {
         heading.to_lowercase().contains(&self.wip_lower)
     }
 
     /// Classifies one line (without its line terminator).
-    pub fn match_heading(&self, line: &str) -> HeadingMatch {
+    pub(crate) fn match_heading(&self, line: &str) -> HeadingMatch {
         // Headings start at column 0; indented text is never a heading.
         if line.starts_with(char::is_whitespace) || line.is_empty() {
             return HeadingMatch::No;
@@ -253,7 +253,7 @@ impl Format {
     }
 
     /// Whether a changed path (relative to the project) counts as code in PR mode.
-    pub fn is_code(&self, path: &str) -> bool {
+    pub(crate) fn is_code(&self, path: &str) -> bool {
         self.code_paths.is_match(path)
     }
 

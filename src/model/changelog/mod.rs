@@ -124,7 +124,7 @@ pub struct Entry {
 
 impl Changelog {
     /// The sections for `version`, in file order.
-    pub fn sections_for(&self, version: Version) -> impl Iterator<Item = &Section> {
+    pub(crate) fn sections_for(&self, version: Version) -> impl Iterator<Item = &Section> {
         self.sections
             .iter()
             .filter(move |s| s.version() == Some(version))
@@ -157,24 +157,24 @@ impl Section {
         }
     }
 
-    pub fn has_block(&self, kind: BlockKind) -> bool {
+    pub(crate) fn has_block(&self, kind: BlockKind) -> bool {
         self.blocks.iter().any(|b| b.kind == kind)
     }
 
     /// The entries of the blocks of one kind.
-    pub fn entries_in(&self, kind: BlockKind) -> impl Iterator<Item = &Entry> {
+    pub(crate) fn entries_in(&self, kind: BlockKind) -> impl Iterator<Item = &Entry> {
         self.entries
             .iter()
             .filter(move |e| self.blocks[e.block].kind == kind)
     }
 
     /// The keys the resolved list lists, with their lines.
-    pub fn resolved_keys(&self) -> impl Iterator<Item = &KeyRef> {
+    pub(crate) fn resolved_keys(&self) -> impl Iterator<Item = &KeyRef> {
         self.entries_in(BlockKind::Resolved).flat_map(|e| &e.keys)
     }
 
     /// The line of the resolved list's title (its first group for a bare list), or the heading.
-    pub fn resolved_line(&self) -> usize {
+    pub(crate) fn resolved_line(&self) -> usize {
         self.blocks
             .iter()
             .find(|b| b.kind == BlockKind::Resolved)
@@ -183,7 +183,7 @@ impl Section {
     }
 
     /// The line of the resolved list's group named `name` (`Bug`), ignoring case.
-    pub fn group_line(&self, name: &str) -> Option<usize> {
+    pub(crate) fn group_line(&self, name: &str) -> Option<usize> {
         self.blocks
             .iter()
             .filter(|b| b.kind == BlockKind::Resolved)

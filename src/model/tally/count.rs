@@ -36,7 +36,7 @@ impl Policy {
             }
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self.rule {
             Rule::Mesos => format!(
                 "mesos: at least {} binding +1 and no binding -1",
@@ -151,7 +151,7 @@ fn rfc3339<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error>
     s.serialize_str(&t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
-pub fn utc(t: Timestamp) -> String {
+pub(crate) fn utc(t: Timestamp) -> String {
     t.strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 

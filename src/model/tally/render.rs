@@ -280,7 +280,7 @@ pub struct Group {
 
 /// The voters of the [RESULT] email, grouped as Mesos's release.sh does; `+1` groups always
 /// appear, the others only when they have names.
-pub fn result_groups(t: &Tally) -> (Vec<Group>, bool) {
+pub(crate) fn result_groups(t: &Tally) -> (Vec<Group>, bool) {
     let mut groups = Vec::new();
     let pick = |binding: bool, f: &dyn Fn(&Voter) -> bool| -> Vec<String> {
         t.voters

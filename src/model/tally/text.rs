@@ -77,7 +77,7 @@ pub struct Analysis {
 }
 
 /// The lines of `body` that are the sender's own text, in order.
-pub fn own_text(body: &str) -> Vec<&str> {
+pub(crate) fn own_text(body: &str) -> Vec<&str> {
     let lines: Vec<&str> = body.lines().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -341,7 +341,7 @@ static BLOCK_END: LazyLock<Regex> = LazyLock::new(|| {
 
 /// An HTML body as text for [`analyse`]: quoted `<blockquote>` elements are dropped (their
 /// text would otherwise look like the sender's own), block elements end lines.
-pub fn html_to_text(html: &str) -> String {
+pub(crate) fn html_to_text(html: &str) -> String {
     let mut kept = String::with_capacity(html.len());
     let mut depth = 0usize;
     let mut last = 0;

@@ -245,7 +245,7 @@ struct PonyEmail {
 }
 
 /// Splits `Name <address>` (or a bare address).
-pub fn split_address(from: &str) -> (String, String) {
+pub(crate) fn split_address(from: &str) -> (String, String) {
     let from = from.trim();
     if let (Some(l), Some(r)) = (from.rfind('<'), from.rfind('>')) {
         if l < r {
@@ -353,7 +353,7 @@ static OTHER_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\[\s*(discuss|lazy\s*consensus)\s*\]").expect("valid regex"));
 
 /// The subject without `Re:`/`Fwd:` prefixes, blanks squeezed, lower case.
-pub fn base_subject(subject: &str) -> String {
+pub(crate) fn base_subject(subject: &str) -> String {
     REPLY_PREFIX
         .replace(subject, "")
         .split_whitespace()
@@ -399,7 +399,7 @@ fn names_candidate(subject: &str, want: &Wanted) -> bool {
 }
 
 /// Picks the candidate's thread out of the archive.
-pub fn select(mails: Vec<Mail>, want: &Wanted, origin: &str) -> Result<Thread, TallyError> {
+pub(crate) fn select(mails: Vec<Mail>, want: &Wanted, origin: &str) -> Result<Thread, TallyError> {
     let mut notes = Vec::new();
     // One copy of each message (an mbox can hold the same message twice).
     let mut seen = BTreeSet::new();
@@ -553,7 +553,7 @@ pub fn select(mails: Vec<Mail>, want: &Wanted, origin: &str) -> Result<Thread, T
 }
 
 /// Whether a closing message cancels the vote (else it announces the result).
-pub fn is_cancel(m: &Mail) -> bool {
+pub(crate) fn is_cancel(m: &Mail) -> bool {
     CLOSE_TAG
         .captures(&m.subject)
         .is_some_and(|c| c[1].to_lowercase().starts_with("cancel"))

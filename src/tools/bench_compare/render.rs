@@ -12,7 +12,7 @@ use crate::{
 use std::fmt::Write as _;
 
 /// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format) -> String {
+pub(crate) fn render(report: &Report, format: Format) -> String {
     match format {
         Format::Text => text(report),
         Format::Markdown => markdown(report),

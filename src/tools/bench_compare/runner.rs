@@ -268,7 +268,7 @@ fn read_results(paths: &[PathBuf]) -> Result<Vec<(String, ResultFile)>, BenchErr
 }
 
 /// Prints the report and writes the side files; returns 1 when the gate fails.
-pub fn emit(report: &Report, out: &Outputs, ci: &Ci) -> Result<ExitCode, BenchError> {
+pub(crate) fn emit(report: &Report, out: &Outputs, ci: &Ci) -> Result<ExitCode, BenchError> {
     // Annotations, outputs and the summary first; the report last (see cli::emit_report).
     let code = side_effects(report, out, ci)?;
     cli::print_stdout(&render::render(report, out.format));
@@ -378,7 +378,7 @@ fn shard_filter(req: &RunRequest) -> Result<Option<String>, BenchError> {
 }
 
 /// Runs both commands in interleaved ABBA/BAAB rounds and returns the result file.
-pub fn run_rounds(req: &RunRequest) -> Result<ResultFile, BenchError> {
+pub(crate) fn run_rounds(req: &RunRequest) -> Result<ResultFile, BenchError> {
     if req.rounds < 2 {
         return Err(BenchError::Usage(format!(
             "--rounds {} is too few; use at least 2 (10 or more for a 50-benchmark suite)",

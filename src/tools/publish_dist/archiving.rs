@@ -10,7 +10,7 @@ use crate::model::version::Version;
 /// remove once `released` is published. Kept: the latest release of each line in `active`
 /// (`MAJOR.MINOR`), or, with no `active` lines, of the newest `keep_lines` lines; `released`
 /// itself always. Entries that are not versions (KEYS, README) are never touched.
-pub fn to_archive(
+pub(crate) fn to_archive(
     existing: &[String],
     released: Version,
     active: &[String],

@@ -173,7 +173,7 @@ pub struct EmailsRecord {
 }
 
 /// The ledger key of publish-dist's steps for an rc tag (stage-rc's key is the tag itself).
-pub fn ledger_key(tag: &str) -> String {
+pub(crate) fn ledger_key(tag: &str) -> String {
     format!("publish:{tag}")
 }
 
@@ -539,7 +539,7 @@ fn check_releases_file(o: &Opened, date: &str) -> Result<()> {
 }
 
 /// Where a version's files live in dist release (on GitHub: the release of `final_tag`).
-pub fn release_url(release: &Target, version: Version, final_tag: &str) -> String {
+pub(crate) fn release_url(release: &Target, version: Version, final_tag: &str) -> String {
     match release {
         Target::Local { dir } => {
             let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());

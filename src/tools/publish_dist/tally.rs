@@ -78,7 +78,7 @@ pub struct Outcome {
 }
 
 /// The caller's clock: `RELEASE_KIT_NOW` (RFC 3339 or epoch seconds) when set, else now.
-pub fn now_from(env: &[(String, String)]) -> Result<Timestamp, TallyError> {
+pub(crate) fn now_from(env: &[(String, String)]) -> Result<Timestamp, TallyError> {
     let Some((_, value)) = env
         .iter()
         .find(|(k, v)| k == "RELEASE_KIT_NOW" && !v.trim().is_empty())
@@ -207,7 +207,7 @@ struct ResultContext {
 /// Reads the thread and the roster and counts the votes. Errors: a bad thread, roster or
 /// configuration (exit 2), a URL that cannot be fetched (exit 3). A failed or unclosed vote is
 /// an `Ok` outcome with `passed: false`.
-pub fn evaluate(
+pub(crate) fn evaluate(
     project: &Project,
     request: &TallyRequest,
     env: &[(String, String)],

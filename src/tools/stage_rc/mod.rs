@@ -56,7 +56,7 @@ pub struct Secrets {
 }
 
 impl Secrets {
-    pub fn from_env(env: Vec<(String, String)>) -> Self {
+    pub(crate) fn from_env(env: Vec<(String, String)>) -> Self {
         let get = |k: &str| crate::config::env_value(&env, k).map(SecretString::from);
         Secrets {
             signing_key: get("RELEASE_KIT_SIGNING_SECRET_KEY"),

@@ -7,7 +7,7 @@ use crate::outside::git::Git;
 use crate::outside::gpg::Gpg;
 
 /// Requires the tag to carry a good signature by a key in KEYS (`signing.require_signed_tag`).
-pub fn signed_tag(git: &Git, keys: &Gpg, tag: &str) -> Result<String> {
+pub(crate) fn signed_tag(git: &Git, keys: &Gpg, tag: &str) -> Result<String> {
     let home = keys.home().map(|h| h.to_path_buf());
     let mut c = git
         .command(&format!("verify the signature of tag {tag}"))

@@ -50,7 +50,7 @@ pub struct CandidateRequest {
 
 /// The version a tarball's name carries, by the configured tarball template, else the first
 /// `X.Y.Z` in it.
-pub fn version_from_name(template: &str, name: &str) -> Option<Version> {
+pub(crate) fn version_from_name(template: &str, name: &str) -> Option<Version> {
     let pattern = regex::escape(template)
         .replace(r"\{version\}", r"(?P<v>\d+\.\d+\.\d+)")
         .replace(r"\{name\}", r"[^/]+?");
@@ -453,7 +453,10 @@ pub enum Rebuild {
 }
 
 /// Compares two scans' entries: same paths, kinds and contents. Pure.
-pub fn compare_entries(candidate: &[archive::Entry], rebuilt: &[archive::Entry]) -> Vec<String> {
+pub(crate) fn compare_entries(
+    candidate: &[archive::Entry],
+    rebuilt: &[archive::Entry],
+) -> Vec<String> {
     use std::collections::BTreeMap;
     let a: BTreeMap<&str, &archive::Entry> =
         candidate.iter().map(|e| (e.path.as_str(), e)).collect();

@@ -60,16 +60,16 @@ impl Allowlist {
         })
     }
 
-    pub fn from_config(config: &Config) -> Result<Self> {
+    pub(crate) fn from_config(config: &Config) -> Result<Self> {
         Allowlist::new(&config.distcheck.generated, &config.distcheck.undistributed)
             .map_err(|e| Error::Usage(format!("distcheck globs: {e}")))
     }
 
-    pub fn is_generated(&self, path: &str) -> bool {
+    pub(crate) fn is_generated(&self, path: &str) -> bool {
         self.generated.is_match(path)
     }
 
-    pub fn is_undistributed(&self, path: &str) -> bool {
+    pub(crate) fn is_undistributed(&self, path: &str) -> bool {
         self.undistributed.is_match(path)
     }
 }
@@ -92,7 +92,7 @@ pub struct TreeDiff {
 }
 
 impl TreeDiff {
-    pub fn is_clean(&self) -> bool {
+    pub(crate) fn is_clean(&self) -> bool {
         self.differ.is_empty() && self.missing.is_empty() && self.unexpected.is_empty()
     }
 }
@@ -105,7 +105,7 @@ fn below_top(path: &str) -> Option<&str> {
 }
 
 /// Compares a tarball's entries (with blob ids) with a git tree. Pure.
-pub fn compare_trees(tree: &[TreeEntry], entries: &[Entry], allow: &Allowlist) -> TreeDiff {
+pub(crate) fn compare_trees(tree: &[TreeEntry], entries: &[Entry], allow: &Allowlist) -> TreeDiff {
     // Contents of the tarball by path below the top directory; hard links take their target's id.
     let mut by_path: BTreeMap<&str, Option<&str>> = BTreeMap::new();
     let ids: BTreeMap<&str, Option<&str>> = entries
@@ -155,7 +155,7 @@ pub fn compare_trees(tree: &[TreeEntry], entries: &[Entry], allow: &Allowlist) -
 }
 
 /// The report check of a tree comparison.
-pub fn tree_check(diff: &TreeDiff, tarball: &str, tag: &str) -> Check {
+pub(crate) fn tree_check(diff: &TreeDiff, tarball: &str, tag: &str) -> Check {
     let mut c = Check::new(
         "contents-match-tag",
         "every file of the tarball is the tag's, byte for byte",
@@ -231,7 +231,11 @@ fn abbreviate(paths: &[String]) -> String {
 }
 
 /// The safety and layout checks of a scanned archive: `archive-safety` and `layout`.
-pub fn archive_checks(scan: &archive::Scan, top_dir: &str, required: &[String]) -> Vec<Check> {
+pub(crate) fn archive_checks(
+    scan: &archive::Scan,
+    top_dir: &str,
+    required: &[String],
+) -> Vec<Check> {
     let mut safety = Check::new(
         "archive-safety",
         "no absolute paths, `..`, escaping links, device files, duplicates or decompression bombs",
@@ -284,7 +288,7 @@ pub struct RunOptions {
 
 /// Runs shell command lines in `dir` one after the other, one check per command, stopping at
 /// the first failure (the rest are skipped). `what` names the checks, e.g. `recipe`.
-pub fn run_commands(
+pub(crate) fn run_commands(
     what: &str,
     commands: &[String],
     dir: &Path,
@@ -351,7 +355,7 @@ pub fn run_commands(
 
 /// The lines of a build's tail worth showing: from the first error-looking line among the last
 /// ones, else the last 15.
-pub fn relevant_lines(tail: &str) -> String {
+pub(crate) fn relevant_lines(tail: &str) -> String {
     let lines: Vec<&str> = tail.lines().collect();
     let last = &lines[lines.len().saturating_sub(25)..];
     let start = last
@@ -367,7 +371,12 @@ pub fn relevant_lines(tail: &str) -> String {
 /// The CHANGELOG check at a tag: the version's section exists and is no longer marked WIP.
 ///
 /// This is the hook for changelog-check: once its library is on main, this calls it instead.
-pub fn changelog_section_check(config: &Config, git: &Git, rev: &str, version: Version) -> Check {
+pub(crate) fn changelog_section_check(
+    config: &Config,
+    git: &Git,
+    rev: &str,
+    version: Version,
+) -> Check {
     let file = &config.changelog.file;
     let heading = config.changelog_heading(version);
     let mut c = Check::new(
@@ -432,7 +441,7 @@ pub struct Built {
 
 /// Checks `tag` out into a temporary worktree, runs the recipe and copies the tarball it makes
 /// into `out_dir`.
-pub fn build_from_tag(
+pub(crate) fn build_from_tag(
     project: &Project,
     git: &Git,
     info: &TagInfo,
@@ -503,7 +512,7 @@ pub fn build_from_tag(
 }
 
 /// Scans a local archive file.
-pub fn scan_file(
+pub(crate) fn scan_file(
     path: &Path,
     limits: Limits,
     hash: Option<git::ObjectFormat>,

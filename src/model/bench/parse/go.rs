@@ -11,7 +11,7 @@ static LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// True when the text has Go benchmark result lines.
-pub fn looks_like(text: &str) -> bool {
+pub(crate) fn looks_like(text: &str) -> bool {
     text.lines().any(|l| LINE.is_match(l.trim_end()))
 }
 

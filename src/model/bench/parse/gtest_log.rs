@@ -30,7 +30,7 @@ static TIMING_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// True when the text has gtest `[ RUN ]` lines.
-pub fn looks_like(text: &str) -> bool {
+pub(crate) fn looks_like(text: &str) -> bool {
     text.lines().any(|l| RUN.is_match(l))
 }
 
@@ -161,7 +161,7 @@ pub fn parse(file: &str, text: &str) -> Result<Parsed, ParseError> {
 }
 
 /// Reads `--gtest_list_tests` output into full test names (`Suite.Test`, `Param/Suite.Test/3`).
-pub fn parse_test_list(text: &str) -> Vec<String> {
+pub(crate) fn parse_test_list(text: &str) -> Vec<String> {
     let mut suite = String::new();
     let mut out = Vec::new();
     for line in text.lines() {

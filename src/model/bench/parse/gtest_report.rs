@@ -47,7 +47,7 @@ fn seconds(file: &str, what: &str, text: &str, line: Option<usize>) -> Result<f6
 }
 
 /// Parses `--gtest_output=json` (several concatenated reports are repetitions).
-pub fn parse_json(file: &str, text: &str) -> Result<Parsed, ParseError> {
+pub(crate) fn parse_json(file: &str, text: &str) -> Result<Parsed, ParseError> {
     let mut parsed = Parsed::default();
     let (mut zero, mut skipped) = (0, 0);
     for doc in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
@@ -111,7 +111,7 @@ pub fn parse_json(file: &str, text: &str) -> Result<Parsed, ParseError> {
 }
 
 /// Parses `--gtest_output=xml` (several concatenated documents are repetitions).
-pub fn parse_xml(file: &str, text: &str) -> Result<Parsed, ParseError> {
+pub(crate) fn parse_xml(file: &str, text: &str) -> Result<Parsed, ParseError> {
     let mut parsed = Parsed::default();
     let (mut zero, mut skipped) = (0, 0);
     // Concatenated reports: split at each XML declaration, keeping line numbers.

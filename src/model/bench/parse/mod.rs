@@ -42,7 +42,7 @@ pub enum Format {
 
 impl Format {
     /// All formats, for help texts.
-    pub const ALL: [Format; 9] = [
+    pub(crate) const ALL: [Format; 9] = [
         Format::GtestLog,
         Format::GtestJson,
         Format::GtestXml,
@@ -327,7 +327,7 @@ fn parse_results(name: &str, text: &str) -> Result<Parsed, ParseError> {
 
 /// Converts a value in a stout (or Google Benchmark) duration unit to seconds; sub-second units
 /// divide so that `16.1ms` is exactly the double nearest 0.0161.
-pub fn to_seconds(value: f64, unit: &str) -> Option<f64> {
+pub(crate) fn to_seconds(value: f64, unit: &str) -> Option<f64> {
     Some(match unit {
         "ns" => value / 1e9,
         "us" | "µs" => value / 1e6,
