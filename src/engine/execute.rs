@@ -54,9 +54,10 @@ pub fn changed_error<K: StepKind>(plan: &Plan<K>, ledger: &Ledger, where_: &str)
         return None;
     }
     Some(Error::Problem(format!(
-        "refusing to redo finished steps with different inputs for {}:\n  {}\nIf the change is intended, stage a new candidate (the next rc number) instead of reusing this one.",
+        "refusing to redo finished steps with different inputs for {}:\n  {}\n{}",
         plan.subject,
-        lines.join("\n  ")
+        lines.join("\n  "),
+        K::changed_advice()
     )))
 }
 
