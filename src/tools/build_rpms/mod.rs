@@ -445,7 +445,6 @@ impl Outcome {
                 .drain(..)
                 .chain(placed.already_present)
                 .collect();
-            placed.differing.clear();
         }
         let published = match &ctx.publish {
             None => None,

@@ -233,9 +233,10 @@ impl Builder<'_> {
             ))),
             Err(e) => Err(Error::io("read", path, e)),
             Ok(have) if have != want => Err(Error::Problem(format!(
-                "{} has changed since the finished step `{}` made it ({algorithm:?} {have}, recorded {want}); {fix}",
+                "{} has changed since the finished step `{}` made it ({} {have}, recorded {want}); {fix}",
                 path.display(),
-                step.id()
+                step.id(),
+                algorithm.name()
             ))),
             Ok(_) => Ok(()),
         }
