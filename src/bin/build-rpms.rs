@@ -42,10 +42,11 @@ struct Cli {
     /// svn+ssh://, file://, or svn+https://; one commit; credentials RELEASE_KIT_SVN_USERNAME/_PASSWORD).
     #[arg(long, env = "RELEASE_KIT_PUBLISH")]
     publish: Option<String>,
-    /// Where the logs and the downloaded tarball go.
+    /// Where the build's ledger (ledger-NAME-VERSION-RELEASE-CHANNEL.json), logs, source tarball
+    /// and packages are kept; a re-run with the same work dir resumes the build.
     #[arg(long, env = "RELEASE_KIT_WORK_DIR", default_value = "build-rpms-work")]
     work_dir: PathBuf,
-    /// Print the plan; download, build and write nothing.
+    /// Print the plan with each step's state against the ledger; download, build and write nothing.
     #[arg(long, env = "RELEASE_KIT_DRY_RUN", value_parser = BoolishValueParser::new())]
     dry_run: bool,
 }

@@ -59,9 +59,10 @@ pub(crate) fn changed_error<K: StepKind>(
         return None;
     }
     Some(Error::Problem(format!(
-        "refusing to redo finished steps with different inputs for {}:\n  {}\nIf the change is intended, stage a new candidate (the next rc number) instead of reusing this one.",
+        "refusing to redo finished steps with different inputs for {}:\n  {}\n{}",
         plan.subject,
-        lines.join("\n  ")
+        lines.join("\n  "),
+        K::changed_advice()
     )))
 }
 

@@ -13,6 +13,12 @@ use sha2::{Digest, Sha256};
 pub trait StepKind: Copy + Eq + fmt::Debug + 'static {
     /// The stable id, e.g. `source-tarball`.
     fn id(self) -> &'static str;
+
+    /// What to do when a finished step's inputs changed (the engine refuses to redo it): the
+    /// last line of that refusal.
+    fn changed_advice() -> &'static str {
+        "If the change is intended, stage a new candidate (the next rc number) instead of reusing this one."
+    }
 }
 
 /// One step of a plan.

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::{outside::process::Cmd, outside::process::CmdError};
@@ -22,7 +22,7 @@ pub struct BuildSpec {
 }
 
 /// A built package, as its header says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
     pub file: String,
     pub name: String,

@@ -1,32 +1,44 @@
 //! build-rpms: a verified source tarball becomes RPMs in a signed yum repository — the
 //! replacement for Mesos's CentOS packaging job (`build_rpm.sh` + `bintray.sh`).
 //!
-//! The build is planned first ([`plan`]); `--dry-run` prints the plan. Executing verifies the
-//! source before anything is built, builds with the real `rpmbuild`, checks every package's
-//! header and digests, adds the packages to the repository (never replacing a published file),
-//! regenerates and signs the metadata and swaps it in last, and publishes packages before metadata.
-//! Re-running after a crash completes the repository without duplicating anything.
+//! The build is planned first ([`plan`]): a [`Plan`] of [`RpmStep`]s (`fetch-and-verify` or
+//! `make-dist`, `rpmbuild`, `inspect`, `sign-packages`, `repository`, `publish`), each with the
+//! inputs that determine what it produces, and a [`Context`] with the build's target, spec and
+//! defines; `--dry-run` prints the plan with each step's state and stops. Executing
+//! ([`steps::Builder`] on the shared engine) verifies the source before anything is built, builds
+//! with the real `rpmbuild` in `<work_dir>/rpmbuild`, checks every package's header and digests,
+//! signs copies, adds the packages to the repository (never replacing a published file),
+//! regenerates and signs the metadata and swaps it in last, and publishes packages before
+//! metadata. Every finished step is recorded in the build's ledger,
+//! `<work_dir>/ledger-<name>-<version>-<release>-<channel>.json`, so a re-run after a crash
+//! skips what is done (checking the files it left against their recorded digests), refuses to
+//! redo a step whose inputs changed, and completes the repository without duplicating anything.
 
 pub mod build;
 pub mod publish;
 pub mod repo;
+pub mod steps;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::ci::Ci;
-use crate::cli::{self, CommonArgs, Format};
+use crate::cli::{self, CommonArgs};
+use crate::engine::execute;
+use crate::engine::ledger::{FileStore, Ledger, LedgerStore};
+use crate::engine::plan::{Plan, Step, StepKind};
 use crate::error::ExitCode;
 use crate::error::{Error, Result};
-use crate::model::rpm::{Layout, Snapshot, SourceKind, Target};
+use crate::model::rpm::{Snapshot, SourceKind, Target};
 use crate::outside::git::Worktree;
 use crate::outside::process::Cmd;
 use crate::project::Project;
 use crate::report::{Check, Finding, Location, Report};
-use crate::verify::archive::Kind;
+use crate::verify::checksum::{hash_file, Algorithm};
 use crate::verify::location;
-use crate::verify::{openpgp, pipeline};
+
+pub use steps::RpmStep;
 
 /// What `build-rpms` was asked to do.
 #[derive(Debug, Clone)]
@@ -41,24 +53,23 @@ pub struct Request {
     pub keys: Option<String>,
     pub repo_dir: PathBuf,
     pub publish: Option<String>,
-    /// Where logs and the downloaded tarball go.
+    /// Where the ledger, the logs, the tarball and the built packages are kept.
     pub work_dir: PathBuf,
     pub dry_run: bool,
 }
 
-/// One planned step.
-#[derive(Debug, Clone, Serialize)]
-pub struct Step {
-    pub id: &'static str,
-    pub description: String,
-}
-
-/// The plan of a build.
-#[derive(Debug, Clone, Serialize)]
-pub struct Plan {
+/// Everything the steps need, computed while planning: what is built, from what, and where it
+/// goes.
+#[derive(Debug)]
+pub struct Context {
+    pub project: Project,
     pub target: Target,
     pub source: SourceKind,
+    /// The commit `make dist` runs on (make-dist builds).
+    pub commit: Option<String>,
     pub spec: PathBuf,
+    /// The files next to the spec, copied into SOURCES.
+    pub extra_sources: Vec<PathBuf>,
     pub tarball: String,
     /// The download location (dist builds).
     pub tarball_url: Option<String>,
@@ -67,15 +78,38 @@ pub struct Plan {
     pub repository: PathBuf,
     pub sign_key: Option<String>,
     pub publish: Option<String>,
-    pub steps: Vec<Step>,
+    pub work_dir: PathBuf,
+    /// The build's ledger: `<work_dir>/ledger-<name>-<version>-<release>-<channel>.json`.
+    pub ledger: PathBuf,
+}
+
+impl Context {
+    /// What is built, e.g. `hello 1.1.0-1 (testing channel)`.
+    pub fn subject(&self) -> String {
+        format!(
+            "{} {}-{} ({} channel)",
+            self.project.config.project.name,
+            self.target.version,
+            self.target.release,
+            self.target.channel.name()
+        )
+    }
 }
 
 fn join_url(base: &str, rel: &str) -> String {
     format!("{}/{}", base.trim_end_matches('/'), rel)
 }
 
-/// Computes the plan from the request and the project, touching nothing.
-pub fn plan(project: &Project, req: &Request) -> Result<Plan> {
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn file_sha256(path: &Path) -> Result<String> {
+    hash_file(Algorithm::Sha256, path).map_err(|e| Error::io("read", path, e))
+}
+
+/// Computes the plan from the request and the project, writing nothing.
+pub fn plan(project: Project, req: &Request) -> Result<(Plan<RpmStep>, Context)> {
     let cfg = &project.config;
     let snapshot;
     let target = match &req.tag {
@@ -84,7 +118,7 @@ pub fn plan(project: &Project, req: &Request) -> Result<Plan> {
             crate::model::rpm::resolve(Some((tag, parsed)), None, &req.release)
         }
         None => {
-            snapshot = snapshot_of_head(project)?;
+            snapshot = snapshot_of_head(&project)?;
             crate::model::rpm::resolve(None, Some(&snapshot), &req.release)
         }
     }
@@ -114,6 +148,7 @@ pub fn plan(project: &Project, req: &Request) -> Result<Plan> {
             spec.display()
         )));
     }
+    let extra_sources = build::extra_sources(&spec)?;
     let tarball = cfg.tarball_name(target.version);
     let (tarball_url, keys) = if source == SourceKind::Dist {
         let tag = target.tag.clone().unwrap_or_default();
@@ -132,6 +167,18 @@ pub fn plan(project: &Project, req: &Request) -> Result<Plan> {
     } else {
         (None, None)
     };
+    let commit = match source {
+        SourceKind::Dist => None,
+        SourceKind::MakeDist => {
+            let rev = target.tag.as_deref().unwrap_or("HEAD");
+            Some(project.git()?.resolve(rev)?.ok_or_else(|| {
+                Error::Usage(format!(
+                    "{rev} names no commit in {}",
+                    project.root.display()
+                ))
+            })?)
+        }
+    };
     let defines = {
         let mut d = vec![
             (
@@ -146,26 +193,60 @@ pub fn plan(project: &Project, req: &Request) -> Result<Plan> {
         d
     };
     let sign_key = Some(cfg.rpm.sign_key.clone()).filter(|k| !k.is_empty());
+    let repository = absolute(&req.repo_dir);
+    let work_dir = absolute(&req.work_dir);
+    let ledger = work_dir.join(format!(
+        "ledger-{}-{}-{}-{}.json",
+        cfg.project.name,
+        target.version,
+        target.release,
+        target.channel.name()
+    ));
+
     let mut steps = vec![match source {
-        SourceKind::Dist => Step {
-            id: "fetch-and-verify",
-            description: format!(
+        SourceKind::Dist => Step::new(
+            RpmStep::FetchAndVerify,
+            format!(
                 "download {} with .sha512 and .asc; verify the SHA-512 and the signature against {}",
                 tarball_url.as_deref().unwrap_or_default(),
                 keys.as_deref().unwrap_or_default()
             ),
-        },
-        SourceKind::MakeDist => Step {
-            id: "make-dist",
-            description: format!(
+            json!({
+                "tarball": tarball_url,
+                "checksum": tarball_url.as_ref().map(|u| format!("{u}.sha512")),
+                "signature": tarball_url.as_ref().map(|u| format!("{u}.asc")),
+                "keys": keys,
+            }),
+        ),
+        SourceKind::MakeDist => Step::new(
+            RpmStep::MakeDist,
+            format!(
                 "run make dist on {} in a temporary worktree",
                 target.tag.as_deref().unwrap_or("HEAD")
             ),
-        },
+            json!({
+                "revision": target.tag.as_deref().unwrap_or("HEAD"),
+                "commit": commit,
+                "command": cfg.dist.make_dist,
+                "file": tarball,
+            }),
+        ),
     }];
-    steps.push(Step {
-        id: "rpmbuild",
-        description: format!(
+    let sources: serde_json::Map<String, Value> = extra_sources
+        .iter()
+        .map(|p| {
+            Ok((
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                Value::from(file_sha256(p)?),
+            ))
+        })
+        .collect::<Result<_>>()?;
+    steps.push(Step::new(
+        RpmStep::Rpmbuild,
+        format!(
             "rpmbuild -ba {} with {}",
             spec.display(),
             defines
@@ -174,20 +255,37 @@ pub fn plan(project: &Project, req: &Request) -> Result<Plan> {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-    });
-    steps.push(Step {
-        id: "inspect",
-        description: "read every RPM header and verify its digests".into(),
-    });
+        json!({
+            "spec": spec.display().to_string(),
+            "spec_sha256": file_sha256(&spec)?,
+            "sources": sources,
+            "tarball": tarball,
+            "defines": defines
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+                .collect::<serde_json::Map<_, _>>(),
+        }),
+    ));
+    steps.push(Step::new(
+        RpmStep::Inspect,
+        "read every RPM header and verify its digests",
+        json!({"version": target.version.to_string(), "release": target.release}),
+    ));
     if let Some(k) = &sign_key {
-        steps.push(Step {
-            id: "sign-packages",
-            description: format!("rpmsign --addsign with key {k}"),
-        });
+        steps.push(Step::new(
+            RpmStep::SignPackages,
+            format!("rpmsign --addsign with key {k}"),
+            json!({"key": k}),
+        ));
     }
-    steps.push(Step {
-        id: "repository",
-        description: format!(
+    let layout = match target.channel {
+        crate::model::rpm::Channel::Stable => &cfg.rpm.layout_stable,
+        crate::model::rpm::Channel::Testing => &cfg.rpm.layout_testing,
+        crate::model::rpm::Channel::Unstable => &cfg.rpm.layout_unstable,
+    };
+    steps.push(Step::new(
+        RpmStep::Repository,
+        format!(
             "add the packages to {} ({} channel) and regenerate the metadata{}",
             req.repo_dir.display(),
             target.channel.name(),
@@ -197,26 +295,44 @@ pub fn plan(project: &Project, req: &Request) -> Result<Plan> {
                 ""
             }
         ),
-    });
+        json!({
+            "repo_dir": repository.display().to_string(),
+            "channel": target.channel.name(),
+            "distro": cfg.rpm.distro,
+            "layout": layout,
+            "sign_key": sign_key,
+        }),
+    ));
     if let Some(p) = &req.publish {
-        steps.push(Step {
-            id: "publish",
-            description: format!("publish packages, then metadata, to {p}"),
-        });
+        steps.push(Step::new(
+            RpmStep::Publish,
+            format!("publish packages, then metadata, to {p}"),
+            json!({"target": p, "from": repository.display().to_string()}),
+        ));
     }
-    Ok(Plan {
+    let ctx = Context {
         target,
         source,
+        commit,
         spec,
+        extra_sources,
         tarball,
         tarball_url,
         keys,
         defines,
-        repository: req.repo_dir.clone(),
+        repository,
         sign_key,
         publish: req.publish.clone(),
+        work_dir,
+        ledger,
+        project,
+    };
+    let plan = Plan {
+        tool: "build-rpms".into(),
+        subject: ctx.subject(),
         steps,
-    })
+    };
+    Ok((plan, ctx))
 }
 
 fn snapshot_of_head(project: &Project) -> Result<Snapshot> {
@@ -294,211 +410,68 @@ fn make_dist(
     Ok(dest)
 }
 
-/// What a build produced.
-#[derive(Debug, Clone, Serialize)]
+/// What a build produced, read back from its ledger: the report's and the CI outputs' source.
+#[derive(Debug, Clone)]
 pub struct Outcome {
-    pub evidence: Option<pipeline::Evidence>,
+    pub evidence: Option<steps::Verified>,
+    /// Every package as its header says, with the digest of the file the repository got.
     pub packages: Vec<build::Package>,
     pub added: Vec<String>,
     pub already_present: Vec<String>,
+    /// Published files of the same name that differ from this build's (kept).
+    pub differing: Vec<String>,
     pub repositories: Vec<PathBuf>,
     pub published: Option<publish::Published>,
     pub build_log: PathBuf,
+    /// The steps this run did and skipped.
+    pub steps: execute::Outcome,
 }
 
-/// Walks the plan.
-pub fn execute(
-    project: &Project,
-    plan: &Plan,
-    req: &Request,
-    env: &[(String, String)],
-    ci: &Ci,
-) -> Result<Outcome> {
-    std::fs::create_dir_all(&req.work_dir).map_err(|e| Error::io("create", &req.work_dir, e))?;
-    let signer = plan.sign_key.clone().map(|key| repo::Signer {
-        key,
-        gnupghome: env
-            .iter()
-            .find(|(k, v)| k == "GNUPGHOME" && !v.is_empty())
-            .map(|(_, v)| PathBuf::from(v)),
-    });
-    if let Some(s) = &signer {
-        s.preflight()?;
+impl Outcome {
+    /// The outcome of a finished build from its ledger; what a step skipped in this run did
+    /// was done before (so nothing was added or uploaded now).
+    pub fn from_ledger(ctx: &Context, ledger: &Ledger, steps: execute::Outcome) -> Result<Outcome> {
+        let source: steps::Source = ledger.require(RpmStep::source(ctx.source))?;
+        let built: steps::Built = ledger.require(RpmStep::Rpmbuild)?;
+        let packages: Vec<build::Package> = steps::final_packages(ctx, ledger)?
+            .into_iter()
+            .map(|f| f.package)
+            .collect();
+        let skipped = |k: RpmStep| steps.skipped.iter().any(|s| s == k.id());
+        let mut placed: steps::Placed = ledger.require(RpmStep::Repository)?;
+        if skipped(RpmStep::Repository) {
+            placed.already_present = placed
+                .added
+                .drain(..)
+                .chain(placed.already_present)
+                .collect();
+        }
+        let published = match &ctx.publish {
+            None => None,
+            Some(_) => {
+                let mut p: publish::Published = ledger.require(RpmStep::Publish)?;
+                if skipped(RpmStep::Publish) {
+                    p.unchanged = p.uploaded.drain(..).chain(p.unchanged).collect();
+                }
+                Some(p)
+            }
+        };
+        Ok(Outcome {
+            evidence: source.verified,
+            packages,
+            added: placed.added,
+            already_present: placed.already_present,
+            differing: placed.differing,
+            repositories: placed
+                .directories
+                .iter()
+                .map(|d| ctx.repository.join(d))
+                .collect(),
+            published,
+            build_log: ctx.work_dir.join(built.log),
+            steps,
+        })
     }
-    let repo_root = &plan.repository;
-    std::fs::create_dir_all(repo_root).map_err(|e| {
-        Error::Usage(format!(
-            "repository directory {} cannot be created ({e}); pass a writable --repo-dir",
-            repo_root.display()
-        ))
-    })?;
-    probe_writable(repo_root)?;
-
-    // 1. The source, verified before anything is built from it.
-    ci.group_start("source");
-    let src_dir = req.work_dir.join("source");
-    std::fs::create_dir_all(&src_dir).map_err(|e| Error::io("create", &src_dir, e))?;
-    let (tarball, evidence) = match plan.source {
-        SourceKind::Dist => {
-            let url = plan.tarball_url.clone().unwrap_or_default();
-            let t = fetch(&url, "tarball", &src_dir)?;
-            let sha = fetch(&format!("{url}.sha512"), "checksum", &src_dir)?;
-            let asc = fetch(&format!("{url}.asc"), "signature", &src_dir)?;
-            let keys = fetch(
-                plan.keys.as_deref().unwrap_or_default(),
-                "KEYS file",
-                &src_dir,
-            )?;
-            let keys_name = keys.display().to_string();
-            let keyring = openpgp::parse_keys(
-                &std::fs::read_to_string(&keys)
-                    .map_err(|e| Error::io("read KEYS file", &keys, e))?,
-                &keys_name,
-            )?;
-            // The same safety checks as a voter's verification, before rpmbuild unpacks it.
-            let safety = Kind::from_name(&plan.tarball)
-                .map(|kind| (kind, pipeline::limits(&project.config)));
-            let files = pipeline::Files {
-                artifact: &t,
-                checksum: &sha,
-                signature: &asc,
-            };
-            let ev = pipeline::require_trusted(
-                files,
-                &keyring,
-                &keys_name,
-                pipeline::now(),
-                safety,
-                "refusing to build",
-            )?;
-            tracing::info!(
-                "verified {}: {} {}…, signed by {} ({})",
-                plan.tarball,
-                ev.algorithm,
-                &ev.digest[..16],
-                ev.signer,
-                ev.signer_fingerprint
-            );
-            (t, Some(ev))
-        }
-        SourceKind::MakeDist => {
-            let rev = plan.target.tag.clone().unwrap_or_else(|| "HEAD".into());
-            (
-                make_dist(
-                    project,
-                    &rev,
-                    &plan.tarball,
-                    &src_dir,
-                    &req.work_dir.join("make-dist.log"),
-                )?,
-                None,
-            )
-        }
-    };
-    ci.group_end();
-
-    // 2. Build.
-    ci.group_start("rpmbuild");
-    let topdir = tempfile::tempdir()
-        .map_err(|e| Error::io("create a temporary directory in", std::env::temp_dir(), e))?;
-    let log = req.work_dir.join("rpmbuild.log");
-    let spec = build::BuildSpec {
-        spec: plan.spec.clone(),
-        tarball,
-        extra_sources: build::extra_sources(&plan.spec)?,
-        defines: plan.defines.clone(),
-        nodeps: project.config.rpm.nodeps,
-        timeout: std::time::Duration::from_secs(project.config.rpm.timeout_secs),
-    };
-    let built = build::rpmbuild(&spec, topdir.path(), &log)?;
-    ci.group_end();
-
-    // 3. Inspect, 4. sign.
-    let mut packages = built
-        .iter()
-        .map(|p| build::inspect(p))
-        .collect::<Result<Vec<_>>>()?;
-    for p in &packages {
-        if p.version != plan.target.version.to_string() {
-            return Err(Error::Problem(format!(
-                "{} has version {} but the build was for {}; check the spec's Version: line uses %{{{}}}",
-                p.file, p.version, plan.target.version, plan.defines[0].0
-            )));
-        }
-    }
-    if let Some(s) = &signer {
-        let paths: Vec<&Path> = packages.iter().map(|p| p.path.as_path()).collect();
-        s.sign_rpms(&paths)?;
-        s.verify_rpms(&paths)?;
-        packages = built
-            .iter()
-            .map(|p| build::inspect(p))
-            .collect::<Result<Vec<_>>>()?;
-    }
-
-    // 5. Repository: packages in (never replacing a published file), then metadata.
-    let layout = Layout {
-        stable: project.config.rpm.layout_stable.clone(),
-        testing: project.config.rpm.layout_testing.clone(),
-        unstable: project.config.rpm.layout_unstable.clone(),
-    };
-    let mut added = Vec::new();
-    let mut already = Vec::new();
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    for p in &packages {
-        let dir = repo_root.join(layout.dir(
-            &project.config.rpm.distro,
-            plan.target.channel,
-            crate::model::rpm::arch_dir(&p.arch, p.source),
-        ));
-        let dest = dir.join(&p.file);
-        if dest.exists() {
-            tracing::warn!(
-                "{} is already in {}; keeping the published file (raise --release to rebuild)",
-                p.file,
-                dir.display()
-            );
-            already.push(p.file.clone());
-        } else {
-            repo::copy_atomic(&p.path, &dest)?;
-            added.push(p.file.clone());
-        }
-        if !dirs.contains(&dir) {
-            dirs.push(dir);
-        }
-    }
-    for d in &dirs {
-        repo::update_metadata(d, signer.as_ref())?;
-    }
-
-    // 6. Publish.
-    let published = match &plan.publish {
-        None => None,
-        Some(target) if publish::svn_url(target).is_some() => Some(publish::to_svn(
-            repo_root,
-            &publish::svn_url(target).unwrap_or_default(),
-            env,
-        )?),
-        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-            let client = publish::client(url, env)?;
-            Some(crate::outside::http::block_on(publish::to_http(
-                repo_root, &client,
-            ))?)
-        }
-        Some(dir) => Some(publish::to_directory(
-            repo_root,
-            Path::new(dir.strip_prefix("file://").unwrap_or(dir)),
-        )?),
-    };
-    Ok(Outcome {
-        evidence,
-        packages,
-        added,
-        already_present: already,
-        repositories: dirs,
-        published,
-        build_log: log,
-    })
 }
 
 fn probe_writable(dir: &Path) -> Result<()> {
@@ -513,16 +486,30 @@ fn probe_writable(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Checks, before anything is built, what the steps still to do need: a signing key that can
+/// sign and a writable repository directory.
+fn preflight(ctx: &Context, to_do: &[RpmStep], signer: Option<&repo::Signer>) -> Result<()> {
+    if let Some(s) = signer {
+        if to_do.contains(&RpmStep::SignPackages) || to_do.contains(&RpmStep::Repository) {
+            s.preflight()?;
+        }
+    }
+    if to_do.contains(&RpmStep::Repository) {
+        let root = &ctx.repository;
+        std::fs::create_dir_all(root).map_err(|e| {
+            Error::Usage(format!(
+                "repository directory {} cannot be created ({e}); pass a writable --repo-dir",
+                root.display()
+            ))
+        })?;
+        probe_writable(root)?;
+    }
+    Ok(())
+}
+
 /// The report of a finished build: one check per step and one per package.
-pub fn report(project: &Project, plan: &Plan, out: &Outcome) -> Report {
-    let subject = format!(
-        "{} {}-{} ({} channel)",
-        project.config.project.name,
-        plan.target.version,
-        plan.target.release,
-        plan.target.channel.name()
-    );
-    let mut r = Report::new("build-rpms", subject);
+pub fn report(ctx: &Context, out: &Outcome) -> Report {
+    let mut r = Report::new("build-rpms", ctx.subject());
     let mut src = Check::new(
         "source-verified",
         "the source tarball is what was signed and checksummed",
@@ -545,7 +532,7 @@ pub fn report(project: &Project, plan: &Plan, out: &Outcome) -> Report {
         None => {
             src = src.with_summary(format!(
                 "made by `make dist` from {}",
-                plan.target.tag.as_deref().unwrap_or("HEAD")
+                ctx.target.tag.as_deref().unwrap_or("HEAD")
             ))
         }
     }
@@ -579,7 +566,7 @@ pub fn report(project: &Project, plan: &Plan, out: &Outcome) -> Report {
         "repository",
         "packages and signed metadata in the yum repository",
     );
-    for f in &out.already_present {
+    for f in &out.differing {
         repo_check.push(Finding::warning(
             format!("{f} was already published; the existing file was kept"),
             None,
@@ -594,7 +581,7 @@ pub fn report(project: &Project, plan: &Plan, out: &Outcome) -> Report {
             .map(|d| d.display().to_string())
             .collect::<Vec<_>>()
             .join(", "),
-        if plan.sign_key.is_some() {
+        if ctx.sign_key.is_some() {
             " (repomd.xml signed)"
         } else {
             " (unsigned)"
@@ -610,41 +597,76 @@ pub fn report(project: &Project, plan: &Plan, out: &Outcome) -> Report {
             )),
         );
     }
+    r.push(
+        Check::new(
+            "ledger",
+            "every finished step is recorded in the build's ledger",
+        )
+        .with_summary(format!(
+            "{} step(s) done, {} already done; ledger {}",
+            out.steps.done.len(),
+            out.steps.skipped.len(),
+            ctx.ledger.display()
+        )),
+    );
     r
 }
 
-/// `build-rpms` end to end: the library side of the binary.
+/// `build-rpms` end to end: the library side of the binary. Plans; with `--dry-run` prints the
+/// plan and stops; else executes it against the build's ledger and reports.
 pub fn run(common: &CommonArgs, req: Request) -> Result<ExitCode> {
     let ci = Ci::detect();
     let project = common.project()?;
     let env: Vec<(String, String)> = std::env::vars().collect();
-    let plan = plan(&project, &req)?;
+    let (plan, ctx) = plan(project, &req)?;
+    let mut store = FileStore {
+        path: ctx.ledger.clone(),
+    };
+    let ledger = store.load()?;
     if req.dry_run {
-        let text = match common.format {
-            Format::Json => serde_json::to_string_pretty(&plan).expect("plan serialises") + "\n",
-            _ => {
-                let mut t = format!(
-                    "build-rpms plan for {} {}-{} ({} channel):\n",
-                    project.config.project.name,
-                    plan.target.version,
-                    plan.target.release,
-                    plan.target.channel.name()
-                );
-                for (i, s) in plan.steps.iter().enumerate() {
-                    t.push_str(&format!("  {}. [{}] {}\n", i + 1, s.id, s.description));
-                }
-                t.push_str("dry run: nothing was downloaded, built or written\n");
-                t
-            }
-        };
-        cli::print_stdout(&text);
+        cli::print_plan(common.format, &plan, &ledger);
+        if let Some(e) = execute::changed_error(&plan, &ledger, &store.describe()) {
+            return Err(e);
+        }
+        tracing::info!("dry run: nothing was downloaded, built or written");
         return Ok(ExitCode::Ok);
     }
-    let outcome = execute(&project, &plan, &req, &env, &ci)?;
-    let report = report(&project, &plan, &outcome);
-    ci.set_output("version", &plan.target.version.to_string())?;
-    ci.set_output("release", &plan.target.release)?;
-    ci.set_output("channel", plan.target.channel.name())?;
+    if let Some(e) = execute::changed_error(&plan, &ledger, &store.describe()) {
+        return Err(e);
+    }
+    let to_do: Vec<RpmStep> = plan
+        .steps
+        .iter()
+        .filter(|s| !ledger.is_done(s.kind))
+        .map(|s| s.kind)
+        .collect();
+    let signer = ctx.sign_key.clone().map(|key| repo::Signer {
+        key,
+        gnupghome: env
+            .iter()
+            .find(|(k, v)| k == "GNUPGHOME" && !v.is_empty())
+            .map(|(_, v)| PathBuf::from(v)),
+    });
+    preflight(&ctx, &to_do, signer.as_ref())?;
+    std::fs::create_dir_all(&ctx.work_dir).map_err(|e| {
+        Error::Usage(format!(
+            "work directory {} cannot be created ({e}); pass a writable --work-dir",
+            ctx.work_dir.display()
+        ))
+    })?;
+    let mut builder = steps::Builder {
+        ctx: &ctx,
+        env: &env,
+        ci: &ci,
+        signer,
+        to_do,
+    };
+    let (ledger, done) = execute::execute(&plan, &mut store, &mut builder)?;
+    let outcome = Outcome::from_ledger(&ctx, &ledger, done)?;
+    let report = report(&ctx, &outcome);
+    ci.set_output("version", &ctx.target.version.to_string())?;
+    ci.set_output("release", &ctx.target.release)?;
+    ci.set_output("channel", ctx.target.channel.name())?;
     ci.set_output(
         "rpms",
         &outcome
@@ -654,6 +676,6 @@ pub fn run(common: &CommonArgs, req: Request) -> Result<ExitCode> {
             .collect::<Vec<_>>()
             .join("\n"),
     )?;
-    ci.set_output("repo-dir", &plan.repository.display().to_string())?;
+    ci.set_output("repo-dir", &req.repo_dir.display().to_string())?;
     cli::emit_report(&report, common, &ci)
 }

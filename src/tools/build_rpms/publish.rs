@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// What a publish did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Published {
     pub uploaded: Vec<String>,
     pub unchanged: Vec<String>,
