@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::builder::BoolishValueParser;
 use clap::Parser;
 use release_kit::cli::{self, CommonArgs};
-use release_kit::{model::rpm::SourceKind, tools::build_rpms, tools::build_rpms::Request};
+use release_kit::{tools::build_rpms, tools::build_rpms::RpmRequest};
 
 /// Build RPMs from a verified source tarball (or `make dist` for a snapshot) and add them to a
 /// signed yum repository per channel: stable (X.Y.Z), testing (X.Y.Z-rcN), unstable (no tag).
@@ -27,7 +27,7 @@ struct Cli {
     release: String,
     /// Where the source tarball comes from [default: dist for tags, make-dist for snapshots].
     #[arg(long, env = "RELEASE_KIT_SOURCE", value_enum)]
-    source: Option<SourceKind>,
+    source: Option<cli::SourceArg>,
     /// Where to download the tarball, .sha512 and .asc from [default: dist.dev/TAG or dist.release/VERSION].
     #[arg(long, env = "RELEASE_KIT_DIST_URL")]
     dist_url: Option<String>,
@@ -54,11 +54,11 @@ struct Cli {
 fn main() -> std::process::ExitCode {
     let cli: Cli = cli::parse();
     cli::init_logging(&cli.common);
-    let req = Request {
+    let req = RpmRequest {
         tag: cli.tag,
         spec: cli.spec,
         release: cli.release,
-        source: cli.source,
+        source: cli.source.map(Into::into),
         dist_url: cli.dist_url,
         keys: cli.keys,
         repo_dir: cli.repo_dir,

@@ -287,6 +287,24 @@ pub enum PartArg {
     Patch,
 }
 
+/// Where build-rpms takes the source tarball from (`--source`), as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SourceArg {
+    /// Download from dist (dev for candidates, release for releases) and verify it.
+    Dist,
+    /// Run the project's `make dist` on the tagged (or HEAD) tree.
+    MakeDist,
+}
+
+impl From<SourceArg> for crate::model::rpm::SourceKind {
+    fn from(s: SourceArg) -> Self {
+        match s {
+            SourceArg::Dist => crate::model::rpm::SourceKind::Dist,
+            SourceArg::MakeDist => crate::model::rpm::SourceKind::MakeDist,
+        }
+    }
+}
+
 impl From<PartArg> for crate::model::version::Part {
     fn from(p: PartArg) -> Self {
         match p {

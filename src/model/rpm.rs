@@ -29,7 +29,7 @@ impl Channel {
 }
 
 /// Where the source tarball comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     /// Download from dist (dev for candidates, release for releases) and verify it.

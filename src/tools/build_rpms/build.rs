@@ -36,7 +36,7 @@ pub struct Package {
 }
 
 /// The files next to the spec that the spec's Source lines may use.
-pub fn extra_sources(spec: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn extra_sources(spec: &Path) -> Result<Vec<PathBuf>> {
     let dir = spec.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io("list", dir, e))? {

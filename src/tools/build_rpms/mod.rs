@@ -42,7 +42,7 @@ pub use steps::RpmStep;
 
 /// What `build-rpms` was asked to do.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub struct RpmRequest {
     pub tag: Option<String>,
     pub spec: Option<PathBuf>,
     pub release: String,
@@ -109,7 +109,7 @@ fn file_sha256(path: &Path) -> Result<String> {
 }
 
 /// Computes the plan from the request and the project, writing nothing.
-pub fn plan(project: Project, req: &Request) -> Result<(Plan<RpmStep>, Context)> {
+pub fn plan(project: Project, req: &RpmRequest) -> Result<(Plan<RpmStep>, Context)> {
     let cfg = &project.config;
     let snapshot;
     let target = match &req.tag {
@@ -430,7 +430,11 @@ pub struct Outcome {
 impl Outcome {
     /// The outcome of a finished build from its ledger; what a step skipped in this run did
     /// was done before (so nothing was added or uploaded now).
-    pub fn from_ledger(ctx: &Context, ledger: &Ledger, steps: execute::Outcome) -> Result<Outcome> {
+    pub(crate) fn from_ledger(
+        ctx: &Context,
+        ledger: &Ledger,
+        steps: execute::Outcome,
+    ) -> Result<Outcome> {
         let source: steps::Source = ledger.require(RpmStep::source(ctx.source))?;
         let built: steps::Built = ledger.require(RpmStep::Rpmbuild)?;
         let packages: Vec<build::Package> = steps::final_packages(ctx, ledger)?
@@ -614,7 +618,7 @@ pub fn report(ctx: &Context, out: &Outcome) -> Report {
 
 /// `build-rpms` end to end: the library side of the binary. Plans; with `--dry-run` prints the
 /// plan and stops; else executes it against the build's ledger and reports.
-pub fn run(common: &CommonArgs, req: Request) -> Result<ExitCode> {
+pub fn run(common: &CommonArgs, req: RpmRequest) -> Result<ExitCode> {
     let ci = Ci::detect();
     let project = common.project()?;
     let env: Vec<(String, String)> = std::env::vars().collect();
@@ -623,12 +627,8 @@ pub fn run(common: &CommonArgs, req: Request) -> Result<ExitCode> {
         path: ctx.ledger.clone(),
     };
     let ledger = store.load()?;
-    if req.dry_run {
-        cli::print_plan(common.format, &plan, &ledger);
-        if let Some(e) = execute::changed_error(&plan, &ledger, &store.describe()) {
-            return Err(e);
-        }
-        tracing::info!("dry run: nothing was downloaded, built or written");
+    // A real run prints the report, not the plan, so its JSON stays one document.
+    if req.dry_run && cli::show_plan(common.format, &plan, &ledger, &store.describe(), true)? {
         return Ok(ExitCode::Ok);
     }
     if let Some(e) = execute::changed_error(&plan, &ledger, &store.describe()) {

@@ -19,7 +19,7 @@ pub struct Published {
 }
 
 /// Copies the tree at `from` into the directory `to`, skipping files that are already identical.
-pub fn to_directory(from: &Path, to: &Path) -> Result<Published> {
+pub(crate) fn to_directory(from: &Path, to: &Path) -> Result<Published> {
     let mut done = Published::default();
     for rel in super::repo::publish_order(from)? {
         let src = from.join(&rel);
@@ -39,7 +39,7 @@ pub fn to_directory(from: &Path, to: &Path) -> Result<Published> {
 
 /// Publishes the tree at `from` to an svn repository URL in one commit with `svnmucc` (no
 /// checkout): new packages and changed metadata are put, published packages are kept.
-pub fn to_svn(from: &Path, url: &str, env: &[(String, String)]) -> Result<Published> {
+pub(crate) fn to_svn(from: &Path, url: &str, env: &[(String, String)]) -> Result<Published> {
     use crate::{outside::svn::Credentials, outside::svn::Svn};
     let svn = Svn {
         url: url.trim_end_matches('/').to_string(),
@@ -116,7 +116,7 @@ pub fn svn_url(target: &str) -> Option<String> {
 }
 
 /// Uploads the tree at `from` under `client`'s base URL with PUT.
-pub async fn to_http(from: &Path, client: &Client) -> Result<Published> {
+pub(crate) async fn to_http(from: &Path, client: &Client) -> Result<Published> {
     let mut done = Published::default();
     for rel in super::repo::publish_order(from)? {
         let path = rel.to_string_lossy().replace('\\', "/");

@@ -25,7 +25,7 @@ impl Signer {
     }
 
     /// Signs RPMs in place with `rpmsign --addsign`.
-    pub fn sign_rpms(&self, rpms: &[&Path]) -> Result<()> {
+    pub(crate) fn sign_rpms(&self, rpms: &[&Path]) -> Result<()> {
         if rpms.is_empty() {
             return Ok(());
         }
@@ -55,7 +55,7 @@ impl Signer {
 
     /// Proves every package carries a valid signature by this key: its public key is imported
     /// into a throwaway rpm database and `rpmkeys -K` must report the signatures OK.
-    pub fn verify_rpms(&self, rpms: &[&Path]) -> Result<()> {
+    pub(crate) fn verify_rpms(&self, rpms: &[&Path]) -> Result<()> {
         let db = tempfile::tempdir().map_err(|e| {
             Error::io(
                 "create a temporary rpm database in",
@@ -99,7 +99,7 @@ impl Signer {
     }
 
     /// Writes a detached, ASCII-armoured signature `file.asc`.
-    pub fn detach_sign(&self, file: &Path) -> Result<PathBuf> {
+    pub(crate) fn detach_sign(&self, file: &Path) -> Result<PathBuf> {
         let asc = PathBuf::from(format!("{}.asc", file.display()));
         self.gpg(&format!("sign {}", file.display()))
             .args([
@@ -135,7 +135,7 @@ impl Signer {
 }
 
 /// Copies `src` to `dest` through a temporary name, so a crash never leaves half a package.
-pub fn copy_atomic(src: &Path, dest: &Path) -> Result<()> {
+pub(crate) fn copy_atomic(src: &Path, dest: &Path) -> Result<()> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
     let tmp = dir.join(format!(
@@ -148,7 +148,7 @@ pub fn copy_atomic(src: &Path, dest: &Path) -> Result<()> {
 
 /// Regenerates (incrementally) and signs the metadata of one repository directory, then swaps
 /// it in. Returns the path of `repomd.xml`.
-pub fn update_metadata(dir: &Path, signer: Option<&Signer>) -> Result<PathBuf> {
+pub(crate) fn update_metadata(dir: &Path, signer: Option<&Signer>) -> Result<PathBuf> {
     let staging = dir.join(".repodata.staging");
     if staging.exists() {
         // Left by a crashed run: never published, safe to discard.
@@ -202,7 +202,7 @@ fn copy_dir(src: &Path, dest: &Path) -> Result<()> {
 
 /// Every file below `root`, relative, sorted: packages first, then metadata, `repomd.xml` and
 /// its signature last — the order in which a publisher must upload them.
-pub fn publish_order(root: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn publish_order(root: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     walk(root, root, &mut files)?;
     files.sort_by_key(|p| {

@@ -137,7 +137,7 @@ pub struct Final {
 
 /// The packages the repository gets, with the final (signed) digests and paths, from the
 /// ledger's `inspect` and `rpmbuild` or `sign-packages` records.
-pub fn final_packages(ctx: &Context, ledger: &Ledger) -> Result<Vec<Final>> {
+pub(crate) fn final_packages(ctx: &Context, ledger: &Ledger) -> Result<Vec<Final>> {
     let inspected: Inspected = ledger.require(RpmStep::Inspect)?;
     let files = if ctx.sign_key.is_some() {
         ledger.require::<_, Signed>(RpmStep::SignPackages)?.packages
