@@ -3,17 +3,9 @@
 //!
 //! Run with `cargo bench --bench accuracy`. `ACCURACY_TRIALS` overrides the trial count (default 10000).
 
-use release_kit::{
-    model::bench::analysis::compare, model::bench::analysis::Options,
-    model::bench::analysis::Verdict,
-};
-use release_kit::{
-    model::bench::model::Measurement, model::bench::model::SampleSet, model::bench::model::Side,
-};
-use release_kit::{
-    model::bench::schedule::plan, model::bench::schedule::BlockOrder,
-    model::bench::schedule::SplitMix64,
-};
+use release_kit::model::bench::analysis::{compare, Options, Verdict};
+use release_kit::model::bench::model::{Measurement, SampleSet, Side};
+use release_kit::model::bench::schedule::{plan, BlockOrder, SplitMix64};
 use std::time::Instant;
 
 const SIGMA: f64 = 0.03;

@@ -4,9 +4,9 @@
 use std::time::{Duration, Instant};
 
 use release_kit::config::Config;
+use release_kit::model::changelog::checks::{self, File};
 use release_kit::model::changelog::parse;
-use release_kit::{model::changelog::checks, model::changelog::checks::File};
-use release_kit::{model::changelog::synth, model::changelog::synth::Spec};
+use release_kit::model::changelog::synth::{self, Spec};
 
 const TARGET: Duration = Duration::from_millis(50);
 const RUNS: usize = 30;

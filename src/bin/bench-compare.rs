@@ -4,17 +4,11 @@ use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
 use release_kit::ci::Ci;
 use release_kit::cli::{self, OutputArgs};
+use release_kit::model::bench::analysis::{GatePolicy, Options, Pairing};
 use release_kit::model::bench::model::Shard;
 use release_kit::model::bench::parse::Format;
 use release_kit::model::bench::schedule;
-use release_kit::{
-    model::bench::analysis::GatePolicy, model::bench::analysis::Options,
-    model::bench::analysis::Pairing,
-};
-use release_kit::{
-    tools::bench_compare::runner, tools::bench_compare::runner::CompareRequest,
-    tools::bench_compare::runner::Outputs, tools::bench_compare::runner::RunRequest,
-};
+use release_kit::tools::bench_compare::runner::{self, CompareRequest, Outputs, RunRequest};
 use std::path::PathBuf;
 use std::time::Duration;
 

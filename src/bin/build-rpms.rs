@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::builder::BoolishValueParser;
 use clap::Parser;
 use release_kit::cli::{self, CommonArgs};
-use release_kit::{tools::build_rpms, tools::build_rpms::RpmRequest};
+use release_kit::tools::build_rpms::{self, RpmRequest};
 
 /// Build RPMs from a verified source tarball (or `make dist` for a snapshot) and add them to a
 /// signed yum repository per channel: stable (X.Y.Z), testing (X.Y.Z-rcN), unstable (no tag).

@@ -4,10 +4,8 @@ use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
 use release_kit::cli::{self, CommonArgs};
 use release_kit::model::version::Version;
-use release_kit::{
-    project::bump::Target, tools::bump_version, tools::bump_version::BumpRequest,
-    tools::bump_version::CheckRequest,
-};
+use release_kit::project::bump::Target;
+use release_kit::tools::bump_version::{self, BumpRequest, CheckRequest};
 
 /// Read, check and rewrite the version in the project's build files (configure.ac,
 /// CMakeLists.txt, ...). Exit codes: 0 ok, 1 the sites disagree, 2 bad usage or input, 3 an

@@ -4,7 +4,7 @@ use clap::builder::BoolishValueParser;
 use clap::Parser;
 use release_kit::cli::{self, CommonArgs};
 use release_kit::model::version::Version;
-use release_kit::{tools::changelog_check, tools::changelog_check::ChangelogRequest};
+use release_kit::tools::changelog_check::{self, ChangelogRequest};
 
 /// Check the CHANGELOG: a section for the version (without "(WIP)" at a tag), version sites that
 /// agree, the blocks a release needs, issue keys, and optionally JIRA, the other branch and a

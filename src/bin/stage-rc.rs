@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::builder::BoolishValueParser;
 use clap::Parser;
 use release_kit::cli::{self, CommonArgs};
-use release_kit::{tools::stage_rc, tools::stage_rc::StageRequest};
+use release_kit::tools::stage_rc::{self, StageRequest};
 
 /// Stage release candidate X.Y.Z-rcN: check it, make the reproducible source tarball, sign and
 /// checksum it, upload it to dist dev, stage Maven artifacts, push the tag and write the [VOTE]

@@ -7,12 +7,8 @@ use std::time::Duration;
 use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
 use release_kit::cli::{self, CommonArgs};
-use release_kit::{
-    tools::verify_distcheck::candidate, tools::verify_distcheck::candidate::CandidateRequest,
-};
-use release_kit::{
-    tools::verify_distcheck::source, tools::verify_distcheck::source::SourceRequest,
-};
+use release_kit::tools::verify_distcheck::candidate::{self, CandidateRequest};
+use release_kit::tools::verify_distcheck::source::{self, SourceRequest};
 
 /// Run distcheck from a clean checkout of a tag, and verify a release candidate as a PMC voter
 /// would (checksum, signature against KEYS, archive safety and layout, content against the tag).

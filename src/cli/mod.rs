@@ -5,8 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::ci::{self, Ci};
-use crate::error::ExitCode;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitCode, Result};
 use crate::project::Project;
 use crate::report::Report;
 

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExitCode;
+use crate::model::tag::{TagError, TagScheme};
 use crate::model::version::Version;
 use crate::model::version_sites::SiteSpec;
-use crate::{model::tag::TagError, model::tag::TagScheme};
 
 /// The file name looked up at the root of the project being released.
 pub(crate) const FILE_NAME: &str = "release.toml";

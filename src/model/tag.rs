@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::{model::version::parse_component, model::version::Version};
+use crate::model::version::{parse_component, Version};
 
 /// A tag read against the scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

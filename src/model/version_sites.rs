@@ -16,8 +16,8 @@ use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExitCode;
+use crate::model::version::{parse_component, Part, Version};
 use crate::report::{Check, Finding, Location, Report};
-use crate::{model::version::parse_component, model::version::Part, model::version::Version};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::ExitCode;
-use crate::{outside::process::Cmd, outside::process::CmdError};
+use crate::outside::process::{Cmd, CmdError};
 
 /// Who made a tag or commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -13,10 +13,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::{
-    outside::http, outside::http::Auth, outside::http::Client, outside::http::HttpError,
-    outside::http::Request,
-};
+use crate::outside::http::{self, Auth, Client, HttpError, Request};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Release {

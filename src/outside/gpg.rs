@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use crate::error::ExitCode;
-use crate::{outside::process::Cmd, outside::process::CmdError};
+use crate::outside::process::{Cmd, CmdError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GpgError {

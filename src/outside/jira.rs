@@ -9,10 +9,7 @@ use serde_json::Value;
 use crate::error::ExitCode;
 use crate::model::jira::{Facts, Issue, ProjectVersion};
 use crate::model::version::Version;
-use crate::{
-    outside::http, outside::http::Auth, outside::http::Client, outside::http::HttpError,
-    outside::http::Request, outside::http::RetryPolicy,
-};
+use crate::outside::http::{self, Auth, Client, HttpError, Request, RetryPolicy};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JiraError {

@@ -13,12 +13,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
 
-use crate::error::ExitCode;
-use crate::error::{Error, Result};
-use crate::{
-    outside::http, outside::http::Auth, outside::http::Client, outside::http::HttpError,
-    outside::http::Request,
-};
+use crate::error::{Error, ExitCode, Result};
+use crate::outside::http::{self, Auth, Client, HttpError, Request};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NexusError {

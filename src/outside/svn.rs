@@ -6,13 +6,9 @@ use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::ExitCode;
-use crate::error::{Error, Result};
-use crate::{
-    outside::dist_area::same_files, outside::dist_area::superseded_note,
-    outside::dist_area::Staged, outside::dist_area::Upload,
-};
-use crate::{outside::process::Cmd, outside::process::CmdError};
+use crate::error::{Error, ExitCode, Result};
+use crate::outside::dist_area::{same_files, superseded_note, Staged, Upload};
+use crate::outside::process::{Cmd, CmdError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SvnError {

@@ -9,10 +9,8 @@ use std::path::{Path, PathBuf};
 use crate::config::{Config, Source};
 use crate::error::{Error, Result};
 use crate::model::tag::TagScheme;
+use crate::model::version_sites::{Site, SiteError, SiteValue};
 use crate::outside::git::Git;
-use crate::{
-    model::version_sites::Site, model::version_sites::SiteError, model::version_sites::SiteValue,
-};
 
 #[derive(Debug, Clone)]
 pub struct Project {

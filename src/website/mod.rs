@@ -14,9 +14,9 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::error::ExitCode;
+use crate::model::tag::{Tag, TagScheme};
 use crate::model::version::Version;
-use crate::{model::tag::Tag, model::tag::TagScheme};
-use crate::{outside::git::Git, outside::git::GitError};
+use crate::outside::git::{Git, GitError};
 
 pub use blog::{blog_post, BlogPost};
 pub use releases::{update_releases, Release};

@@ -7,8 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::support::*;
-use release_kit::emails::announce;
-use release_kit::emails::Headers;
+use release_kit::emails::{announce, Headers};
 use release_kit::model::tag::TagScheme;
 use release_kit::model::version::Version;
 use release_kit::outside::git::Git;

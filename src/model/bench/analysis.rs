@@ -1,11 +1,8 @@
 //! Compares a base and a head sample set: one row per (benchmark, metric) with ratio, confidence
 //! interval, one-sided p-values, Holm adjustment across the whole run and a verdict.
 
-use crate::{
-    model::bench::model::Direction, model::bench::model::MetricKey, model::bench::model::SampleSet,
-    model::bench::model::Series, model::bench::model::Side,
-};
-use crate::{model::bench::stats, model::bench::stats::Alternative};
+use crate::model::bench::model::{Direction, MetricKey, SampleSet, Series, Side};
+use crate::model::bench::stats::{self, Alternative};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,7 +1,7 @@
 //! The run order of an interleaved comparison (ABBA/BAAB blocks in seeded random order), sharding
 //! of a benchmark list across CI runners, and the small seeded PRNG both use.
 
-use crate::{model::bench::model::Shard, model::bench::model::Side};
+use crate::model::bench::model::{Shard, Side};
 use serde::Serialize;
 
 /// SplitMix64: a tiny, seedable, well-mixed generator (Steele, Lea, Flood 2014).

@@ -753,8 +753,8 @@ mod tests {
     use super::*;
     use crate::model::changelog::parse;
     use crate::model::changelog::Settings;
+    use crate::model::jira::{Issue, ProjectVersion};
     use crate::report::{Severity, Status};
-    use crate::{model::jira::Issue, model::jira::ProjectVersion};
 
     fn fmt() -> Format {
         Format::new(&Settings::default(), "mesos", "Mesos").unwrap()

@@ -3,12 +3,9 @@
 //! their confidence intervals.
 
 use crate::cli::Format;
+use crate::model::bench::analysis::{pct, GatePolicy, Report, Row, Verdict};
 use crate::report::junit::{Case, Outcome, Suite};
 use crate::report::{md_code, md_escape, xml_escape};
-use crate::{
-    model::bench::analysis::pct, model::bench::analysis::GatePolicy,
-    model::bench::analysis::Report, model::bench::analysis::Row, model::bench::analysis::Verdict,
-};
 use std::fmt::Write as _;
 
 /// Renders `report` in `format`.
@@ -427,10 +424,8 @@ fn truncate(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{model::bench::analysis::compare, model::bench::analysis::Options};
-    use crate::{
-        model::bench::model::Measurement, model::bench::model::SampleSet, model::bench::model::Side,
-    };
+    use crate::model::bench::analysis::{compare, Options};
+    use crate::model::bench::model::{Measurement, SampleSet, Side};
 
     fn report() -> Report {
         let mut base = SampleSet::default();

@@ -5,24 +5,15 @@
 use crate::ci::Ci;
 use crate::cli;
 use crate::error::ExitCode;
+use crate::model::bench::analysis::{self, GatePolicy, Options, Report};
+use crate::model::bench::model::{
+    Environment, ModelError, ResultFile, RoundRecord, SampleSet, Shard, Side, SideEnvironment,
+};
+use crate::model::bench::parse::{self, Format, ParseError, Parsed, Source};
+use crate::model::bench::schedule::{self, BlockOrder};
 use crate::model::bench::stats;
+use crate::outside::process::{Cmd, CmdError};
 use crate::tools::bench_compare::render;
-use crate::{
-    model::bench::analysis, model::bench::analysis::GatePolicy, model::bench::analysis::Options,
-    model::bench::analysis::Report,
-};
-use crate::{
-    model::bench::model::Environment, model::bench::model::ModelError,
-    model::bench::model::ResultFile, model::bench::model::RoundRecord,
-    model::bench::model::SampleSet, model::bench::model::Shard, model::bench::model::Side,
-    model::bench::model::SideEnvironment,
-};
-use crate::{
-    model::bench::parse, model::bench::parse::Format, model::bench::parse::ParseError,
-    model::bench::parse::Parsed, model::bench::parse::Source,
-};
-use crate::{model::bench::schedule, model::bench::schedule::BlockOrder};
-use crate::{outside::process::Cmd, outside::process::CmdError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

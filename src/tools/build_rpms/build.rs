@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::{outside::process::Cmd, outside::process::CmdError};
+use crate::outside::process::{Cmd, CmdError};
 
 /// One rpmbuild invocation.
 #[derive(Debug, Clone, Serialize)]

@@ -7,9 +7,7 @@ use std::path::Path;
 use reqwest::Method;
 
 use crate::error::{Error, Result};
-use crate::{
-    outside::http, outside::http::Client, outside::http::HttpError, outside::http::Request,
-};
+use crate::outside::http::{self, Client, HttpError, Request};
 
 /// What a publish did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -40,7 +38,7 @@ pub(crate) fn to_directory(from: &Path, to: &Path) -> Result<Published> {
 /// Publishes the tree at `from` to an svn repository URL in one commit with `svnmucc` (no
 /// checkout): new packages and changed metadata are put, published packages are kept.
 pub(crate) fn to_svn(from: &Path, url: &str, env: &[(String, String)]) -> Result<Published> {
-    use crate::{outside::svn::Credentials, outside::svn::Svn};
+    use crate::outside::svn::{Credentials, Svn};
     let svn = Svn {
         url: url.trim_end_matches('/').to_string(),
         creds: Credentials::from_env(env),

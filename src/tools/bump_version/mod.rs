@@ -10,13 +10,12 @@ use serde::Serialize;
 
 use crate::ci::Ci;
 use crate::cli::{self, CommonArgs, Format};
-use crate::error::ExitCode;
-use crate::error::Result;
+use crate::error::{ExitCode, Result};
 use crate::model::version::Version;
+use crate::model::version_sites::{agreement, SiteValue};
 use crate::project::bump::{apply, plan, Applied, BumpPlan, Target};
 use crate::project::Project;
 use crate::report::Report;
-use crate::{model::version_sites::agreement, model::version_sites::SiteValue};
 
 /// What `bump-version check` compares the sites with.
 #[derive(Debug, Clone, Default)]

@@ -7,22 +7,15 @@ use std::path::PathBuf;
 
 use crate::ci::Ci;
 use crate::cli::{self, CommonArgs};
-use crate::error::ExitCode;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitCode, Result};
+use crate::model::changelog::checks::{self, File, Released};
+use crate::model::changelog::{parse, Changelog, Format, HeadingKind};
 use crate::model::version::Version;
-use crate::model::version_sites::check_sites;
+use crate::model::version_sites::{agreement, check_sites, SiteValue};
 use crate::outside::git::Git;
+use crate::outside::jira::{self, Jira};
 use crate::project::Project;
 use crate::report::{Check, Finding, Report};
-use crate::{
-    model::changelog::checks, model::changelog::checks::File, model::changelog::checks::Released,
-};
-use crate::{
-    model::changelog::parse, model::changelog::Changelog, model::changelog::Format,
-    model::changelog::HeadingKind,
-};
-use crate::{model::version_sites::agreement, model::version_sites::SiteValue};
-use crate::{outside::jira, outside::jira::Jira};
 
 /// What `changelog-check` was asked to do.
 #[derive(Debug, Clone, Default)]

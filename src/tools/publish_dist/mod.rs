@@ -24,12 +24,11 @@ use crate::engine::execute;
 use crate::engine::git_notes::GitNotesStore;
 use crate::engine::ledger::{Ledger, LedgerStore};
 use crate::engine::plan::{Plan, Step, StepKind};
-use crate::error::ExitCode;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitCode, Result};
+use crate::model::version::{Part, Version};
 use crate::outside::dist_area::Target;
 use crate::outside::git::Git;
 use crate::project::Project;
-use crate::{model::version::Part, model::version::Version};
 
 pub use steps::Publisher;
 

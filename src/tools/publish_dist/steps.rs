@@ -15,9 +15,9 @@ use crate::error::{Error, Result};
 use crate::model::version::Part;
 use crate::outside::dist_area::Target;
 use crate::outside::git::{Git, Worktree};
+use crate::outside::svn::{Credentials, Svn};
 use crate::project::Project;
 use crate::verify::pipeline;
-use crate::{outside::svn::Credentials, outside::svn::Svn};
 
 /// Carries out publish-dist's steps.
 #[derive(Debug)]

@@ -20,17 +20,14 @@ use crate::engine::candidate::{self, StageStep, StagedCandidate};
 use crate::engine::execute::{self, outputs, Act};
 use crate::engine::ledger::{Ledger, LedgerStore, Record};
 use crate::engine::plan::{Plan, Step};
-use crate::error::ExitCode;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitCode, Result};
 use crate::model::vote;
+use crate::outside::dist_area::{self, Target, Upload};
 use crate::outside::git::Git;
+use crate::outside::gpg::{self, Gpg, Key};
 use crate::outside::process::Cmd;
+use crate::outside::source_tarball;
 use crate::project::Project;
-use crate::{
-    outside::dist_area, outside::dist_area::Target, outside::dist_area::Upload,
-    outside::source_tarball,
-};
-use crate::{outside::gpg, outside::gpg::Gpg, outside::gpg::Key};
 
 use preflight::Facts;
 

@@ -12,23 +12,16 @@ use serde::Serialize;
 
 use crate::ci::Ci;
 use crate::cli::{self, CommonArgs};
-use crate::error::ExitCode;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitCode, Result};
 use crate::model::version::Version;
+use crate::outside::git::{self, Git};
 use crate::report::{Check, Finding, Location, Report};
+use crate::tools::verify_distcheck::source::{self, Allowlist, RunOptions};
+use crate::verify::archive::{self, Kind};
 use crate::verify::checksum::{self, Algorithm};
 use crate::verify::location;
+use crate::verify::openpgp::{self, Keyring, Outcome, SignatureHasher, SigningError};
 use crate::verify::pipeline::{self, Digests, ScanSpec};
-use crate::{outside::git, outside::git::Git};
-use crate::{
-    tools::verify_distcheck::source, tools::verify_distcheck::source::Allowlist,
-    tools::verify_distcheck::source::RunOptions,
-};
-use crate::{verify::archive, verify::archive::Kind};
-use crate::{
-    verify::openpgp, verify::openpgp::Keyring, verify::openpgp::Outcome,
-    verify::openpgp::SignatureHasher, verify::openpgp::SigningError,
-};
 
 /// What `verify-distcheck candidate` was asked.
 #[derive(Debug, Clone)]

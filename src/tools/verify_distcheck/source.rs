@@ -14,19 +14,15 @@ use serde::Serialize;
 use crate::ci::Ci;
 use crate::cli::{self, CommonArgs};
 use crate::config::Config;
-use crate::error::ExitCode;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitCode, Result};
 use crate::model::version::Version;
 use crate::model::version_sites::check_sites;
+use crate::outside::git::{self, Git, TagInfo, TreeEntry};
+use crate::outside::process::{human_duration, Cmd, CmdError};
 use crate::project::Project;
 use crate::report::{Check, Finding, Location, Report};
-use crate::{outside::git, outside::git::Git, outside::git::TagInfo, outside::git::TreeEntry};
-use crate::{outside::process::human_duration, outside::process::Cmd, outside::process::CmdError};
-use crate::{
-    verify::archive, verify::archive::Entry, verify::archive::EntryKind, verify::archive::Kind,
-    verify::archive::Limits,
-};
-use crate::{verify::checksum, verify::checksum::Algorithm};
+use crate::verify::archive::{self, Entry, EntryKind, Kind, Limits};
+use crate::verify::checksum::{self, Algorithm};
 
 /// Which files may be on one side only: generated files (in the tarball, not in git) and
 /// undistributed files (in git, not in the tarball).

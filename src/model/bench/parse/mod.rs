@@ -9,10 +9,7 @@ pub mod gtest_report;
 pub mod hyperfine;
 pub mod pytest;
 
-use crate::{
-    model::bench::model::Measurement, model::bench::model::ResultFile,
-    model::bench::model::SCHEMA_VERSION,
-};
+use crate::model::bench::model::{Measurement, ResultFile, SCHEMA_VERSION};
 use serde_json::Value;
 use std::fmt;
 use std::str::FromStr;
