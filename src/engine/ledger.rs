@@ -20,6 +20,14 @@ pub struct Record {
     pub outputs: Value,
 }
 
+impl Record {
+    /// This record's outputs read into the step's typed output; an output of another shape is
+    /// an error naming the step.
+    pub fn outputs_as<T: DeserializeOwned>(&self) -> Result<T> {
+        decode(&self.id, "outputs", &self.outputs)
+    }
+}
+
 /// The record of one release's finished steps.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ledger {
@@ -39,9 +47,7 @@ impl Ledger {
     /// The typed outputs of a finished step; `None` when the step is not done. Outputs that do
     /// not fit `T` (a field missing or of another type) are an error naming the step.
     pub fn outputs<K: StepKind, T: DeserializeOwned>(&self, kind: K) -> Result<Option<T>> {
-        self.record(kind)
-            .map(|r| decode(kind.id(), "outputs", &r.outputs))
-            .transpose()
+        self.record(kind).map(Record::outputs_as).transpose()
     }
 
     /// The typed inputs of a finished step; `None` when the step is not done.

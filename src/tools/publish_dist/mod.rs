@@ -153,10 +153,11 @@ pub struct PromoteRecord {
     pub url: String,
 }
 
-/// The `website` step: the branch holding the website change.
+/// The `website` step: the branch holding the website change, and the change as a diff.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct WebsiteRecord {
     pub branch: String,
+    pub diff: String,
 }
 
 /// The `jira-release` step: JIRA's id of the released version.

@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use jiff::Timestamp;
 use serde_json::{json, Value};
 
 use super::Context;
-use super::{AbandonStep, EmailsRecord, JiraRecord, PublishStep, TallyRecord, VerifyRecord};
+use super::{
+    AbandonStep, EmailsRecord, JiraRecord, PublishStep, TallyRecord, VerifyRecord, WebsiteRecord,
+};
 use crate::engine::execute::Act;
 use crate::engine::ledger::{Ledger, Record};
 use crate::engine::plan::Step;
@@ -301,7 +302,7 @@ impl<'a> Publisher<'a> {
         let cfg = self.cfg();
         let keys_source = cfg.expand(&cfg.signing.keys);
         let keys = crate::verify::keys::load(&ctx.project.root, &keys_source)?;
-        let now = u32::try_from(Timestamp::now().as_second()).unwrap_or(u32::MAX);
+        let now = pipeline::now();
         let files = pipeline::Files {
             artifact: &dir.join(tarball),
             signature: &dir.join(&ctx.files[1]),
@@ -976,17 +977,22 @@ impl Act<PublishStep> for Publisher<'_> {
         _later_work: bool,
     ) -> Result<()> {
         let ctx = self.ctx;
-        let put = |name: &str, key: &str| -> Result<()> {
-            if let Some(text) = record.outputs.get(key).and_then(Value::as_str) {
-                std::fs::create_dir_all(&ctx.out).map_err(|e| Error::io("create", &ctx.out, e))?;
-                write(&ctx.out.join(name), text)?;
-            }
-            Ok(())
+        let put = |name: &str, text: &str| -> Result<()> {
+            std::fs::create_dir_all(&ctx.out).map_err(|e| Error::io("create", &ctx.out, e))?;
+            write(&ctx.out.join(name), text)
         };
         match step.kind {
-            PublishStep::Tally => put("result-email.eml", "result_eml"),
-            PublishStep::Emails => put("announce-email.eml", "announce_eml"),
-            PublishStep::Website => put("releases.diff", "diff"),
+            PublishStep::Tally => put(
+                "result-email.eml",
+                &record.outputs_as::<TallyRecord>()?.result_eml,
+            ),
+            PublishStep::Emails => put(
+                "announce-email.eml",
+                &record.outputs_as::<EmailsRecord>()?.announce_eml,
+            ),
+            PublishStep::Website => {
+                put("releases.diff", &record.outputs_as::<WebsiteRecord>()?.diff)
+            }
             PublishStep::Verify
             | PublishStep::Promote
             | PublishStep::Tag

@@ -544,7 +544,7 @@ impl Act<StageStep> for Stager<'_> {
                 })?
             }
             StageStep::Verify => {
-                let now = u32::try_from(Timestamp::now().as_second()).unwrap_or(u32::MAX);
+                let now = crate::verify::pipeline::now();
                 let files = crate::verify::pipeline::Files {
                     artifact: &ctx.file(""),
                     signature: &ctx.file(".asc"),
@@ -754,7 +754,7 @@ impl Act<StageStep> for Stager<'_> {
         let ctx = self.ctx;
         match step.kind {
             StageStep::SourceTarball if later_work => {
-                let recorded: candidate::SourceTarball = decode(step, record)?;
+                let recorded: candidate::SourceTarball = record.outputs_as()?;
                 let want = recorded.sha512.as_str();
                 let have = crate::verify::checksum::hash_file(
                     crate::verify::checksum::Algorithm::Sha512,
@@ -772,28 +772,21 @@ impl Act<StageStep> for Stager<'_> {
                 }
             }
             StageStep::Sign => {
-                let recorded: candidate::Signature = decode(step, record)?;
+                let recorded: candidate::Signature = record.outputs_as()?;
                 write(&ctx.file(".asc"), &recorded.asc)?;
             }
             StageStep::Checksum => {
-                let recorded: candidate::Checksum = decode(step, record)?;
+                let recorded: candidate::Checksum = record.outputs_as()?;
                 write(&ctx.file(".sha512"), &recorded.line)?;
             }
             StageStep::VoteEmail => {
-                let recorded: candidate::VoteEmail = decode(step, record)?;
+                let recorded: candidate::VoteEmail = record.outputs_as()?;
                 write(&ctx.out.join("vote-email.eml"), &recorded.eml)?;
             }
             _ => {}
         }
         Ok(())
     }
-}
-
-/// The typed outputs of a finished step, as the ledger holds them.
-fn decode<T: serde::de::DeserializeOwned>(step: &Step<StageStep>, record: &Record) -> Result<T> {
-    let mut one = Ledger::default();
-    one.steps.push(record.clone());
-    one.require(step.kind)
 }
 
 /// The vote window recorded in the `vote-email` step's inputs.
