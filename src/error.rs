@@ -49,9 +49,6 @@ pub enum Error {
     /// The check ran and found a problem that stops the tool; the message says what to do.
     #[error("{0}")]
     Problem(String),
-    /// An outside failure that no module owns; the message says what to do.
-    #[error("{0}")]
-    Outside(String),
     #[error("cannot {action} {}: {source}", path.display())]
     Io {
         action: &'static str,
@@ -97,7 +94,6 @@ impl Error {
             Error::Module(m) => m.exit,
             Error::Usage(_) | Error::Io { .. } => ExitCode::Usage,
             Error::Problem(_) => ExitCode::Problems,
-            Error::Outside(_) => ExitCode::Outside,
         }
     }
 

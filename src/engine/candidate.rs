@@ -9,6 +9,10 @@ use super::ledger::Ledger;
 use super::plan::StepKind;
 use crate::error::{Error, Result};
 
+/// What to do when a step of a candidate's release would be redone with other inputs.
+pub const NEW_CANDIDATE: &str =
+    "If the change is intended, stage a new candidate (the next rc number) instead of reusing this one.";
+
 /// The steps of stage-rc, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StageStep {
@@ -44,6 +48,10 @@ impl StepKind for StageStep {
             StageStep::VoteEmail => "vote-email",
             StageStep::VoteSend => "vote-send",
         }
+    }
+
+    fn changed_advice() -> &'static str {
+        crate::engine::candidate::NEW_CANDIDATE
     }
 }
 

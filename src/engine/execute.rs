@@ -164,6 +164,10 @@ mod tests {
                 Test::C => "c",
             }
         }
+
+        fn changed_advice() -> &'static str {
+            "Start over."
+        }
     }
 
     fn plan(tarball_commit: &str) -> Plan<Test> {

@@ -15,10 +15,8 @@ pub trait StepKind: Copy + Eq + fmt::Debug + 'static {
     fn id(self) -> &'static str;
 
     /// What to do when a finished step's inputs changed (the engine refuses to redo it): the
-    /// last line of that refusal.
-    fn changed_advice() -> &'static str {
-        "If the change is intended, stage a new candidate (the next rc number) instead of reusing this one."
-    }
+    /// last line of that refusal, in the tool's own terms.
+    fn changed_advice() -> &'static str;
 }
 
 /// One step of a plan.

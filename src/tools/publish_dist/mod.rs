@@ -112,6 +112,10 @@ impl StepKind for PublishStep {
             PublishStep::Send => "send",
         }
     }
+
+    fn changed_advice() -> &'static str {
+        crate::engine::candidate::NEW_CANDIDATE
+    }
 }
 
 /// The steps of `publish-dist abandon`.
@@ -127,6 +131,10 @@ impl StepKind for AbandonStep {
             AbandonStep::MavenDrop => "maven-drop",
             AbandonStep::MarkAbandoned => "mark-abandoned",
         }
+    }
+
+    fn changed_advice() -> &'static str {
+        crate::engine::candidate::NEW_CANDIDATE
     }
 }
 

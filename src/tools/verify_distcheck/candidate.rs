@@ -410,15 +410,10 @@ fn checksum_check(
             c.summary = "checksum file names another file".into();
         }
         Ok(e) => {
-            let actual = match e.algorithm {
-                Algorithm::Sha512 => digests.sha512.clone(),
-                a => digests
-                    .other
-                    .as_ref()
-                    .filter(|(alg, _)| *alg == a)
-                    .map(|(_, h)| h.clone())
-                    .unwrap_or_default(),
-            };
+            let actual = digests
+                .in_algorithm(e.algorithm)
+                .unwrap_or_default()
+                .to_string();
             if actual == e.hex {
                 c.summary = format!("{} {actual}", e.algorithm.name());
             } else {
