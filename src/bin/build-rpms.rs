@@ -31,7 +31,7 @@ struct Cli {
     /// Where to download the tarball, .sha512 and .asc from [default: dist.dev/TAG or dist.release/VERSION].
     #[arg(long, env = "RELEASE_KIT_DIST_URL")]
     dist_url: Option<String>,
-    /// The KEYS file that verifies the tarball (path or URL) [default: rpm.keys].
+    /// The KEYS file that verifies the tarball (path or URL) [default: signing.keys].
     #[arg(long, env = "RELEASE_KIT_KEYS")]
     keys: Option<String>,
     /// The local yum repository root.

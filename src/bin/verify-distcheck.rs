@@ -79,17 +79,26 @@ enum Command {
         /// Unpack the tarball and configure, build and test it (distcheck.build).
         #[arg(long, env = "RELEASE_KIT_BUILD", value_parser = BoolishValueParser::new())]
         build: bool,
-        /// Judge key and signature expiry at this time (seconds since the epoch) instead of now.
+        /// Judge key and signature expiry at this time (RFC 3339 or seconds since the epoch)
+        /// instead of now.
         #[arg(
             long,
             env = "RELEASE_KIT_NOW",
-            value_name = "EPOCH_SECONDS",
+            value_name = "TIME",
+            value_parser = parse_now,
             hide = true
         )]
         now: Option<u32>,
         #[command(flatten)]
         build_args: BuildArgs,
     },
+}
+
+/// `--now`: RFC 3339 or seconds since the epoch, as `RELEASE_KIT_NOW` is read everywhere.
+fn parse_now(value: &str) -> Result<u32, String> {
+    let env = [("RELEASE_KIT_NOW".to_string(), value.to_string())];
+    let t = release_kit::outside::clock::now_from(&env).map_err(|e| e.to_string())?;
+    u32::try_from(t.as_second()).map_err(|_| format!("`{value}` is outside 1970-2106"))
 }
 
 fn main() -> std::process::ExitCode {

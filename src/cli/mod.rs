@@ -91,7 +91,8 @@ pub struct CommonArgs {
     #[arg(long, global = true, env = "RELEASE_KIT_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Override one configuration key, e.g. --set tags.candidate='v{version}-rc{rc}'
+    /// Override one configuration key, e.g. --set tags.candidate='v{version}-rc{rc}'; lists and
+    /// tables in TOML value syntax, e.g. --set 'distcheck.extra_generated=["doc/html/**"]'
     /// (repeatable; each key also has an environment twin RELEASE_KIT_<SECTION>_<KEY>).
     #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
     pub sets: Vec<String>,

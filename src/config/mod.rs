@@ -5,6 +5,9 @@
 //! `RELEASE_KIT_<SECTION>_<KEY>` (upper case), e.g. `RELEASE_KIT_TAGS_CANDIDATE`.
 //! Unknown keys in a file are rejected, naming the key and the file.
 
+mod release_model;
+mod wording;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -14,6 +17,9 @@ use crate::error::ExitCode;
 use crate::model::tag::{TagError, TagScheme};
 use crate::model::version::Version;
 use crate::model::version_sites::SiteSpec;
+
+pub use release_model::ReleaseModel;
+pub use wording::{Wording, WordingSettings};
 
 /// The file name looked up at the root of the project being released.
 pub(crate) const FILE_NAME: &str = "release.toml";
@@ -38,6 +44,7 @@ pub struct Config {
     pub distcheck: Distcheck,
     pub publish: Publish,
     pub website: Website,
+    pub wording: WordingSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +108,8 @@ pub struct Tags {
     pub candidate: String,
     pub release: String,
     pub branch: String,
+    /// How the project branches for releases: `maintenance`, `per-release` or `trunk`.
+    pub model: String,
     /// Refuse lightweight tags where a release or candidate tag is read.
     pub require_annotated: bool,
     /// The git remote tags are pushed to.
@@ -294,6 +303,10 @@ pub struct Distcheck {
     pub generated: Vec<String>,
     /// Files in git that are deliberately not distributed; globs as for `generated`.
     pub undistributed: Vec<String>,
+    /// More generated-file globs, added to `generated` (the built-in list stays).
+    pub extra_generated: Vec<String>,
+    /// More undistributed-file globs, added to `undistributed` (the built-in list stays).
+    pub extra_undistributed: Vec<String>,
     /// Files every release tarball must hold, relative to the top directory.
     pub required_files: Vec<String>,
     /// Largest total size an archive may unpack to, in bytes (zip-bomb guard).
@@ -368,6 +381,8 @@ impl Default for Distcheck {
                 // repository but not in the source release, as Mesos's does.
                 "site/**",
             ]),
+            extra_generated: Vec::new(),
+            extra_undistributed: Vec::new(),
             required_files: s(&["LICENSE", "NOTICE"]),
             max_unpacked_size: 8 * 1024 * 1024 * 1024,
             max_ratio: 200,
@@ -403,6 +418,7 @@ impl Default for Tags {
             candidate: "{version}-rc{rc}".into(),
             release: "{version}".into(),
             branch: "{major}.{minor}.x".into(),
+            model: "maintenance".into(),
             require_annotated: true,
             remote: "origin".into(),
         }
@@ -571,6 +587,7 @@ impl Default for Config {
             bump: Bump::default(),
             publish: Publish::default(),
             website: Website::default(),
+            wording: WordingSettings::default(),
             rpm: Rpm::default(),
             distcheck: Distcheck::default(),
         }
@@ -739,6 +756,8 @@ impl Config {
             })?;
         }
         self.changelog_format().map_err(semantic)?;
+        self.wording.validate().map_err(semantic)?;
+        release_model::ReleaseModel::parse(&self.tags.model).map_err(semantic)?;
         if !matches!(self.dist.source.as_str(), "make-dist" | "git-archive") {
             return Err(semantic(format!(
                 "`dist.source` is `{}`; use \"make-dist\" (the project's `make dist`) or \"git-archive\"",
@@ -840,6 +859,8 @@ impl Config {
         for (key, globs) in [
             ("distcheck.generated", &d.generated),
             ("distcheck.undistributed", &d.undistributed),
+            ("distcheck.extra_generated", &d.extra_generated),
+            ("distcheck.extra_undistributed", &d.extra_undistributed),
         ] {
             for g in globs {
                 globset::Glob::new(g)
@@ -872,7 +893,7 @@ impl Config {
     }
 
     pub fn tag_scheme(&self) -> Result<TagScheme, TagError> {
-        TagScheme::new(&self.tags.candidate, &self.tags.release, &self.tags.branch)
+        TagScheme::new(&self.tags.candidate, &self.tags.release, &self.branch_template())
     }
 
     /// Fills `{name}`, `{NAME}` and `{display_name}` into a template.
@@ -888,10 +909,15 @@ impl Config {
             .replace("{version}", &version.to_string())
     }
 
-    /// The CHANGELOG heading of a version's section.
+    /// The CHANGELOG heading of a version's section, as messages show it (`{date}` as
+    /// `YYYY-MM-DD`, `{*}` dropped): the one rendering of the heading template.
     pub(crate) fn changelog_heading(&self, version: Version) -> String {
-        self.expand(&self.changelog.heading)
-            .replace("{version}", &version.to_string())
+        match self.changelog_format() {
+            Ok(f) => f.render_heading(version, &self.project.display_name, &self.project.name),
+            Err(_) => self
+                .expand(&self.changelog.heading)
+                .replace("{version}", &version.to_string()),
+        }
     }
 }
 
@@ -935,18 +961,28 @@ fn set_scalar(
     origin: &str,
 ) -> Result<Config, ConfigError> {
     let mut value = toml::Value::try_from(config).expect("config serialises");
+    // An empty section is a top-level key (`version_sites`).
+    let name = if section.is_empty() {
+        key.to_string()
+    } else {
+        format!("{section}.{key}")
+    };
     let unknown = || ConfigError::UnknownKey {
         origin: origin.to_string(),
-        key: format!("{section}.{key}"),
+        key: name.clone(),
     };
-    let slot = value
-        .get_mut(section)
-        .and_then(|s| s.as_table_mut())
-        .and_then(|t| t.get_mut(key))
-        .ok_or_else(unknown)?;
+    let slot = if section.is_empty() {
+        value.get_mut(key)
+    } else {
+        value
+            .get_mut(section)
+            .and_then(|s| s.as_table_mut())
+            .and_then(|t| t.get_mut(key))
+    }
+    .ok_or_else(unknown)?;
     let bad = |expected| ConfigError::BadValue {
         origin: origin.to_string(),
-        key: format!("{section}.{key}"),
+        key: name.clone(),
         expected,
         value: raw.to_string(),
     };
@@ -961,6 +997,14 @@ fn set_scalar(
             toml::Value::Integer(raw.parse().map_err(|_| bad("a whole number"))?)
         }
         toml::Value::Float(_) => toml::Value::Float(raw.parse().map_err(|_| bad("a number"))?),
+        toml::Value::Array(_) => match toml_value(raw) {
+            Some(v @ toml::Value::Array(_)) => v,
+            _ => return Err(bad("a TOML list, e.g. [\"a\", \"b\"]")),
+        },
+        toml::Value::Table(_) => match toml_value(raw) {
+            Some(v @ toml::Value::Table(_)) => v,
+            _ => return Err(bad("a TOML inline table, e.g. { key = \"value\" }")),
+        },
         _ => return Err(unknown()),
     };
     value
@@ -969,6 +1013,13 @@ fn set_scalar(
             path: PathBuf::from(origin),
             message: e.to_string(),
         })
+}
+
+/// `raw` read as a TOML value (`["a", "b"]`, `{ k = 1 }`, `"text"`, `3`), as `--set` takes
+/// lists and tables.
+fn toml_value(raw: &str) -> Option<toml::Value> {
+    let table: toml::Table = toml::from_str(&format!("value = {raw}")).ok()?;
+    table.get("value").cloned()
 }
 
 fn apply_env(mut config: Config, env: &[(String, String)]) -> Result<Config, ConfigError> {
@@ -992,10 +1043,13 @@ fn apply_sets(mut config: Config, sets: &[String]) -> Result<Config, ConfigError
         let (path, value) = set
             .split_once('=')
             .ok_or_else(|| ConfigError::BadSet(set.clone()))?;
-        let (section, key) = path
-            .trim()
-            .split_once('.')
-            .ok_or_else(|| ConfigError::BadSet(set.clone()))?;
+        let path = path.trim();
+        let (section, key) = match path.split_once('.') {
+            Some(split) => split,
+            // A top-level key takes a value that is not a string: `version_sites=[{...}]`.
+            None if !path.is_empty() && value.trim_start().starts_with(['[', '{']) => ("", path),
+            None => return Err(ConfigError::BadSet(set.clone())),
+        };
         config = set_scalar(config, section, key, value, &format!("--set {path}"))?;
     }
     Ok(config)

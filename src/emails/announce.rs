@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::{render_email, Email, EmailError, Headers};
+use crate::config::Wording;
 use crate::model::version::Version;
 use crate::website::{highlights, join_names, wrap};
 
@@ -54,10 +55,30 @@ struct Context<'a> {
     highlights_titled: bool,
     release_managers: &'a [String],
     thanks: String,
+    wording: Wording,
 }
 
-/// Renders the [ANNOUNCE] email with [`render_email`].
+/// Renders the [ANNOUNCE] email with [`render_email`], in the ASF wording and the built-in
+/// template.
 pub fn announce_email(a: &Announcement, headers: &Headers) -> Result<Email, EmailError> {
+    let wording = Wording {
+        product: format!("Apache {}", a.display_name),
+        binding_voters: "PMC".into(),
+        mirrors: true,
+        archive: "archive.apache.org".into(),
+        verify_url: "https://www.apache.org/info/verification.html".into(),
+    };
+    announce_email_worded(a, headers, &wording, None)
+}
+
+/// Renders the [ANNOUNCE] email in `wording` (`[wording]`), from `template` (origin, text)
+/// when the project replaces the built-in one.
+pub fn announce_email_worded(
+    a: &Announcement,
+    headers: &Headers,
+    wording: &Wording,
+    template: Option<(&str, &str)>,
+) -> Result<Email, EmailError> {
     check(a, headers)?;
     let h = highlights(&a.changelog);
     // Names stay whole when the thanks are wrapped: their blanks become a placeholder that is
@@ -99,13 +120,10 @@ pub fn announce_email(a: &Announcement, headers: &Headers) -> Result<Email, Emai
         highlights_titled: h.titled,
         release_managers: &a.release_managers,
         thanks: wrap(&thanks, WIDTH).replace(KEEP, " "),
+        wording: wording.clone(),
     };
-    render_email(
-        ANNOUNCE_TEMPLATE,
-        "the built-in [ANNOUNCE] template",
-        &ctx,
-        headers,
-    )
+    let (origin, text) = template.unwrap_or(("the built-in [ANNOUNCE] template", ANNOUNCE_TEMPLATE));
+    render_email(text, origin, &ctx, headers)
 }
 
 fn check(a: &Announcement, headers: &Headers) -> Result<(), EmailError> {

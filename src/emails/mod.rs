@@ -6,6 +6,8 @@
 pub mod announce;
 pub mod result;
 pub mod vote;
+#[cfg(test)]
+mod wording_tests;
 
 use serde::Serialize;
 
@@ -139,6 +141,30 @@ pub(crate) fn render_email<S: Serialize>(
         eml.push_str("\r\n");
     }
     Ok(Email { subject, body, eml })
+}
+
+/// The To address and the Cc list (`a, b`) with no address twice: an address already in To,
+/// or earlier in the list, is dropped (compared without case, `Name <addr>` by its address).
+/// A project whose dev, user and announce lists are one list gets one recipient.
+pub fn distinct_recipients(to: &str, cc: &[String]) -> (String, String) {
+    let key = |m: &str| {
+        let m = m.trim();
+        match (m.rfind('<'), m.rfind('>')) {
+            (Some(l), Some(r)) if l < r => m[l + 1..r].trim().to_ascii_lowercase(),
+            _ => m.to_ascii_lowercase(),
+        }
+    };
+    let mut seen = vec![key(to)];
+    let mut kept = Vec::new();
+    for c in cc.iter().flat_map(|c| c.split(',')) {
+        let k = key(c);
+        if k.is_empty() || seen.contains(&k) {
+            continue;
+        }
+        seen.push(k);
+        kept.push(c.trim().to_string());
+    }
+    (to.trim().to_string(), kept.join(", "))
 }
 
 /// A header value on one line, RFC 2047-encoded when it is not ASCII.

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{render_email, Email, EmailError, Headers};
+use crate::config::Wording;
 use crate::model::vote::ZonedTime;
 
 /// The built-in vote email, after Mesos's support/vote.sh.
@@ -36,6 +37,8 @@ pub struct EmailContext {
     pub sender_name: String,
     pub message_id: String,
     pub date: String,
+    /// How the project is named ("Apache Hello") and who votes ("PMC"): `[wording]`.
+    pub wording: Wording,
 }
 
 /// Renders the email from a template whose first line is `Subject: ...`, then a blank line,
@@ -88,6 +91,14 @@ mod tests {
             sender_name: "A".into(),
             message_id: "<m@x>".into(),
             date: "Wed, 11 Mar 2026 18:00:00 +0000".into(),
+            wording: crate::config::Config {
+                project: crate::config::Project {
+                    display_name: "Hello".into(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }
+            .wording(),
         };
         let e = render("Subject: x\n\n{{ staging_repository }}\n", "t", &ctx).unwrap_err();
         assert!(matches!(e, EmailError::Unfilled { .. }), "{e}");

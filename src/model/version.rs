@@ -63,6 +63,16 @@ impl Version {
         }
     }
 
+    /// The next version, or `None` when the moving number is already `u64::MAX` (it must not
+    /// wrap to 0).
+    pub fn checked_next(self, part: Part) -> Option<Version> {
+        Some(match part {
+            Part::Major => Version::new(self.major.checked_add(1)?, 0, 0),
+            Part::Minor => Version::new(self.major, self.minor.checked_add(1)?, 0),
+            Part::Patch => Version::new(self.major, self.minor, self.patch.checked_add(1)?),
+        })
+    }
+
     pub fn get(self, part: Part) -> u64 {
         match part {
             Part::Major => self.major,

@@ -79,6 +79,22 @@ impl SiteSpec {
         if self.file.trim().is_empty() {
             return Err("`file` is empty".into());
         }
+        let path = std::path::Path::new(&self.file);
+        if path.is_absolute() || self.file.starts_with('/') || self.file.starts_with('\\') {
+            return Err(format!(
+                "`file` `{}` is an absolute path; version sites live inside the project, so give a path relative to the project root",
+                self.file
+            ));
+        }
+        if path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            return Err(format!(
+                "`file` `{}` leaves the project directory (`..`); bump-version only rewrites files inside the project, so give a path relative to the project root without `..`",
+                self.file
+            ));
+        }
         let matchers = match (&self.version, &self.major, &self.minor, &self.patch) {
             (Some(v), None, None, None) => vec![Matcher::new(None, v, self.syntax, name)?],
             (None, Some(a), Some(b), Some(c)) => vec![

@@ -2,6 +2,7 @@
 //! [`process::Cmd`], every HTTP call through [`http::Client`]. Each adapter returns typed
 //! errors with their exit class; nothing here decides what a release is.
 
+pub mod clock;
 pub mod dist_area;
 pub mod fs;
 pub mod git;

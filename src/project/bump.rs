@@ -94,7 +94,13 @@ pub fn plan(project: &Project, target: Target, commit: bool) -> Result<BumpPlan>
     let to = match target {
         Target::Set(v) => v,
         Target::Next(part) => match from {
-            Some(v) => v.next(part),
+            Some(v) => v.checked_next(part).ok_or_else(|| {
+                Error::Usage(format!(
+                    "the {} number of {v} is the largest there is, so `next {}` would wrap it to 0; set the version explicitly with `bump-version set X.Y.Z`",
+                    part.name(),
+                    part.name()
+                ))
+            })?,
             None => {
                 let list = values
                     .iter()
@@ -112,22 +118,39 @@ pub fn plan(project: &Project, target: Target, commit: bool) -> Result<BumpPlan>
             tracing::warn!("moving the version backwards, from {from} to {to}");
         }
     }
-    let mut changes = Vec::new();
+    // One pass per file: every site of a file is rewritten into the same bytes, so a file
+    // holding several sites (an announcement with the version three times, `m4_define` major,
+    // minor and patch) keeps every edit, is written once and committed whole.
+    let mut files: Vec<(&str, &[u8], &[u8], Vec<&crate::model::version_sites::Site>)> =
+        Vec::new();
     for ((site, content, _), (_, current, _)) in base.iter().zip(&worktree) {
-        let (after, edits) = site.rewrite(content, to)?;
-        if commit && current != content && *current != after {
+        match files.iter_mut().find(|(f, ..)| *f == site.file) {
+            Some((.., sites)) => sites.push(site),
+            None => files.push((&site.file, content, current, vec![site])),
+        }
+    }
+    let mut changes = Vec::new();
+    for (file, content, current, sites) in files {
+        let mut after = content.to_vec();
+        let mut edits = Vec::new();
+        for site in sites {
+            let (next, more) = site.rewrite(&after, to)?;
+            after = next;
+            edits.extend(more);
+        }
+        edits.sort_by_key(|e| e.line);
+        if commit && current != content && *current != after[..] {
             return Err(Error::Usage(format!(
-                "{} has uncommitted changes; commit or stash them first, or run without --commit",
-                site.file
+                "{file} has uncommitted changes; commit or stash them first, or run without --commit"
             )));
         }
         // A file changes when it differs from the target, or (with --commit) when the work
         // tree already holds this very change from an interrupted run and must be committed.
-        if after != *current || (commit && current != content) {
+        if after[..] != *current || (commit && current != content) {
             changes.push(FileChange {
-                file: site.file.clone(),
+                file: file.to_string(),
                 edits,
-                before: current.clone(),
+                before: current.to_vec(),
                 after,
             });
         }

@@ -318,12 +318,15 @@ pub(crate) fn limits(config: &crate::config::Config) -> Limits {
     }
 }
 
-/// Seconds since the epoch now, for judging expiry.
+/// Seconds since the epoch now by the one clock (`RELEASE_KIT_NOW` when set), for judging
+/// expiry. A `RELEASE_KIT_NOW` that is not a time was refused where the tool read its flags;
+/// here it falls back to the system clock.
 pub fn now() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX))
-        .unwrap_or(0)
+    let secs = match crate::outside::clock::now() {
+        Ok(t) => t.as_second(),
+        Err(_) => jiff::Timestamp::now().as_second(),
+    };
+    u32::try_from(secs.max(0)).unwrap_or(u32::MAX)
 }
 
 fn file_name(p: &Path) -> String {

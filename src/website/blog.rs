@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::{highlights, join_names, sorted_names};
+use crate::config::Wording;
 use crate::model::version::Version;
 
 /// What the blog post skeleton says.
@@ -26,14 +27,63 @@ pub struct BlogPost {
     pub blog_slug: String,
 }
 
-/// The blog post skeleton (Markdown with the front matter Mesos's blog uses).
+/// The blog post skeleton (Markdown with the front matter Mesos's blog uses), in the ASF
+/// wording.
 pub fn blog_post(post: &BlogPost) -> String {
+    skeleton(post, &format!("Apache {}", post.display_name))
+}
+
+/// What a blog post template sees, besides `wording`: the post's values, its highlights and
+/// the contributors sorted by name.
+#[derive(Serialize)]
+struct TemplateContext<'a> {
+    #[serde(flatten)]
+    post: &'a BlogPost,
+    regular: bool,
+    major: u64,
+    minor: u64,
+    highlights: String,
+    highlights_titled: bool,
+    contributors_sorted: Vec<String>,
+    wording: &'a Wording,
+}
+
+/// The blog post in `wording` (`[wording]`): the built-in skeleton, or `template` (origin,
+/// text; a minijinja template) when the project replaces it. A template error names its origin.
+pub fn blog_post_worded(
+    post: &BlogPost,
+    wording: &Wording,
+    template: Option<(&str, &str)>,
+) -> Result<String, String> {
+    let Some((origin, text)) = template else {
+        return Ok(skeleton(post, &wording.product));
+    };
+    let h = highlights(&post.changelog);
+    let ctx = TemplateContext {
+        post,
+        regular: post.version.is_regular(),
+        major: post.version.major,
+        minor: post.version.minor,
+        highlights: h.text,
+        highlights_titled: h.titled,
+        contributors_sorted: sorted_names(post.contributors.iter().map(String::as_str)),
+        wording,
+    };
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.add_template("blog", text)
+        .and_then(|_| env.get_template("blog")?.render(&ctx))
+        .map_err(|e| format!("the blog post template {origin} does not render: {e:#}"))
+}
+
+fn skeleton(post: &BlogPost, product: &str) -> String {
     let name = &post.display_name;
     let v = post.version;
     let mut out = String::new();
     out.push_str("---\n");
     out.push_str("layout: post\n");
-    out.push_str(&format!("title: Apache {name} {v} Released\n"));
+    out.push_str(&format!("title: {product} {v} Released\n"));
     out.push_str(&format!("permalink: /blog/{}/\n", post.blog_slug));
     out.push_str("published: true\n");
     if let Some(author) = post.release_managers.first() {
@@ -44,17 +94,17 @@ pub fn blog_post(post: &BlogPost) -> String {
     out.push_str("---\n\n");
 
     out.push_str(&format!(
-        "<!-- Drafted by release-kit for the release of Apache {name} {v} on {}, from the\n     CHANGELOG and the git history. Write the release story in the places marked\n     below, then delete these comments. -->\n\n",
+        "<!-- Drafted by release-kit for the release of {product} {v} on {}, from the\n     CHANGELOG and the git history. Write the release story in the places marked\n     below, then delete these comments. -->\n\n",
         post.date
     ));
     if v.is_regular() {
         out.push_str(&format!(
-            "We are excited to announce that Apache {name} {v} has been released! It is available for [download]({}).\n\n",
+            "We are excited to announce that {product} {v} has been released! It is available for [download]({}).\n\n",
             post.download_url
         ));
     } else {
         out.push_str(&format!(
-            "The latest Apache {name} {}.{} release, {v}, is now available for [download]({}). It brings bug fixes and improvements to the {}.{} line.\n\n",
+            "The latest {product} {}.{} release, {v}, is now available for [download]({}). It brings bug fixes and improvements to the {}.{} line.\n\n",
             v.major, v.minor, post.download_url, v.major, v.minor
         ));
     }

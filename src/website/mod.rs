@@ -18,7 +18,7 @@ use crate::model::tag::{Tag, TagScheme};
 use crate::model::version::Version;
 use crate::outside::git::{Git, GitError};
 
-pub use blog::{blog_post, BlogPost};
+pub use blog::{blog_post, blog_post_worded, BlogPost};
 pub use releases::{update_releases, Release};
 
 #[derive(Debug, Error)]

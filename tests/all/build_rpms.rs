@@ -987,3 +987,86 @@ fn crash_resume_tests_need_the_fault_injection_feature() {
     }
     eprintln!("skipping the crash-resume tests: run cargo test --features fault-injection");
 }
+
+// ---------------------------------------------------------------- real projects (issue 15)
+
+#[test]
+fn build_rpms_suggests_nodeps_on_failed_build_dependencies() {
+    if !tools() {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    let spec_dir = t.path().join("spec");
+    std::fs::create_dir(&spec_dir).unwrap();
+    // A build dependency no RPM database has, whatever the host.
+    let spec = std::fs::read_to_string(s.repo.join("support/packaging/centos/hello.spec"))
+        .unwrap()
+        .replacen(
+            "%description",
+            "BuildRequires: release-kit-no-such-build-dependency\n\n%description",
+            1,
+        );
+    std::fs::write(spec_dir.join("hello.spec"), spec).unwrap();
+    std::fs::copy(
+        s.repo.join("support/packaging/centos/hello.service"),
+        spec_dir.join("hello.service"),
+    )
+    .unwrap();
+    let r = build_rpms(
+        s,
+        &s.dist,
+        t.path(),
+        &[
+            "--set",
+            "rpm.nodeps=false",
+            "--tag",
+            "1.1.0-rc1",
+            "--spec",
+            spec_dir.join("hello.spec").to_str().unwrap(),
+        ],
+    );
+    r.assert_code(1);
+    assert!(
+        r.stderr.contains("Failed build dependencies")
+            && r.stderr.contains("release-kit-no-such-build-dependency")
+            && r.stderr.contains("set `rpm.nodeps = true`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn build_rpms_does_not_rebuild_packages_already_in_the_repository() {
+    if !tools() || !require_tool("rpmspec") {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    let r = build_rpms(s, &s.dist, t.path(), &["--tag", "1.1.0-rc1"]);
+    r.assert_code(0);
+    assert!(t.path().join("work/rpmbuild.log").is_file());
+    let rpms = |root: &Path| {
+        snapshot_tree(root)
+            .into_iter()
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "rpm"))
+            .collect::<Vec<_>>()
+    };
+    let published = rpms(&t.path().join("repo"));
+    assert_eq!(published.len(), 2, "{published:?}");
+    // Another job (a fresh work directory, no ledger) for the same release: nothing is built.
+    std::fs::rename(t.path().join("work"), t.path().join("first-work")).unwrap();
+    let r = build_rpms(s, &s.dist, t.path(), &["--tag", "1.1.0-rc1"]);
+    r.assert_code(0);
+    assert!(
+        r.stderr.contains("are already in") && r.stderr.contains("not rebuilding"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !t.path().join("work/rpmbuild.log").exists(),
+        "rpmbuild ran again"
+    );
+    assert!(r.stdout.contains("0 added, 2 already present"), "{}", r.stdout);
+    assert_eq!(rpms(&t.path().join("repo")), published);
+}

@@ -941,3 +941,71 @@ fn a_crash_while_publishing_on_github_resumes_without_a_second_release() {
         3
     );
 }
+
+// ---------------------------------------------------------------- release models (issue 15)
+
+#[test]
+fn release_model_decides_the_bump_branch_step() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged();
+    git_at(&fx.repo, &["branch", "release/1.1.0", "1.1.0-rc1"]);
+    // Maintenance (the default): the X.Y.x branch moves to the next patch.
+    let r = fx.publish("passing.mbox", &["--dry-run"], &[]);
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("bump the release branch 1.1.x to 1.1.1"),
+        "{}",
+        r.stdout
+    );
+    // Per-release: the release's branch ends with it; nothing is bumped.
+    let r = fx.publish(
+        "passing.mbox",
+        &["--dry-run"],
+        &[("RELEASE_KIT_TAGS_MODEL", "per-release")],
+    );
+    r.assert_code(0);
+    assert!(!r.stdout.contains("bump-branch"), "{}", r.stdout);
+    // Trunk: the trunk moves on.
+    let r = fx.publish(
+        "passing.mbox",
+        &["--dry-run"],
+        &[
+            ("RELEASE_KIT_TAGS_MODEL", "trunk"),
+            ("RELEASE_KIT_TAGS_BRANCH", "master"),
+        ],
+    );
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("bump the trunk master to 1.1.1"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn release_kit_now_governs_the_release_date() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged();
+    // No --release-date (an empty variable is unset): the date is today by RELEASE_KIT_NOW.
+    let r = fx.publish(
+        "passing.mbox",
+        &["--dry-run", "--format", "json"],
+        &[
+            ("RELEASE_KIT_RELEASE_DATE", ""),
+            ("RELEASE_KIT_NOW", "2031-02-03T23:30:00Z"),
+        ],
+    );
+    r.assert_code(0);
+    let plan: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let emails = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "emails")
+        .unwrap_or_else(|| panic!("no emails step: {}", r.stdout));
+    assert_eq!(emails["inputs"]["date"], "2031-02-03", "{}", r.stdout);
+}

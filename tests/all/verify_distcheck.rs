@@ -1341,3 +1341,53 @@ fn the_real_apr_release_is_signed_by_a_key_missing_from_its_keys() {
         r.stdout
     );
 }
+
+// ---------------------------------------------------------------- candidate in an svn dist area
+
+#[test]
+fn candidate_reads_a_file_url_inside_a_local_svn_dist_area() {
+    let Some(c) = candidate() else {
+        return;
+    };
+    if !have_tools(&["svn", "svnadmin"]) {
+        return;
+    }
+    // The candidate staged as stage-rc stages it: a dev area in a real svn repository.
+    let svnrepo = c.work.parent().unwrap().join("svnrepo");
+    let out = Command::new("svnadmin")
+        .args(["create", svnrepo.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let staged = c.work.parent().unwrap().join("staged");
+    std::fs::create_dir_all(&staged).unwrap();
+    for ext in ["", ".asc", ".sha512"] {
+        let name = format!("hello-1.0.0.tar.gz{ext}");
+        std::fs::copy(c.work.join(&name), staged.join(&name)).unwrap();
+    }
+    let dev = format!("file://{}/dev/hello/1.0.0-rc1", svnrepo.display());
+    let out = Command::new("svn")
+        .args(["import", "-q", "-m", "Staged 1.0.0-rc1."])
+        .arg(&staged)
+        .arg(&dev)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let artifact = format!("{dev}/hello-1.0.0.tar.gz");
+    let keys = c.keys.to_str().unwrap();
+    let verify = |artifact: &str| {
+        run_tool(
+            "verify-distcheck",
+            &c.repo,
+            &["candidate", "--artifact", artifact, "--keys", keys],
+        )
+    };
+    let r = verify(&artifact);
+    r.assert_code(0);
+    assert!(check_line(&r, "checksum").contains("[pass]"), "{}", r.stdout);
+    assert!(check_line(&r, "signature").contains("[pass]"), "{}", r.stdout);
+    // A file that is not in the dev area is named, exit 2.
+    let r = verify(&format!("{dev}/hello-9.9.9.tar.gz"));
+    r.assert_code(2);
+    assert!(r.stderr.contains("hello-9.9.9.tar.gz"), "{}", r.stderr);
+}

@@ -86,8 +86,13 @@ pub fn rpmbuild(build: &BuildSpec, topdir: &Path, log: &Path) -> Result<Vec<Path
         Err(CmdError::Failed { stderr, .. }) | Err(CmdError::TimedOut { stderr, .. }) => {
             let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
             let tail = lines[lines.len().saturating_sub(15)..].join("\n  ");
+            let advice = if !build.nodeps && stderr.contains("Failed build dependencies") {
+                "\nthe spec's BuildRequires are not in this host's RPM database; install them, or, on a host whose RPM database does not know them (Debian, Ubuntu), set `rpm.nodeps = true` in release.toml (or --set rpm.nodeps=true, RELEASE_KIT_RPM_NODEPS=true)"
+            } else {
+                ""
+            };
             return Err(Error::Problem(format!(
-                "rpmbuild failed for {}; the last lines:\n  {tail}\nthe full log is {}",
+                "rpmbuild failed for {}; the last lines:\n  {tail}{advice}\nthe full log is {}",
                 build.spec.display(),
                 log.display()
             )));

@@ -15,6 +15,7 @@
 //! redo a step whose inputs changed, and completes the repository without duplicating anything.
 
 pub mod build;
+mod existing;
 pub mod publish;
 pub mod repo;
 pub mod steps;

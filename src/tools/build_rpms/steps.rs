@@ -145,11 +145,7 @@ pub(crate) fn final_packages(ctx: &Context, ledger: &Ledger) -> Result<Vec<Final
         ledger.require::<_, Built>(RpmStep::Rpmbuild)?.packages
     };
     let cfg = &ctx.project.config;
-    let layout = Layout {
-        stable: cfg.rpm.layout_stable.clone(),
-        testing: cfg.rpm.layout_testing.clone(),
-        unstable: cfg.rpm.layout_unstable.clone(),
-    };
+    let layout = layout(ctx);
     inspected
         .packages
         .into_iter()
@@ -171,6 +167,16 @@ pub(crate) fn final_packages(ctx: &Context, ledger: &Ledger) -> Result<Vec<Final
             Ok(Final { package, dir })
         })
         .collect()
+}
+
+/// The configured repository layout.
+fn layout(ctx: &Context) -> Layout {
+    let cfg = &ctx.project.config;
+    Layout {
+        stable: cfg.rpm.layout_stable.clone(),
+        testing: cfg.rpm.layout_testing.clone(),
+        unstable: cfg.rpm.layout_unstable.clone(),
+    }
 }
 
 /// Carries out build-rpms's steps.
@@ -336,7 +342,31 @@ impl Builder<'_> {
             nodeps: ctx.project.config.rpm.nodeps,
             timeout: std::time::Duration::from_secs(ctx.project.config.rpm.timeout_secs),
         };
-        let built = build::rpmbuild(&spec, &topdir, &log)?;
+        // Packages the repository already holds are not built again (raise --release to
+        // build a new release of the same version).
+        let cfg = &ctx.project.config;
+        let present = super::existing::expected(&spec, &topdir).and_then(|expected| {
+            let layout = layout(ctx);
+            super::existing::all_present(&ctx.repository, &expected, |e| {
+                layout.dir(
+                    &cfg.rpm.distro,
+                    ctx.target.channel,
+                    crate::model::rpm::arch_dir(&e.arch, e.source),
+                )
+            })
+        });
+        let built = match present {
+            Some(files) => {
+                tracing::info!(
+                    "all {} package(s) of {} are already in {}; not rebuilding them (raise --release to build a new release)",
+                    files.len(),
+                    ctx.subject(),
+                    ctx.repository.display()
+                );
+                files
+            }
+            None => build::rpmbuild(&spec, &topdir, &log)?,
+        };
         let packages = built
             .iter()
             .map(|p| {

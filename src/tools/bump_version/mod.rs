@@ -150,8 +150,9 @@ fn describe(plan: &BumpPlan, applied: Option<&Applied>, dry_run: bool) -> String
         return out;
     }
     let verb = if dry_run { "would change" } else { "changed" };
+    let sites: usize = plan.changes.iter().map(|c| c.edits.len()).sum();
     out.push_str(&format!(
-        "version {from} -> {}: {verb} {} file(s)\n",
+        "version {from} -> {}: {verb} {} file(s), {sites} edit(s)\n",
         plan.to,
         plan.changes.len()
     ));

@@ -14,7 +14,6 @@ pub mod tally;
 
 use std::path::PathBuf;
 
-use jiff::Timestamp;
 use serde_json::json;
 
 use crate::ci::Ci;
@@ -189,8 +188,9 @@ fn abandon_key(tag: &str) -> String {
     format!("abandon:{tag}")
 }
 
-fn today() -> String {
-    Timestamp::now().strftime("%Y-%m-%d").to_string()
+/// Today (UTC) by the one clock, so `RELEASE_KIT_NOW` fixes the release date too.
+fn today() -> Result<String> {
+    Ok(crate::outside::clock::today_utc()?)
 }
 
 fn check_date(value: &str) -> Result<String> {
@@ -280,7 +280,7 @@ fn plan(
     let date = match (&request.release_date, recorded) {
         (Some(d), _) => check_date(d)?,
         (None, Some(r)) => r.date,
-        (None, None) => today(),
+        (None, None) => today()?,
     };
     let managers: Vec<String> = if cfg.publish.release_managers.trim().is_empty() {
         vec![o.tagger_name.clone()]
@@ -425,12 +425,14 @@ fn plan(
             json!({"file": cfg.website.releases_file, "blog_dir": cfg.website.blog_dir, "version": o.version.to_string(), "date": date, "branch": branch, "base": cfg.website.base, "remote": o.remote, "github_repo": cfg.website.github_repo}),
         ));
     }
-    if cfg.publish.bump_branch {
+    // A per-release branch ends with its release: there is no next patch on it to bump to.
+    if cfg.publish.bump_branch && cfg.release_model().branch_continues() {
         let branch = o.project.scheme.branch(o.version);
         steps.push(Step::new(
             PublishStep::BumpBranch,
             format!(
-                "bump release branch {branch} to {} and push it",
+                "bump {} to {} and push it",
+                cfg.release_model().describe(&branch),
                 o.version.next(Part::Patch)
             ),
             json!({"branch": branch, "to": o.version.next(Part::Patch).to_string(), "remote": o.remote}),
@@ -439,7 +441,7 @@ fn plan(
     if !github {
         steps.push(Step::new(
         PublishStep::Archive,
-        "remove releases no longer under development from dist release (they stay on archive.apache.org)",
+        "remove releases no longer under development from dist release",
         json!({"release": cfg.expand(&cfg.dist.release), "active_lines": cfg.publish.active_lines, "keep_lines": cfg.publish.keep_lines, "version": o.version.to_string()}),
     ));
     }

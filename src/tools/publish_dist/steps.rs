@@ -657,7 +657,10 @@ impl<'a> Publisher<'a> {
             &ctx.commit,
         )?;
         let changelog = self.changelog()?;
-        let post = crate::website::blog_post(&crate::website::BlogPost {
+        let blog_template = cfg
+            .template_file(&ctx.project.root, &cfg.wording.blog_template, "wording.blog_template")
+            .map_err(Error::Usage)?;
+        let post = crate::website::blog_post_worded(&crate::website::BlogPost {
             display_name: cfg.project.display_name.clone(),
             version: ctx.version,
             date: ctx.date.clone(),
@@ -669,7 +672,8 @@ impl<'a> Publisher<'a> {
                 .expand(&cfg.vote.changelog_url)
                 .replace("{tag}", &ctx.final_tag),
             blog_slug: self.fill(&w.blog_slug),
-        });
+        }, &cfg.wording(), blog_template.as_ref().map(|(o, t)| (o.as_str(), t.as_str())))
+        .map_err(Error::Usage)?;
         let blog_rel = format!("{}/{}", w.blog_dir, self.fill(&w.blog_file));
         let blog = root.join(&blog_rel);
         if std::fs::read_to_string(&blog).ok().as_deref() != Some(post.as_str()) {
@@ -734,7 +738,8 @@ impl<'a> Publisher<'a> {
         let next = ctx.version.next(Part::Patch);
         let tip = self.branch_tip(&branch)?.ok_or_else(|| {
             Error::Usage(format!(
-                "the release branch {branch} does not exist{}; create it from {} or set publish.bump_branch = false",
+                "{} does not exist{}; create it from {} or set publish.bump_branch = false",
+                ctx.project.config.release_model().describe(&branch),
                 ctx.remote.as_deref().map(|r| format!(" on `{r}`")).unwrap_or_default(),
                 ctx.tag
             ))
@@ -787,12 +792,22 @@ impl<'a> Publisher<'a> {
         if remove.is_empty() {
             return Ok(json!({"removed": remove}));
         }
-        let message = format!(
-            "Archiving {} {} (superseded by {}; they remain on archive.apache.org).",
-            cfg.project.name,
-            remove.join(", "),
-            ctx.version
-        );
+        let archive = cfg.wording().archive;
+        let message = if archive.is_empty() {
+            format!(
+                "Archiving {} {} (superseded by {}).",
+                cfg.project.name,
+                remove.join(", "),
+                ctx.version
+            )
+        } else {
+            format!(
+                "Archiving {} {} (superseded by {}; they remain on {archive}).",
+                cfg.project.name,
+                remove.join(", "),
+                ctx.version
+            )
+        };
         match &ctx.release {
             Target::Svn { url } => {
                 let ops: Vec<String> = remove
@@ -856,15 +871,22 @@ impl<'a> Publisher<'a> {
             keys_url: crate::verify::keys::url(&ctx.project.root, &cfg.expand(&cfg.signing.keys)),
             description: cfg.expand(&w.description),
         };
-        let to = cfg.publish.announce_to.clone();
-        let cc = format!(
-            "{}, {}",
-            cfg.expand(&cfg.mail.dev),
-            cfg.expand(&cfg.mail.user)
+        let (to, cc) = crate::emails::distinct_recipients(
+            &cfg.publish.announce_to,
+            &[cfg.expand(&cfg.mail.dev), cfg.expand(&cfg.mail.user)],
         );
-        let announce = crate::emails::announce::announce_email(
+        let template = cfg
+            .template_file(
+                &ctx.project.root,
+                &cfg.wording.announce_template,
+                "wording.announce_template",
+            )
+            .map_err(Error::Usage)?;
+        let announce = crate::emails::announce::announce_email_worded(
             &announcement,
             &self.headers(to, cc, "announce", ""),
+            &cfg.wording(),
+            template.as_ref().map(|(o, t)| (o.as_str(), t.as_str())),
         )?;
         write(&ctx.out.join("announce-email.eml"), &announce.eml)?;
         Ok(
@@ -889,11 +911,17 @@ impl<'a> Publisher<'a> {
         let announce = ledger
             .require::<_, EmailsRecord>(PublishStep::Emails)?
             .announce_eml;
-        let to = vec![
-            cfg.publish.announce_to.clone(),
-            cfg.expand(&cfg.mail.dev),
-            cfg.expand(&cfg.mail.user),
-        ];
+        let (first, rest) = crate::emails::distinct_recipients(
+            &cfg.publish.announce_to,
+            &[cfg.expand(&cfg.mail.dev), cfg.expand(&cfg.mail.user)],
+        );
+        let to: Vec<String> = std::iter::once(first)
+            .chain(
+                rest.split(", ")
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            )
+            .collect();
         crate::outside::smtp::send(&server, &from, &to, announce.as_bytes())?;
         Ok(json!({"result_to": cfg.expand(&cfg.mail.dev), "announce_to": to}))
     }

@@ -78,19 +78,7 @@ pub struct Outcome {
 
 /// The caller's clock: `RELEASE_KIT_NOW` (RFC 3339 or epoch seconds) when set, else now.
 pub(crate) fn now_from(env: &[(String, String)]) -> Result<Timestamp, TallyError> {
-    let Some((_, value)) = env
-        .iter()
-        .find(|(k, v)| k == "RELEASE_KIT_NOW" && !v.trim().is_empty())
-    else {
-        return Ok(Timestamp::now());
-    };
-    let bad = || TallyError::BadNow {
-        value: value.clone(),
-    };
-    match value.trim().parse::<i64>() {
-        Ok(secs) => Timestamp::from_second(secs).map_err(|_| bad()),
-        Err(_) => value.trim().parse::<Timestamp>().map_err(|_| bad()),
-    }
+    crate::outside::clock::now_from(env).map_err(|e| TallyError::BadNow { value: e.value })
 }
 
 fn is_loopback(url: &str) -> bool {
@@ -201,6 +189,7 @@ struct ResultContext {
     maven_url: Option<String>,
     maven_artifact: String,
     sender_name: String,
+    wording: crate::config::Wording,
 }
 
 /// Reads the thread and the roster and counts the votes. Errors: a bad thread, roster or
@@ -232,8 +221,8 @@ pub(crate) fn evaluate(
     let bytes = read_thread(&request.thread)?;
     let mails = thread::parse(&bytes, &request.thread)?;
     let default_subject = format!(
-        "[VOTE] Release Apache {} {version} (rc{rc})",
-        cfg.project.display_name
+        "[VOTE] Release {} {version} (rc{rc})",
+        cfg.wording().product
     );
     let wanted = thread::Wanted {
         display_name: cfg.project.display_name.clone(),
@@ -344,6 +333,7 @@ pub(crate) fn evaluate(
             cfg.expand(&cfg.maven.artifact_id)
         ),
         sender_name,
+        wording: cfg.wording(),
     };
     let digest = crate::engine::plan::digest(&serde_json::Value::from(th.root.message_id.clone()));
     let headers = crate::emails::Headers {
@@ -359,12 +349,17 @@ pub(crate) fn evaluate(
         ),
         in_reply_to: format!("<{}>", th.root.message_id),
     };
-    let result_email = crate::emails::render_email(
-        crate::emails::result::TEMPLATE,
-        "the built-in [RESULT] template",
-        &ctx,
-        &headers,
-    )?;
+    let (origin, template) = match cfg
+        .template_file(&project.root, &cfg.wording.result_template, "wording.result_template")
+        .map_err(Error::Usage)?
+    {
+        Some(file) => file,
+        None => (
+            "the built-in [RESULT] template".to_string(),
+            crate::emails::result::TEMPLATE.to_string(),
+        ),
+    };
+    let result_email = crate::emails::render_email(&template, &origin, &ctx, &headers)?;
     json["result_email"] = serde_json::json!({
         "file": "result-email.eml",
         "subject": result_email.subject,

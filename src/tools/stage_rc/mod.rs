@@ -131,7 +131,7 @@ pub fn plan(
     let vote_start = match (&request.vote_start, &recorded_start) {
         (Some(s), _) => vote::parse_start(s)?,
         (None, Some(s)) => vote::parse_start(s)?,
-        (None, None) => Timestamp::now(),
+        (None, None) => crate::outside::clock::now_from(&secrets.env)?,
     };
     let calendar = vote::Calendar::new(
         &cfg.vote.time_zone,
@@ -172,7 +172,7 @@ pub fn plan(
         &key,
         &fprs,
         &keys_source,
-        Timestamp::now().as_second(),
+        crate::outside::clock::now_from(&secrets.env)?.as_second(),
         needed_until,
         margin,
     )?;
@@ -380,6 +380,7 @@ fn render_email(ctx: &Context, ledger: &Ledger, probe: bool) -> Result<crate::em
             name
         ),
         date: vote::rfc5322_date(ctx.vote_start),
+        wording: cfg.wording(),
     };
     Ok(crate::emails::vote::render(
         &ctx.template.1,
@@ -424,7 +425,16 @@ impl Stager<'_> {
             .env("SOURCE_DATE_EPOCH", f.source_date_epoch.to_string())
             .env("TZ", "UTC")
             .env("LC_ALL", "C")
-            .run()?;
+            .run()
+            .map_err(|e| match e {
+                // The project's own build failing is the project not being releasable at this
+                // tag (exit 1), not an outside failure.
+                crate::outside::process::CmdError::Failed { .. } => Error::Problem(format!(
+                    "the project's `{}` (dist.make_dist) failed at tag {}, so this candidate cannot be staged: {e}; fix the build on {}, commit, and tag a new candidate",
+                    cfg.dist.make_dist, f.tag, f.branch
+                )),
+                other => other.into(),
+            })?;
             let made = src.join(&ctx.tarball);
             if !made.is_file() {
                 return Err(Error::Usage(format!(

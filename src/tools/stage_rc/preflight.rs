@@ -43,15 +43,22 @@ pub fn run(project: &Project, git: &Git, tag: &str) -> Result<Facts> {
         .filter(|r| git.ref_exists(r).unwrap_or(false))
         .map(|r| git.is_ancestor(&info.commit, r))
         .collect::<std::result::Result<Vec<bool>, _>>()?;
+    // The rc gate follows the release model (tags.model): a maintenance branch, the release's
+    // own branch, or the trunk.
+    let model = cfg.release_model();
     if on_branch.is_empty() {
         return Err(Error::Usage(format!(
-            "the release branch {branch} does not exist (neither {local_branch} nor {remote_branch}); cut it with `git checkout -b {branch}` and push it, or fetch it"
+            "{} does not exist (neither {local_branch} nor {remote_branch}); {}",
+            model.describe(&branch),
+            model.create_hint(&branch)
         )));
     }
     if !on_branch.iter().any(|b| *b) {
         return Err(Error::Usage(format!(
-            "tag {tag} points at {} which is not on the release branch {branch}; candidates are tagged on {branch}: delete the tag (`git tag -d {tag}`) and tag the tip of {branch}",
-            short(&info.commit)
+            "tag {tag} points at {} which is not on {}; candidates are tagged on {branch} (tags.model = \"{}\"): delete the tag (`git tag -d {tag}`) and tag the tip of {branch}",
+            short(&info.commit),
+            model.describe(&branch),
+            cfg.tags.model
         )));
     }
     // Version sites.

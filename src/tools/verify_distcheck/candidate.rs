@@ -260,7 +260,10 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
     match (&tree, &req.tag) {
         (Some(tree), Some(tag)) => {
             if readable {
-                let allow = Allowlist::from_config(config)?;
+                let allow = match (&git, &tag_info) {
+                    (Some(g), Some(info)) => Allowlist::at(config, g, &info.commit)?,
+                    _ => Allowlist::from_config(config)?,
+                };
                 let diff = source::compare_trees(tree, &scan.entries, &allow);
                 report.push(source::tree_check(&diff, &artifact_name, tag));
             } else {

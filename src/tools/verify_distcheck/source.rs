@@ -56,8 +56,41 @@ impl Allowlist {
         })
     }
 
+    /// The configured lists: the built-in (or replaced) `generated` and `undistributed`, plus
+    /// `extra_generated` and `extra_undistributed`.
     pub(crate) fn from_config(config: &Config) -> Result<Self> {
-        Allowlist::new(&config.distcheck.generated, &config.distcheck.undistributed)
+        Allowlist::with_generated(config, &[])
+    }
+
+    /// [`Allowlist::from_config`] plus what the tree's `configure.ac` (or `configure.in`) at
+    /// `rev` says autoconf generates: its `AC_CONFIG_AUX_DIR` and m4 macro directories.
+    pub(crate) fn at(config: &Config, git: &Git, rev: &str) -> Result<Self> {
+        let mut more = Vec::new();
+        for file in ["configure.ac", "configure.in"] {
+            if let Some(bytes) = git.show(rev, file)? {
+                more = super::aux_dir::generated_globs(&String::from_utf8_lossy(&bytes));
+                break;
+            }
+        }
+        Allowlist::with_generated(config, &more)
+    }
+
+    fn with_generated(config: &Config, more: &[String]) -> Result<Self> {
+        let d = &config.distcheck;
+        let generated: Vec<String> = d
+            .generated
+            .iter()
+            .chain(&d.extra_generated)
+            .chain(more)
+            .cloned()
+            .collect();
+        let undistributed: Vec<String> = d
+            .undistributed
+            .iter()
+            .chain(&d.extra_undistributed)
+            .cloned()
+            .collect();
+        Allowlist::new(&generated, &undistributed)
             .map_err(|e| Error::Usage(format!("distcheck globs: {e}")))
     }
 
@@ -164,13 +197,13 @@ pub(crate) fn tree_check(diff: &TreeDiff, tarball: &str, tag: &str) -> Check {
     }
     for p in &diff.missing {
         c.push(Finding::error(
-            format!("{p} is in git at {tag} but not in {tarball}; add it to the distribution (EXTRA_DIST in Makefile.am), or list it in distcheck.undistributed"),
+            format!("{p} is in git at {tag} but not in {tarball}; add it to the distribution (EXTRA_DIST in Makefile.am), or list it in distcheck.extra_undistributed"),
             Some(Location::new(p.clone(), None)),
         ));
     }
     for p in &diff.unexpected {
         c.push(Finding::error(
-            format!("{p} is in {tarball} but not in git at {tag} and is not a known generated file; remove it from the distribution, or list it in distcheck.generated"),
+            format!("{p} is in {tarball} but not in git at {tag} and is not a known generated file; remove it from the distribution, or list it in distcheck.extra_generated"),
             Some(Location::new(p.clone(), None)),
         ));
     }
@@ -349,20 +382,7 @@ pub(crate) fn run_commands(
     (checks, ok)
 }
 
-/// The lines of a build's tail worth showing: from the first error-looking line among the last
-/// ones, else the last 15.
-pub(crate) fn relevant_lines(tail: &str) -> String {
-    let lines: Vec<&str> = tail.lines().collect();
-    let last = &lines[lines.len().saturating_sub(25)..];
-    let start = last
-        .iter()
-        .position(|l| {
-            let l = l.to_ascii_lowercase();
-            l.contains("error") || l.contains("fail") || l.contains("***")
-        })
-        .unwrap_or(last.len().saturating_sub(15));
-    last[start..].join("\n")
-}
+pub(crate) use super::excerpt::relevant_lines;
 
 /// The CHANGELOG check at a tag: the version's section exists and is no longer marked WIP.
 ///
@@ -394,11 +414,18 @@ pub(crate) fn changelog_section_check(
             return c;
         }
     };
-    let found = text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.trim_start().starts_with(&heading));
-    match found {
+    // The one heading matcher (model::changelog), as changelog-check and stage-rc read it: a
+    // heading template with `{date}`, `{*}` or Markdown around the version matches here too.
+    let format = match config.changelog_format() {
+        Ok(f) => f,
+        Err(e) => {
+            c.push(Finding::error(e, None));
+            c.summary = "the [changelog] configuration does not compile".into();
+            return c;
+        }
+    };
+    let changelog = crate::model::changelog::parse(&text, &format);
+    match changelog.section(version) {
         None => {
             c.push(Finding::error(
                 format!("{file} has no section \"{heading}\"; add the release notes for {version}"),
@@ -406,22 +433,22 @@ pub(crate) fn changelog_section_check(
             ));
             c.summary = format!("no section for {version}");
         }
-        Some((i, l)) if l.contains(&config.changelog.wip_marker) => {
+        Some(s) if s.wip => {
             c.push(Finding::error(
                 format!(
                     "the section \"{}\" is still marked {}; remove the marker before tagging",
-                    l.trim(),
+                    s.title.trim(),
                     config.changelog.wip_marker
                 ),
-                Some(Location::new(file.clone(), Some(i + 1))),
+                Some(Location::new(file.clone(), Some(s.line))),
             ));
             c.summary = format!(
                 "section for {version} is still {}",
                 config.changelog.wip_marker
             );
         }
-        Some((i, _)) => {
-            c.summary = format!("\"{heading}\" at {file}:{}", i + 1);
+        Some(s) => {
+            c.summary = format!("\"{}\" at {file}:{}", s.title.trim(), s.line);
         }
     }
     c
@@ -623,7 +650,7 @@ pub fn run_source(common: &CommonArgs, req: &SourceRequest) -> Result<ExitCode> 
                 report.push(c);
             }
             let tree = git.ls_tree(&info.commit)?;
-            let allow = Allowlist::from_config(config)?;
+            let allow = Allowlist::at(config, &git, &info.commit)?;
             let diff = compare_trees(&tree, &scan.entries, &allow);
             let file_name = tarball.file_name().unwrap_or_default().to_string_lossy();
             report.push(tree_check(&diff, &file_name, &req.tag));
@@ -707,16 +734,6 @@ mod tests {
             check.findings[1].message.contains("EXTRA_DIST"),
             "{check:?}"
         );
-    }
-
-    #[test]
-    fn the_relevant_lines_start_at_the_first_error() {
-        let tail = "a\nb\nmake[2]: *** [Makefile:10: x] Error 1\nc";
-        assert_eq!(
-            relevant_lines(tail),
-            "make[2]: *** [Makefile:10: x] Error 1\nc"
-        );
-        assert_eq!(relevant_lines("x\ny"), "x\ny");
     }
 
     #[test]

@@ -1,0 +1,9 @@
+//! Right answers on projects release-kit was not fitted to (issue 15): regression tests named
+//! after the wrong answer each one guards, one file per area.
+
+mod bump;
+mod changelog;
+mod config;
+mod scripts;
+mod distcheck;
+mod release_model;
