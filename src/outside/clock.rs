@@ -64,9 +64,9 @@ mod tests {
         let env = |v: &str| vec![(NOW_VAR.to_string(), v.to_string())];
         assert_eq!(
             now_from(&env("2026-11-06T17:00:00Z")).unwrap().as_second(),
-            1_794_070_800
+            1_793_984_400
         );
-        assert_eq!(now_from(&env("1794070800")).unwrap().as_second(), 1_794_070_800);
+        assert_eq!(now_from(&env("1793984400")).unwrap().as_second(), 1_793_984_400);
         assert!(now_from(&env("next tuesday")).is_err());
         assert!(now_from(&env("  ")).is_ok());
     }
