@@ -893,7 +893,11 @@ impl Config {
     }
 
     pub fn tag_scheme(&self) -> Result<TagScheme, TagError> {
-        TagScheme::new(&self.tags.candidate, &self.tags.release, &self.branch_template())
+        TagScheme::new(
+            &self.tags.candidate,
+            &self.tags.release,
+            &self.branch_template(),
+        )
     }
 
     /// Fills `{name}`, `{NAME}` and `{display_name}` into a template.

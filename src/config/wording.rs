@@ -122,6 +122,11 @@ impl Config {
         let p = root.join(path);
         std::fs::read_to_string(&p)
             .map(|text| Some((p.display().to_string(), text)))
-            .map_err(|e| format!("cannot read the template {} ({e}); fix `{key}`", p.display()))
+            .map_err(|e| {
+                format!(
+                    "cannot read the template {} ({e}); fix `{key}`",
+                    p.display()
+                )
+            })
     }
 }

@@ -122,7 +122,8 @@ pub fn announce_email_worded(
         thanks: wrap(&thanks, WIDTH).replace(KEEP, " "),
         wording: wording.clone(),
     };
-    let (origin, text) = template.unwrap_or(("the built-in [ANNOUNCE] template", ANNOUNCE_TEMPLATE));
+    let (origin, text) =
+        template.unwrap_or(("the built-in [ANNOUNCE] template", ANNOUNCE_TEMPLATE));
     render_email(text, origin, &ctx, headers)
 }
 

@@ -118,11 +118,13 @@ fn everything(preset: &str) -> String {
     .unwrap();
     let (to, cc) = distinct_recipients(
         "announce@hello.example.org",
-        &["dev@hello.example.org".into(), "user@hello.example.org".into()],
+        &[
+            "dev@hello.example.org".into(),
+            "user@hello.example.org".into(),
+        ],
     );
     let announce =
-        announce_email_worded(&announcement(), &headers(&to, &cc), &wording(preset), None)
-            .unwrap();
+        announce_email_worded(&announcement(), &headers(&to, &cc), &wording(preset), None).unwrap();
     let blog = blog_post_worded(&post(), &wording(preset), None).unwrap();
     format!(
         "=== [VOTE]\nSubject: {}\n\n{}\n=== [RESULT]\nSubject: {}\n\n{}\n=== [ANNOUNCE]\nSubject: {}\n\n{}\n=== blog\n{}",
@@ -150,7 +152,10 @@ fn wording_asf_preset_speaks_of_apache_pmc_and_mirrors() {
 fn wording_neutral_preset_names_no_foundation() {
     let text = everything("neutral");
     for word in ["Apache", "PMC", "mirror", "apache.org"] {
-        assert!(!text.contains(word), "`{word}` in the neutral wording:\n{text}");
+        assert!(
+            !text.contains(word),
+            "`{word}` in the neutral wording:\n{text}"
+        );
     }
     for phrase in [
         "[VOTE] Release Hello 1.1.0 (rc1)",
@@ -195,7 +200,10 @@ fn every_email_and_the_blog_post_can_be_replaced_by_a_template_file() {
     )
     .unwrap();
     assert_eq!(announce.subject, "Hello 1.1.0 is out");
-    assert_eq!(announce.body, "Get it at https://hello.example.org/downloads/.\n");
+    assert_eq!(
+        announce.body,
+        "Get it at https://hello.example.org/downloads/.\n"
+    );
     let blog = blog_post_worded(
         &post(),
         &w,
@@ -238,7 +246,10 @@ fn no_address_appears_twice_in_to_and_cc() {
     assert_eq!((to.as_str(), cc.as_str()), ("hello@lists.example.org", ""));
     let (to, cc) = distinct_recipients(
         "announce@apache.org",
-        &["dev@x.apache.org".into(), "dev@x.apache.org, user@x.apache.org".into()],
+        &[
+            "dev@x.apache.org".into(),
+            "dev@x.apache.org, user@x.apache.org".into(),
+        ],
     );
     assert_eq!(to, "announce@apache.org");
     assert_eq!(cc, "dev@x.apache.org, user@x.apache.org");

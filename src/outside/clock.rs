@@ -66,7 +66,10 @@ mod tests {
             now_from(&env("2026-11-06T17:00:00Z")).unwrap().as_second(),
             1_793_984_400
         );
-        assert_eq!(now_from(&env("1793984400")).unwrap().as_second(), 1_793_984_400);
+        assert_eq!(
+            now_from(&env("1793984400")).unwrap().as_second(),
+            1_793_984_400
+        );
         assert!(now_from(&env("next tuesday")).is_err());
         assert!(now_from(&env("  ")).is_ok());
     }

@@ -121,8 +121,7 @@ pub fn plan(project: &Project, target: Target, commit: bool) -> Result<BumpPlan>
     // One pass per file: every site of a file is rewritten into the same bytes, so a file
     // holding several sites (an announcement with the version three times, `m4_define` major,
     // minor and patch) keeps every edit, is written once and committed whole.
-    let mut files: Vec<(&str, &[u8], &[u8], Vec<&crate::model::version_sites::Site>)> =
-        Vec::new();
+    let mut files: Vec<(&str, &[u8], &[u8], Vec<&crate::model::version_sites::Site>)> = Vec::new();
     for ((site, content, _), (_, current, _)) in base.iter().zip(&worktree) {
         match files.iter_mut().find(|(f, ..)| *f == site.file) {
             Some((.., sites)) => sites.push(site),

@@ -1067,6 +1067,10 @@ fn build_rpms_does_not_rebuild_packages_already_in_the_repository() {
         !t.path().join("work/rpmbuild.log").exists(),
         "rpmbuild ran again"
     );
-    assert!(r.stdout.contains("0 added, 2 already present"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("0 added, 2 already present"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(rpms(&t.path().join("repo")), published);
 }

@@ -1384,8 +1384,16 @@ fn candidate_reads_a_file_url_inside_a_local_svn_dist_area() {
     };
     let r = verify(&artifact);
     r.assert_code(0);
-    assert!(check_line(&r, "checksum").contains("[pass]"), "{}", r.stdout);
-    assert!(check_line(&r, "signature").contains("[pass]"), "{}", r.stdout);
+    assert!(
+        check_line(&r, "checksum").contains("[pass]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        check_line(&r, "signature").contains("[pass]"),
+        "{}",
+        r.stdout
+    );
     // A file that is not in the dev area is named, exit 2.
     let r = verify(&format!("{dev}/hello-9.9.9.tar.gz"));
     r.assert_code(2);

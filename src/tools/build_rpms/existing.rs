@@ -96,7 +96,11 @@ mod tests {
 
     #[test]
     fn rpmspec_lines_become_rpmbuild_file_names() {
-        let bin = parse("hello-1.1.0-1.el7\tx86_64\nhello-devel-1.1.0-1.el7\tx86_64\n", false).unwrap();
+        let bin = parse(
+            "hello-1.1.0-1.el7\tx86_64\nhello-devel-1.1.0-1.el7\tx86_64\n",
+            false,
+        )
+        .unwrap();
         assert_eq!(bin[1].file, "hello-devel-1.1.0-1.el7.x86_64.rpm");
         let src = parse("hello-1.1.0-1.el7\tx86_64\n", true).unwrap();
         assert_eq!(src[0].file, "hello-1.1.0-1.el7.src.rpm");

@@ -658,21 +658,31 @@ impl<'a> Publisher<'a> {
         )?;
         let changelog = self.changelog()?;
         let blog_template = cfg
-            .template_file(&ctx.project.root, &cfg.wording.blog_template, "wording.blog_template")
+            .template_file(
+                &ctx.project.root,
+                &cfg.wording.blog_template,
+                "wording.blog_template",
+            )
             .map_err(Error::Usage)?;
-        let post = crate::website::blog_post_worded(&crate::website::BlogPost {
-            display_name: cfg.project.display_name.clone(),
-            version: ctx.version,
-            date: ctx.date.clone(),
-            changelog,
-            contributors: contributors.clone(),
-            release_managers: ctx.managers.clone(),
-            download_url: self.fill(&w.download_url),
-            changelog_url: cfg
-                .expand(&cfg.vote.changelog_url)
-                .replace("{tag}", &ctx.final_tag),
-            blog_slug: self.fill(&w.blog_slug),
-        }, &cfg.wording(), blog_template.as_ref().map(|(o, t)| (o.as_str(), t.as_str())))
+        let post = crate::website::blog_post_worded(
+            &crate::website::BlogPost {
+                display_name: cfg.project.display_name.clone(),
+                version: ctx.version,
+                date: ctx.date.clone(),
+                changelog,
+                contributors: contributors.clone(),
+                release_managers: ctx.managers.clone(),
+                download_url: self.fill(&w.download_url),
+                changelog_url: cfg
+                    .expand(&cfg.vote.changelog_url)
+                    .replace("{tag}", &ctx.final_tag),
+                blog_slug: self.fill(&w.blog_slug),
+            },
+            &cfg.wording(),
+            blog_template
+                .as_ref()
+                .map(|(o, t)| (o.as_str(), t.as_str())),
+        )
         .map_err(Error::Usage)?;
         let blog_rel = format!("{}/{}", w.blog_dir, self.fill(&w.blog_file));
         let blog = root.join(&blog_rel);
@@ -740,7 +750,10 @@ impl<'a> Publisher<'a> {
             Error::Usage(format!(
                 "{} does not exist{}; create it from {} or set publish.bump_branch = false",
                 ctx.project.config.release_model().describe(&branch),
-                ctx.remote.as_deref().map(|r| format!(" on `{r}`")).unwrap_or_default(),
+                ctx.remote
+                    .as_deref()
+                    .map(|r| format!(" on `{r}`"))
+                    .unwrap_or_default(),
                 ctx.tag
             ))
         })?;

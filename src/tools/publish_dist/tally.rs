@@ -350,7 +350,11 @@ pub(crate) fn evaluate(
         in_reply_to: format!("<{}>", th.root.message_id),
     };
     let (origin, template) = match cfg
-        .template_file(&project.root, &cfg.wording.result_template, "wording.result_template")
+        .template_file(
+            &project.root,
+            &cfg.wording.result_template,
+            "wording.result_template",
+        )
         .map_err(Error::Usage)?
     {
         Some(file) => file,

@@ -39,7 +39,11 @@ fn macro_arg(line: &str, name: &str) -> Option<String> {
     let rest = line[at + name.len()..].trim_start();
     let rest = rest.strip_prefix('(')?;
     let end = rest.find([')', ','])?;
-    let arg = rest[..end].trim().trim_start_matches('[').trim_end_matches(']').trim();
+    let arg = rest[..end]
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim();
     (!arg.is_empty()).then(|| arg.to_string())
 }
 
@@ -65,15 +69,25 @@ mod tests {
 
     #[test]
     fn ac_config_aux_dir_is_honoured() {
-        let text = "AC_INIT([hello], [1.0.0])\nAC_CONFIG_AUX_DIR([config])\nAC_CONFIG_MACRO_DIR([m4])\n";
+        let text =
+            "AC_INIT([hello], [1.0.0])\nAC_CONFIG_AUX_DIR([config])\nAC_CONFIG_MACRO_DIR([m4])\n";
         assert_eq!(
             generated_globs(text),
             vec!["config/**", "m4/libtool.m4", "m4/lt*.m4"]
         );
         assert_eq!(
             generated_globs("AC_CONFIG_AUX_DIR(aux)\nAC_CONFIG_MACRO_DIRS([m4 gl/m4])\n"),
-            vec!["aux/**", "gl/m4/libtool.m4", "gl/m4/lt*.m4", "m4/libtool.m4", "m4/lt*.m4"]
+            vec![
+                "aux/**",
+                "gl/m4/libtool.m4",
+                "gl/m4/lt*.m4",
+                "m4/libtool.m4",
+                "m4/lt*.m4"
+            ]
         );
-        assert!(generated_globs("dnl AC_CONFIG_AUX_DIR([x])\nAC_CONFIG_AUX_DIR([.])\nAC_CONFIG_AUX_DIR([../up])\n").is_empty());
+        assert!(generated_globs(
+            "dnl AC_CONFIG_AUX_DIR([x])\nAC_CONFIG_AUX_DIR([.])\nAC_CONFIG_AUX_DIR([../up])\n"
+        )
+        .is_empty());
     }
 }

@@ -102,7 +102,8 @@ fn is_diagnostic(line: &str) -> bool {
 fn is_chatter(line: &str) -> bool {
     let t = line.trim();
     t.is_empty()
-        || (t.starts_with("make") && (t.contains("Entering directory") || t.contains("Leaving directory")))
+        || (t.starts_with("make")
+            && (t.contains("Entering directory") || t.contains("Leaving directory")))
 }
 
 #[cfg(test)]
@@ -136,9 +137,13 @@ mod tests {
         for i in 0..10 {
             tail.push_str(&format!("making clean in dir{i}\n"));
         }
-        tail.push_str("ERROR: files left in build directory after distclean:\n./leftover.txt\n./src/stamp\n");
+        tail.push_str(
+            "ERROR: files left in build directory after distclean:\n./leftover.txt\n./src/stamp\n",
+        );
         for i in 0..30 {
-            tail.push_str(&format!("make[{i}]: *** [Makefile:1: distcleancheck] Error 1\n"));
+            tail.push_str(&format!(
+                "make[{i}]: *** [Makefile:1: distcleancheck] Error 1\n"
+            ));
         }
         let got = relevant_lines(&tail);
         assert!(

@@ -83,10 +83,18 @@ fn bump_dry_run_shows_every_site_of_a_file_in_one_diff() {
         "{}",
         r.stdout
     );
-    assert_eq!(r.stdout.matches("+++ b/ANNOUNCE").count(), 1, "{}", r.stdout);
+    assert_eq!(
+        r.stdout.matches("+++ b/ANNOUNCE").count(),
+        1,
+        "{}",
+        r.stdout
+    );
     assert_eq!(r.stdout.matches("+Upgrade to 1.4.3 now.").count(), 1);
     assert_eq!(r.stdout.matches("+Hello 1.4.3 is out.").count(), 1);
-    assert_eq!(std::fs::read_to_string(d.path().join("ANNOUNCE")).unwrap(), ANNOUNCE);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("ANNOUNCE")).unwrap(),
+        ANNOUNCE
+    );
 }
 
 #[test]
@@ -132,7 +140,11 @@ fn bump_refuses_to_wrap_the_largest_number_to_zero() {
         format!("1.2.{max}\n")
     );
     // One more than the largest number is not a version either.
-    let r = run_tool("bump-version", d.path(), &["set", "1.2.18446744073709551616"]);
+    let r = run_tool(
+        "bump-version",
+        d.path(),
+        &["set", "1.2.18446744073709551616"],
+    );
     r.assert_code(2);
     assert!(r.stderr.contains("too large"), "{}", r.stderr);
 }

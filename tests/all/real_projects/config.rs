@@ -105,14 +105,12 @@ fn extra_generated_and_undistributed_extend_the_builtin_lists() {
     let r = source(&d, &[]);
     r.assert_code(1);
     assert!(
-        r.stdout.contains("doc/html/index.html is in")
-            && r.stdout.contains("ci/run.sh is in git"),
+        r.stdout.contains("doc/html/index.html is in") && r.stdout.contains("ci/run.sh is in git"),
         "{}",
         r.stdout
     );
     assert!(
-        !r.stdout.contains("config/config.guess is in")
-            && !r.stdout.contains("configure is in"),
+        !r.stdout.contains("config/config.guess is in") && !r.stdout.contains("configure is in"),
         "{}",
         r.stdout
     );

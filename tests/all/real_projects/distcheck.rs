@@ -115,9 +115,7 @@ fn distcheck_failure_lists_the_files_left_after_distclean() {
     if !autotools() {
         return;
     }
-    let (dir, repo) = sample_with_rule(
-        "\nall-local:\n\techo generated > leftover-stamp.txt\n",
-    );
+    let (dir, repo) = sample_with_rule("\nall-local:\n\techo generated > leftover-stamp.txt\n");
     let outputs = failing_source(dir.path(), &repo);
     assert_everywhere(
         &outputs,

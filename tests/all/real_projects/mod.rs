@@ -3,7 +3,8 @@
 
 mod bump;
 mod changelog;
+mod clock;
 mod config;
-mod scripts;
 mod distcheck;
 mod release_model;
+mod scripts;

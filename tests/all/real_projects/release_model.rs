@@ -39,7 +39,10 @@ impl Sample {
         let mut c = support::tool("stage-rc", &self.repo);
         c.env("GNUPGHOME", self.key.dir.path())
             .env("RELEASE_KIT_DIST_SOURCE", "git-archive")
-            .env("RELEASE_KIT_DIST_DEV", self.base.path().join("dist/dev/hello"))
+            .env(
+                "RELEASE_KIT_DIST_DEV",
+                self.base.path().join("dist/dev/hello"),
+            )
             .env("RELEASE_KIT_SIGNING_KEYS", self.base.path().join("KEYS"))
             .env("RELEASE_KIT_TAG", "1.1.0-rc1")
             .env("RELEASE_KIT_VOTE_START", "2026-03-06T18:00:00Z")
@@ -71,7 +74,11 @@ fn release_model_per_release_gates_on_the_release_own_branch() {
     git_at(&s.repo, &["branch", "release/1.1.0", "1.1.0-rc1"]);
     let r = s.plan("per-release", None);
     r.assert_code(0);
-    assert!(r.stdout.contains("release/1.1.0") || r.stdout.contains("1.1.0-rc1"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("release/1.1.0") || r.stdout.contains("1.1.0-rc1"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -91,7 +98,11 @@ fn release_model_trunk_gates_on_the_trunk() {
     // A trunk named main (the model's default) holding the candidate passes.
     let r = s.plan("trunk", None);
     r.assert_code(2);
-    assert!(r.stderr.contains("the trunk main does not exist"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the trunk main does not exist"),
+        "{}",
+        r.stderr
+    );
     git_at(&s.repo, &["branch", "main", "1.1.0-rc1"]);
     s.plan("trunk", None).assert_code(0);
     // The maintenance model (the default) still gates on 1.1.x.
@@ -122,7 +133,8 @@ fn stage_rc_failing_make_dist_is_exit_1() {
     // The project is not releasable at this tag: a found problem, not an outside failure.
     r.assert_code(1);
     assert!(
-        r.stderr.contains("(dist.make_dist) failed at tag 1.1.0-rc1")
+        r.stderr
+            .contains("(dist.make_dist) failed at tag 1.1.0-rc1")
             && r.stderr.contains("No rule to make target")
             && r.stderr.contains("tag a new candidate"),
         "{}",
@@ -132,4 +144,41 @@ fn stage_rc_failing_make_dist_is_exit_1() {
         .unwrap()
         .collect();
     assert!(staged.is_empty(), "nothing is staged: {staged:?}");
+}
+
+#[test]
+fn release_kit_now_is_the_vote_start_when_none_is_given() {
+    let Some(s) = sample() else {
+        return;
+    };
+    let mut c = support::tool("stage-rc", &s.repo);
+    c.env("GNUPGHOME", s.key.dir.path())
+        .env("RELEASE_KIT_DIST_SOURCE", "git-archive")
+        .env("RELEASE_KIT_DIST_DEV", s.base.path().join("dist/dev/hello"))
+        .env("RELEASE_KIT_SIGNING_KEYS", s.base.path().join("KEYS"))
+        .env("RELEASE_KIT_TAG", "1.1.0-rc1")
+        .env("RELEASE_KIT_NOW", "2026-04-01T09:30:00Z")
+        .env("RELEASE_KIT_OUT", s.base.path().join("out"))
+        .args(["--dry-run", "--format", "json"]);
+    let r = run(c);
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("2026-04-01T09:30:00Z"),
+        "the vote starts at RELEASE_KIT_NOW:\n{}",
+        r.stdout
+    );
+    let mut c = support::tool("stage-rc", &s.repo);
+    c.env("GNUPGHOME", s.key.dir.path())
+        .env("RELEASE_KIT_DIST_DEV", s.base.path().join("dist/dev/hello"))
+        .env("RELEASE_KIT_SIGNING_KEYS", s.base.path().join("KEYS"))
+        .env("RELEASE_KIT_TAG", "1.1.0-rc1")
+        .env("RELEASE_KIT_NOW", "yesterday")
+        .arg("--dry-run");
+    let r = run(c);
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("RELEASE_KIT_NOW `yesterday`"),
+        "{}",
+        r.stderr
+    );
 }
