@@ -121,15 +121,26 @@ pub fn plan(project: &Project, target: Target, commit: bool) -> Result<BumpPlan>
     // One pass per file: every site of a file is rewritten into the same bytes, so a file
     // holding several sites (an announcement with the version three times, `m4_define` major,
     // minor and patch) keeps every edit, is written once and committed whole.
-    let mut files: Vec<(&str, &[u8], &[u8], Vec<&crate::model::version_sites::Site>)> = Vec::new();
+    let mut files: Vec<OneFile> = Vec::new();
     for ((site, content, _), (_, current, _)) in base.iter().zip(&worktree) {
-        match files.iter_mut().find(|(f, ..)| *f == site.file) {
-            Some((.., sites)) => sites.push(site),
-            None => files.push((&site.file, content, current, vec![site])),
+        match files.iter_mut().find(|f| f.file == site.file) {
+            Some(f) => f.sites.push(site),
+            None => files.push(OneFile {
+                file: &site.file,
+                content,
+                current,
+                sites: vec![site],
+            }),
         }
     }
     let mut changes = Vec::new();
-    for (file, content, current, sites) in files {
+    for OneFile {
+        file,
+        content,
+        current,
+        sites,
+    } in files
+    {
         let mut after = content.to_vec();
         let mut edits = Vec::new();
         for site in sites {
@@ -171,6 +182,14 @@ pub fn plan(project: &Project, target: Target, commit: bool) -> Result<BumpPlan>
         changes,
         commit_message,
     })
+}
+
+/// One file's sites, with its content at the base (HEAD or the work tree) and now.
+struct OneFile<'a> {
+    file: &'a str,
+    content: &'a [u8],
+    current: &'a [u8],
+    sites: Vec<&'a crate::model::version_sites::Site>,
 }
 
 fn project_prefix(project: &Project, git: &crate::outside::git::Git) -> std::path::PathBuf {

@@ -6,5 +6,6 @@ mod changelog;
 mod clock;
 mod config;
 mod distcheck;
+mod mesos;
 mod release_model;
 mod scripts;
