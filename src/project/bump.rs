@@ -216,6 +216,20 @@ pub fn apply(project: &Project, plan: &BumpPlan) -> Result<Applied> {
     for change in &plan.changes {
         if change.before != change.after {
             let path = project.root.join(&change.file);
+            // A directory on the way may be a symbolic link out of the project: never write
+            // through it.
+            let parent = path.parent().unwrap_or(&project.root);
+            let real = parent
+                .canonicalize()
+                .map_err(|e| Error::io("resolve the directory of", &path, e))?;
+            if !real.starts_with(&project.root) {
+                return Err(Error::Usage(format!(
+                    "version site {} is in {}, outside the project {} (a symbolic link leads there); bump-version only rewrites files inside the project, so fix `file` in the [[version_sites]] entry",
+                    change.file,
+                    real.display(),
+                    project.root.display()
+                )));
+            }
             crate::outside::fs::write_atomic(&path, &change.after)
                 .map_err(|e| Error::io("write version site", path, e))?;
             tracing::debug!(

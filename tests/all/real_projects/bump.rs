@@ -148,3 +148,25 @@ fn bump_refuses_to_wrap_the_largest_number_to_zero() {
     r.assert_code(2);
     assert!(r.stderr.contains("too large"), "{}", r.stderr);
 }
+
+#[test]
+fn bump_refuses_a_version_site_behind_a_symlink_out_of_the_repository() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("VERSION"), "1.0.0\n").unwrap();
+    let d = repo_with(&[(
+        "release.toml",
+        "[project]\nname = \"hello\"\n\n[[version_sites]]\nfile = \"ext/VERSION\"\nversion = \"{version}\"\n",
+    )]);
+    std::os::unix::fs::symlink(outside.path(), d.path().join("ext")).unwrap();
+    let r = run_tool("bump-version", d.path(), &["set", "2.0.0"]);
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("outside the project") && r.stderr.contains("ext/VERSION"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("VERSION")).unwrap(),
+        "1.0.0\n"
+    );
+}
