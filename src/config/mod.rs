@@ -15,6 +15,8 @@ use crate::model::tag::{TagError, TagScheme};
 use crate::model::version::Version;
 use crate::model::version_sites::SiteSpec;
 
+pub mod readiness;
+
 /// The file name looked up at the root of the project being released.
 pub(crate) const FILE_NAME: &str = "release.toml";
 
@@ -38,6 +40,7 @@ pub struct Config {
     pub distcheck: Distcheck,
     pub publish: Publish,
     pub website: Website,
+    pub readiness: readiness::Readiness,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -573,6 +576,7 @@ impl Default for Config {
             website: Website::default(),
             rpm: Rpm::default(),
             distcheck: Distcheck::default(),
+            readiness: readiness::Readiness::default(),
         }
     }
 }
@@ -739,6 +743,7 @@ impl Config {
             })?;
         }
         self.changelog_format().map_err(semantic)?;
+        self.readiness.validate().map_err(semantic)?;
         if !matches!(self.dist.source.as_str(), "make-dist" | "git-archive") {
             return Err(semantic(format!(
                 "`dist.source` is `{}`; use \"make-dist\" (the project's `make dist`) or \"git-archive\"",

@@ -15,6 +15,7 @@ mod pr_changelog_workflow;
 mod publish_dist;
 mod publish_tally;
 mod rc_workflow;
+mod readiness;
 mod sample_project;
 mod stage_rc;
 mod verify_distcheck;
