@@ -360,7 +360,7 @@ fn flags_check(reader: &Reader, dir: &Path, rules: &[Flags]) -> Result<Check> {
                 format!(
                     "--{f} (one of the {}) is not mentioned in {}; document it (as `{}`), or list it in `ignore`",
                     rule.name,
-                    docs.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>().join(", "),
+                    rule.documents.join(" or "),
                     rule.mentions[0].replace("{flag}", f)
                 ),
                 Some(Location::new(first.clone(), None)),
