@@ -18,6 +18,7 @@ mod rc_workflow;
 mod readiness;
 mod sample_project;
 mod stage_rc;
+mod stage_rc_keys;
 mod verify_distcheck;
 mod website;
 mod workflows;
