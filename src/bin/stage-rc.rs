@@ -46,6 +46,13 @@ enum Command {
     /// Release-manager onboarding: check a signing key as the vote needs it, or add it to KEYS.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The release guide as a checklist for one version: each step done (with evidence), to
+    /// do, or manual (with the exact command); also in the GitHub job summary. Read-only.
+    Checklist {
+        /// The version, e.g. 1.11.0.
+        #[arg(long, env = "RELEASE_KIT_VERSION", value_name = "X.Y.Z")]
+        version: String,
+    },
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -74,6 +81,9 @@ struct KeysArgs {
 fn main() -> std::process::ExitCode {
     let cli: Cli = cli::parse();
     cli::init_logging(&cli.common);
+    if let Some(Command::Checklist { version }) = &cli.command {
+        return cli::finish(stage_rc::checklist::run(&cli.common, version));
+    }
     if let Some(Command::Keys(keys)) = cli.command {
         let (add, args) = match keys {
             KeysCommand::Check(a) => (false, a),

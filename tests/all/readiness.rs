@@ -459,3 +459,62 @@ fn real_mesos_at_master() {
     // The gate never touched the work tree.
     assert!(git(&mesos, &["status", "--porcelain", "--untracked-files=no"]).is_empty());
 }
+
+#[test]
+fn the_checklist_shows_each_step_done_to_do_or_manual_in_the_terminal_and_job_summary() {
+    let (_d, hello) = sample_repo();
+    crate::support::release::cut_rc1(&hello);
+    let summary = hello.parent().unwrap().join("summary.md");
+    let mut c = tool("stage-rc", &hello);
+    c.args(["checklist", "--version", "1.1.0"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary);
+    let r = run(c);
+    r.assert_code(0);
+    for line in [
+        "## Release checklist: Hello 1.1.0",
+        "- [x] the release branch 1.1.x — **done**: 1.1.x at ",
+        "- [ ] master moved to the next minor version — **to do**: master says 1.1.0: `bump-version --minor` on master and commit",
+        "- [x] the CHANGELOG has the 1.1.0 section, without (WIP) — **done**: CHANGELOG:1: `Release Notes - Hello - Version 1.1.0` at ",
+        "- [x] the release candidate is tagged — **done**: 1.1.0-rc1",
+        "- [ ] the vote passed, 1.1.0 tagged and published — **to do**: `publish-dist --tag 1.1.0-rc1` once the vote passes",
+        "- [ ] distcheck passes from the tag — **manual**: `verify-distcheck source --tag 1.1.0-rc1`",
+        "- [ ] a strong GPG key, valid through the vote, in KEYS — **manual**: `stage-rc keys check`, then `stage-rc keys add`",
+    ] {
+        assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
+    }
+    assert_eq!(std::fs::read_to_string(&summary).unwrap().trim(), r.stdout.trim());
+    let filtered = regex::Regex::new(r"\b[0-9a-f]{12}\b")
+        .unwrap()
+        .replace_all(&r.stdout, "[commit]")
+        .into_owned();
+    insta::assert_snapshot!("checklist_sample_1_1_0", filtered);
+}
+
+#[test]
+fn real_mesos_checklist_at_the_1_11_0_tag() {
+    let Some((_d, mesos)) = mesos_clone() else {
+        return;
+    };
+    let commit = without_absent_blobs(&mesos, "1.11.0");
+    git(&mesos, &["tag", "-f", "-a", "1.11.0", "-m", "Tagging Mesos 1.11.0.", &commit]);
+    let r = run_tool("stage-rc", &mesos, &["checklist", "--version", "1.11.0"]);
+    r.assert_code(0);
+    eprintln!("{}", r.stdout);
+    for line in [
+        "## Release checklist: Mesos 1.11.0",
+        "- [x] the release branch 1.11.x — **done**: 1.11.x at ",
+        "- [x] master moved to the next minor version — **done**: master (",
+        ") says 1.12.0",
+        "- [x] the CHANGELOG has the 1.11.0 section, without (WIP) — **done**: CHANGELOG:1: `Release Notes - Mesos - Version 1.11.0` at ",
+        "- [x] configure.ac and CMakeLists.txt say 1.11.0 — **done**: all sites say 1.11.0 at ",
+        "- [ ] the documents have a section for this release — **to do**: docs/upgrades.md:1: docs/upgrades.md has no section for 1.11.0",
+        "- [ ] every flag the program has is documented — **to do**: docs/configuration.md: --registry_strict",
+        "(and 7 more: `changelog-check --tag 1.11.0-rc1`)",
+        "- [ ] generated files are current (regenerating changes nothing) — **manual**: the endpoint help generator needs ",
+        "- [x] the release candidate is tagged — **done**: 1.11.0-rc1",
+        "- [x] the vote passed, 1.11.0 tagged and published — **done**: tag 1.11.0 at ",
+    ] {
+        assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
+    }
+}
