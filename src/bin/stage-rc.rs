@@ -18,7 +18,12 @@ struct Cli {
     #[command(flatten)]
     common: CommonArgs,
     /// The release-candidate tag, e.g. 1.11.0-rc1.
-    #[arg(long, env = "RELEASE_KIT_TAG", value_name = "X.Y.Z-rcN", required = true)]
+    #[arg(
+        long,
+        env = "RELEASE_KIT_TAG",
+        value_name = "X.Y.Z-rcN",
+        required = true
+    )]
     tag: Option<String>,
     /// Print the plan and stop; change nothing anywhere.
     #[arg(long, env = "RELEASE_KIT_DRY_RUN", value_parser = BoolishValueParser::new())]

@@ -217,7 +217,10 @@ impl Readiness {
         }
         for (i, f) in self.flags.iter().enumerate() {
             if f.command.trim().is_empty() || f.documents.is_empty() {
-                return Err(format!("[[readiness.flags]] entry {}: `command` and `documents` are both needed", i + 1));
+                return Err(format!(
+                    "[[readiness.flags]] entry {}: `command` and `documents` are both needed",
+                    i + 1
+                ));
             }
             if f.mentions.iter().any(|m| !m.contains("{flag}")) || f.mentions.is_empty() {
                 return Err(format!("[[readiness.flags]] entry {}: each of `mentions` must contain `{{flag}}`, e.g. \"--{{flag}}\"", i + 1));
@@ -225,7 +228,10 @@ impl Readiness {
         }
         for (i, m) in self.mirrors.iter().enumerate() {
             if m.left.is_empty() || m.right.is_empty() {
-                return Err(format!("[[readiness.mirrors]] entry {}: `left` and `right` are both needed", i + 1));
+                return Err(format!(
+                    "[[readiness.mirrors]] entry {}: `left` and `right` are both needed",
+                    i + 1
+                ));
             }
             if m.kind != "protobuf" {
                 return Err(format!("[[readiness.mirrors]] entry {}: `kind` is `{}`; the supported kind is \"protobuf\"", i + 1, m.kind));

@@ -81,12 +81,19 @@ fn messages(check: &serde_json::Value) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|f| {
-            let at = match (f["location"]["file"].as_str(), f["location"]["line"].as_u64()) {
+            let at = match (
+                f["location"]["file"].as_str(),
+                f["location"]["line"].as_u64(),
+            ) {
                 (Some(file), Some(line)) => format!("{file}:{line}: "),
                 (Some(file), None) => format!("{file}: "),
                 _ => String::new(),
             };
-            format!("{}: {at}{}", f["severity"].as_str().unwrap(), f["message"].as_str().unwrap())
+            format!(
+                "{}: {at}{}",
+                f["severity"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
         })
         .collect()
 }
@@ -119,7 +126,10 @@ fn readiness_checks_pass_on_a_ready_tree_and_at_its_tag() {
         "1 pair(s) of files agree"
     );
     // At the tag's commit, as the gate reads it once tagged.
-    git(&hello, &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."]);
+    git(
+        &hello,
+        &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."],
+    );
     let (r, json) = gate(&hello);
     r.assert_code(0);
     for id in IDS {
@@ -150,9 +160,16 @@ fn readiness_checks_report_each_problem_with_file_and_line() {
         &hello,
         "include/mesos/v1/mesos.proto",
         &v1.replace("optional int32 port = 8", "optional int64 port = 8")
-            .replace("    MULTI_ROLE = 1;\n", "    MULTI_ROLE = 1;\n    HIERARCHICAL_ROLE = 2;\n"),
+            .replace(
+                "    MULTI_ROLE = 1;\n",
+                "    MULTI_ROLE = 1;\n    HIERARCHICAL_ROLE = 2;\n",
+            ),
     );
-    write(&hello, "docs/endpoints/health.md", "# /health\n\nOld text.\n");
+    write(
+        &hello,
+        "docs/endpoints/health.md",
+        "# /health\n\nOld text.\n",
+    );
     commit(&hello, "Not ready.");
     let (r, json) = gate(&hello);
     r.assert_code(1);
@@ -176,7 +193,10 @@ fn readiness_checks_report_each_problem_with_file_and_line() {
         generated[0],
         "error: docs/endpoints/health.md: docs/endpoints/health.md is stale: the endpoint help generator (`sh support/generate-help.sh`) changes it; run the generator and commit the result"
     );
-    assert!(generated[1].contains("-Old text.\n+Reports the health of the master."), "{generated:?}");
+    assert!(
+        generated[1].contains("-Old text.\n+Reports the health of the master."),
+        "{generated:?}"
+    );
     // The user's work tree is untouched: the generator ran in a temporary worktree.
     assert_eq!(
         std::fs::read_to_string(hello.join("docs/endpoints/health.md")).unwrap(),
@@ -207,7 +227,10 @@ documents = ["docs/configuration.md"]
     );
     let started = std::time::Instant::now();
     let (r, json) = gate(&hello);
-    assert!(started.elapsed().as_secs() < 25, "the timeout did not stop the generator");
+    assert!(
+        started.elapsed().as_secs() < 25,
+        "the timeout did not stop the generator"
+    );
     r.assert_code(1);
     let generated = messages(check(&json, "generated-files-current"));
     assert_eq!(generated.len(), 2, "{generated:?}");
@@ -218,7 +241,9 @@ documents = ["docs/configuration.md"]
         "{generated:?}"
     );
     assert!(
-        generated[1].starts_with("error: the hanging help generator failed: `sh -c 'sleep 30'` did not finish within 1s"),
+        generated[1].starts_with(
+            "error: the hanging help generator failed: `sh -c 'sleep 30'` did not finish within 1s"
+        ),
         "{generated:?}"
     );
     let flags = messages(check(&json, "flags-documented"));
@@ -252,7 +277,11 @@ fn an_unparsable_proto_is_reported_with_file_and_line() {
 fn readiness_is_off_for_other_projects_and_bad_settings_are_usage_errors() {
     // The sample project ("hello") keeps the embedded Mesos rules: they do not run.
     let (_d, hello) = sample_repo();
-    let r = run_tool("changelog-check", &hello, &["--tag", "1.0.0-rc1", "--format", "json"]);
+    let r = run_tool(
+        "changelog-check",
+        &hello,
+        &["--tag", "1.0.0-rc1", "--format", "json"],
+    );
     r.assert_code(0);
     for id in IDS {
         assert!(!r.stdout.contains(id), "{id} ran for hello: {}", r.stdout);
@@ -264,7 +293,8 @@ fn readiness_is_off_for_other_projects_and_bad_settings_are_usage_errors() {
     );
     r.assert_code(2);
     assert!(
-        r.stderr.contains("`readiness.enabled` is `sometimes`; use \"on\", \"off\" or \"auto\""),
+        r.stderr
+            .contains("`readiness.enabled` is `sometimes`; use \"on\", \"off\" or \"auto\""),
         "{}",
         r.stderr
     );
@@ -292,7 +322,11 @@ fn mesos_clone() -> Option<(tempfile::TempDir, PathBuf)> {
         .arg(&clone)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some((d, clone))
 }
 
@@ -315,7 +349,12 @@ fn without_absent_blobs(clone: &Path, rev: &str) -> String {
         let mut child = c.spawn().unwrap();
         if let Some(input) = stdin {
             use std::io::Write;
-            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
         } else {
             drop(child.stdin.take());
         }
@@ -344,7 +383,14 @@ fn without_absent_blobs(clone: &Path, rev: &str) -> String {
     let tree = git_ix(&["write-tree"], None);
     let parent = format!("{rev}^{{commit}}");
     let commit = git_ix(
-        &["commit-tree", tree.trim(), "-p", &parent, "-m", "The tree without blobs absent from the mirror."],
+        &[
+            "commit-tree",
+            tree.trim(),
+            "-p",
+            &parent,
+            "-m",
+            "The tree without blobs absent from the mirror.",
+        ],
         None,
     );
     std::fs::remove_file(&index).unwrap();
@@ -404,7 +450,18 @@ fn real_mesos_at_the_1_11_0_tag() {
         return;
     };
     let commit = without_absent_blobs(&mesos, "1.11.0");
-    git(&mesos, &["tag", "-f", "-a", "1.11.0", "-m", "Tagging Mesos 1.11.0.", &commit]);
+    git(
+        &mesos,
+        &[
+            "tag",
+            "-f",
+            "-a",
+            "1.11.0",
+            "-m",
+            "Tagging Mesos 1.11.0.",
+            &commit,
+        ],
+    );
     // The embedded defaults are Mesos's: no release.toml needed.
     let json = mesos_gate(&mesos, "1.11.0");
     // 1.11.0 shipped without its section in docs/upgrades.md (the newest is 1.9.x to 1.10.x).
@@ -412,7 +469,10 @@ fn real_mesos_at_the_1_11_0_tag() {
         messages(check(&json, "document-has-release-section")),
         ["error: docs/upgrades.md:1: docs/upgrades.md has no section for 1.11.0: add a heading `Upgrading from * to 1.11.x` (`*` stands for anything); the newest such sections are `Upgrading from 1.9.x to 1.10.x` (line 558), `Upgrading from 1.8.x to 1.9.x` (line 600)"]
     );
-    let mut expected: Vec<String> = MESOS_MIRROR_DIFFERENCES.iter().map(|s| s.to_string()).collect();
+    let mut expected: Vec<String> = MESOS_MIRROR_DIFFERENCES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     // QUOTA_V2 was added to v0's MasterInfo capabilities only; master has it in v1 too.
     expected.insert(
         1,
@@ -448,7 +508,12 @@ fn real_mesos_at_master() {
     for f in MESOS_UNDOCUMENTED_AT_1_11 {
         assert!(flags.contains(&f.to_string()), "{f} in {flags:?}");
     }
-    for f in ["--egress_rate_per_cpu", "--ingress_burst", "--network_link_speed", "--xfs_quota_headroom"] {
+    for f in [
+        "--egress_rate_per_cpu",
+        "--ingress_burst",
+        "--network_link_speed",
+        "--xfs_quota_headroom",
+    ] {
         assert!(flags.contains(&f.to_string()), "{f} in {flags:?}");
     }
     assert_eq!(flags.len(), 25, "{flags:?}");
@@ -483,7 +548,10 @@ fn the_checklist_shows_each_step_done_to_do_or_manual_in_the_terminal_and_job_su
     ] {
         assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
     }
-    assert_eq!(std::fs::read_to_string(&summary).unwrap().trim(), r.stdout.trim());
+    assert_eq!(
+        std::fs::read_to_string(&summary).unwrap().trim(),
+        r.stdout.trim()
+    );
     let filtered = regex::Regex::new(r"\b[0-9a-f]{12}\b")
         .unwrap()
         .replace_all(&r.stdout, "[commit]")
@@ -497,7 +565,18 @@ fn real_mesos_checklist_at_the_1_11_0_tag() {
         return;
     };
     let commit = without_absent_blobs(&mesos, "1.11.0");
-    git(&mesos, &["tag", "-f", "-a", "1.11.0", "-m", "Tagging Mesos 1.11.0.", &commit]);
+    git(
+        &mesos,
+        &[
+            "tag",
+            "-f",
+            "-a",
+            "1.11.0",
+            "-m",
+            "Tagging Mesos 1.11.0.",
+            &commit,
+        ],
+    );
     let r = run_tool("stage-rc", &mesos, &["checklist", "--version", "1.11.0"]);
     r.assert_code(0);
     eprintln!("{}", r.stdout);

@@ -76,7 +76,9 @@ impl Reader<'_> {
                 if prefix.is_empty() {
                     Some(e.path)
                 } else {
-                    e.path.strip_prefix(&format!("{prefix}/")).map(str::to_string)
+                    e.path
+                        .strip_prefix(&format!("{prefix}/"))
+                        .map(str::to_string)
                 }
             })
             .collect();
@@ -202,7 +204,10 @@ fn section_check(reader: &Reader, sections: &[Section], version: Version) -> Res
     if c.findings.is_empty() {
         c.summary = found.join("; ");
     } else {
-        c.summary = format!("{} document(s) lack a section for {version}", c.findings.len());
+        c.summary = format!(
+            "{} document(s) lack a section for {version}",
+            c.findings.len()
+        );
     }
     Ok(c)
 }
@@ -211,7 +216,11 @@ fn glob(pattern: &str) -> Result<globset::GlobMatcher> {
     Ok(GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()
-        .map_err(|e| Error::Usage(format!("[readiness]: the glob `{pattern}` is not valid: {e}")))?
+        .map_err(|e| {
+            Error::Usage(format!(
+                "[readiness]: the glob `{pattern}` is not valid: {e}"
+            ))
+        })?
         .compile_matcher())
 }
 
@@ -338,7 +347,10 @@ fn flags_check(reader: &Reader, dir: &Path, rules: &[Flags]) -> Result<Check> {
             let matcher = glob(pattern)?;
             for f in files.iter().filter(|f| matcher.is_match(f.as_str())) {
                 if let Some(b) = reader.read(f)? {
-                    docs.push((reader.repo_path(f), String::from_utf8_lossy(&b).into_owned()));
+                    docs.push((
+                        reader.repo_path(f),
+                        String::from_utf8_lossy(&b).into_owned(),
+                    ));
                 }
             }
         }

@@ -116,7 +116,10 @@ impl Walk<'_> {
     /// A type as written, renamed, without a leading dot or the file's own package.
     fn type_name(&self, written: &str) -> String {
         let t = rename(written.trim_start_matches('.'), self.renames);
-        match t.strip_prefix(self.package).and_then(|r| r.strip_prefix('.')) {
+        match t
+            .strip_prefix(self.package)
+            .and_then(|r| r.strip_prefix('.'))
+        {
             Some(rest) if !self.package.is_empty() => rest.to_string(),
             _ => t,
         }
@@ -136,7 +139,12 @@ impl Walk<'_> {
             };
             let label = f
                 .label
-                .map(|_| f.label().as_str_name().trim_start_matches("LABEL_").to_lowercase())
+                .map(|_| {
+                    f.label()
+                        .as_str_name()
+                        .trim_start_matches("LABEL_")
+                        .to_lowercase()
+                })
                 .unwrap_or_default();
             let shape = format!("{label} {ty} = {}", f.number()).trim().to_string();
             let mut p = path.clone();
@@ -204,7 +212,8 @@ pub fn compare(left: &BTreeMap<String, Decl>, right: &BTreeMap<String, Decl>) ->
         let mut parent = name;
         while let Some((p, _)) = parent.rsplit_once('.') {
             parent = p;
-            if !other.contains_key(&format!("message {p}")) && !other.contains_key(&format!("enum {p}"))
+            if !other.contains_key(&format!("message {p}"))
+                && !other.contains_key(&format!("enum {p}"))
             {
                 return true;
             }

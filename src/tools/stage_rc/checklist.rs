@@ -106,7 +106,10 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
         .collect();
     rcs.sort();
     let next_rc = scheme.candidate_tag(version, rcs.last().map_or(1, |(n, _)| n + 1));
-    let last_rc = rcs.last().map(|(_, t)| t.clone()).unwrap_or(next_rc.clone());
+    let last_rc = rcs
+        .last()
+        .map(|(_, t)| t.clone())
+        .unwrap_or(next_rc.clone());
     let released = tags.contains(&release_tag);
     // What the later steps read: the release tag once it exists, else the branch's tip.
     let at = if released {
@@ -134,8 +137,12 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
         format!("the release branch {branch}"),
         match &tip {
             Some(c) => State::Done(format!("{branch} at {}", short(c))),
-            None if regular => State::Todo(format!("`git checkout {remote}/master -b {branch}` and push it")),
-            None => State::Todo(format!("patch releases use the existing {branch}: fetch it")),
+            None if regular => State::Todo(format!(
+                "`git checkout {remote}/master -b {branch}` and push it"
+            )),
+            None => State::Todo(format!(
+                "patch releases use the existing {branch}: fetch it"
+            )),
         },
     ));
     if regular {
@@ -146,11 +153,21 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
         .iter()
         .find_map(|r| git.resolve(r).ok().flatten());
         let state = match master {
-            None => State::Manual("no master branch here: check that master says the next minor version".into()),
-            Some(m) => match project.read_sites_at(git, &m).ok().and_then(|v| agreement(&v).ok()) {
+            None => State::Manual(
+                "no master branch here: check that master says the next minor version".into(),
+            ),
+            Some(m) => match project
+                .read_sites_at(git, &m)
+                .ok()
+                .and_then(|v| agreement(&v).ok())
+            {
                 Some(v) if v > version => State::Done(format!("master ({}) says {v}", short(&m))),
-                Some(v) => State::Todo(format!("master says {v}: `bump-version --minor` on master and commit")),
-                None => State::Todo("the version sites on master disagree: `bump-version --minor` on master".into()),
+                Some(v) => State::Todo(format!(
+                    "master says {v}: `bump-version --minor` on master and commit"
+                )),
+                None => State::Todo(
+                    "the version sites on master disagree: `bump-version --minor` on master".into(),
+                ),
             },
         };
         items.push(item(PREP, "master moved to the next minor version", state));
@@ -172,30 +189,62 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
                 .show(c, &prefix.to_string_lossy())?
                 .map(|b| parse(&String::from_utf8_lossy(&b), &format));
             let cl_state = match cl.as_ref().and_then(|cl| cl.section(version)) {
-                Some(s) if !s.wip => State::Done(format!("{}:{}: `{}` at {}", format.file, s.line, s.title, short(c))),
+                Some(s) if !s.wip => State::Done(format!(
+                    "{}:{}: `{}` at {}",
+                    format.file,
+                    s.line,
+                    s.title,
+                    short(c)
+                )),
                 Some(s) => State::Todo(format!("remove `(WIP)` from {}:{}", format.file, s.line)),
-                None => State::Todo(format!("add the {version} section to {} on master and cherry-pick it", format.file)),
+                None => State::Todo(format!(
+                    "add the {version} section to {} on master and cherry-pick it",
+                    format.file
+                )),
             };
             let sites_state = match project.read_sites_at(git, c).ok().map(|v| agreement(&v)) {
-                Some(Ok(v)) if v == version => State::Done(format!("all sites say {v} at {}", short(c))),
-                Some(Ok(v)) => State::Todo(format!("the sites say {v}: `bump-version --version {version}` on {branch}")),
-                _ => State::Todo(format!("the version sites disagree at {}: `bump-version --version {version}`", short(c))),
+                Some(Ok(v)) if v == version => {
+                    State::Done(format!("all sites say {v} at {}", short(c)))
+                }
+                Some(Ok(v)) => State::Todo(format!(
+                    "the sites say {v}: `bump-version --version {version}` on {branch}"
+                )),
+                _ => State::Todo(format!(
+                    "the version sites disagree at {}: `bump-version --version {version}`",
+                    short(c)
+                )),
             };
             (cl_state, sites_state)
         }
     };
-    items.push(item(PREP, format!("the CHANGELOG has the {version} section, without (WIP)"), cl_state));
-    items.push(item(PREP, format!("configure.ac and CMakeLists.txt say {version}"), sites_state));
+    items.push(item(
+        PREP,
+        format!("the CHANGELOG has the {version} section, without (WIP)"),
+        cl_state,
+    ));
+    items.push(item(
+        PREP,
+        format!("configure.ac and CMakeLists.txt say {version}"),
+        sites_state,
+    ));
     // The readiness checks (steps 5-9).
     match &at {
         Some(c) => {
             let tree = Tree::Commit {
                 commit: c.clone(),
-                label: format!("{} ({})", if released { &release_tag } else { &branch }, short(c)),
+                label: format!(
+                    "{} ({})",
+                    if released { &release_tag } else { &branch },
+                    short(c)
+                ),
             };
             let checks = readiness::checks(project, git, &tree, version)?;
             if checks.is_empty() {
-                items.push(item(PREP, "readiness checks", State::Manual("none configured ([readiness] in release.toml)".into())));
+                items.push(item(
+                    PREP,
+                    "readiness checks",
+                    State::Manual("none configured ([readiness] in release.toml)".into()),
+                ));
             }
             for check in checks {
                 let first = check.findings.first().map(|f| match &f.location {
@@ -213,12 +262,18 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
                 let state = match check.status {
                     Status::Pass => State::Done(check.summary.clone()),
                     Status::Fail => State::Todo(detail(first.unwrap_or(check.summary.clone()))),
-                    Status::Warn | Status::Skip => State::Manual(first.unwrap_or(check.summary.clone())),
+                    Status::Warn | Status::Skip => {
+                        State::Manual(first.unwrap_or(check.summary.clone()))
+                    }
                 };
                 items.push(item(PREP, check.title.clone(), state));
             }
         }
-        None => items.push(item(PREP, "readiness checks", State::Todo(format!("no {branch} yet")))),
+        None => items.push(item(
+            PREP,
+            "readiness checks",
+            State::Todo(format!("no {branch} yet")),
+        )),
     }
     if regular {
         items.push(item(
@@ -243,12 +298,17 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
         TAG,
         "the release candidate is tagged",
         if rcs.is_empty() {
-            State::Todo(format!("`git tag -a {next_rc} -m \"Tagging {} {next_rc}.\"`", cfg.project.display_name))
-        } else {
-            State::Done(format!(
-                "{}",
-                rcs.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(", ")
+            State::Todo(format!(
+                "`git tag -a {next_rc} -m \"Tagging {} {next_rc}.\"`",
+                cfg.project.display_name
             ))
+        } else {
+            State::Done(
+                rcs.iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
         },
     ));
     items.push(item(
@@ -265,13 +325,17 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
             let c = at.clone().unwrap_or_default();
             State::Done(format!("tag {release_tag} at {}", short(&c)))
         } else {
-            State::Todo(format!("`publish-dist --tag {last_rc}` once the vote passes"))
+            State::Todo(format!(
+                "`publish-dist --tag {last_rc}` once the vote passes"
+            ))
         },
     ));
     items.push(item(
         RELEASE,
         "website, old releases archived, JIRA version released, announcement",
-        State::Manual(format!("`publish-dist --tag {last_rc}` does each; see docs/publish-dist.md")),
+        State::Manual(format!(
+            "`publish-dist --tag {last_rc}` does each; see docs/publish-dist.md"
+        )),
     ));
     items.push(item(
         RELEASE,

@@ -110,7 +110,9 @@ pub fn key_checks(
     out.push(uid);
     let title = "the key is in the project's KEYS";
     out.push(match in_keys {
-        Some(true) => Check::new("key-in-keys", title).with_summary(format!("listed in {keys_url}")),
+        Some(true) => {
+            Check::new("key-in-keys", title).with_summary(format!("listed in {keys_url}"))
+        }
         Some(false) => {
             let mut c = Check::new("key-in-keys", title);
             c.push(Finding::warning(
@@ -138,7 +140,9 @@ pub fn manual_steps(fingerprint: &str) -> String {
 /// The KEYS text appended for a key: `gpg --list-sigs` then `gpg --armor --export`.
 fn key_text(g: &Gpg, fpr: &str) -> Result<String> {
     let run = |args: &[&str], why: &str| -> Result<String> {
-        let mut c = Cmd::new("gpg", why).args(["--batch", "--no-tty"]).args(args);
+        let mut c = Cmd::new("gpg", why)
+            .args(["--batch", "--no-tty"])
+            .args(args);
         if let Some(h) = g.home() {
             c = c.env("GNUPGHOME", h);
         }
@@ -193,7 +197,9 @@ pub fn run(common: &CommonArgs, req: &KeysRequest) -> Result<ExitCode> {
     let current = svn.read_file("KEYS")?;
     let text = match &current {
         Some(b) => Some(String::from_utf8(b.clone()).map_err(|_| {
-            Error::Usage(format!("{keys_url} is not UTF-8 text; fix KEYS by hand before adding keys"))
+            Error::Usage(format!(
+                "{keys_url} is not UTF-8 text; fix KEYS by hand before adding keys"
+            ))
         })?),
         None => None,
     };
@@ -209,7 +215,11 @@ pub fn run(common: &CommonArgs, req: &KeysRequest) -> Result<ExitCode> {
                     p.message
                 )));
             }
-            Some(ring.keys.iter().any(|k| k.fingerprint.eq_ignore_ascii_case(&fpr)))
+            Some(
+                ring.keys
+                    .iter()
+                    .any(|k| k.fingerprint.eq_ignore_ascii_case(&fpr)),
+            )
         }
     };
     let now = Timestamp::now();
@@ -221,8 +231,18 @@ pub fn run(common: &CommonArgs, req: &KeysRequest) -> Result<ExitCode> {
     )?;
     let deadline = vote::deadline(now, &calendar)?;
     let needed_until = deadline.as_second() + cfg.signing.margin_days * 86_400;
-    let mut report = Report::new("stage-rc keys", format!("key {fpr} for {}", cfg.project.name));
-    for c in key_checks(&key, listed, &keys_url, &req.domain, now.as_second(), needed_until) {
+    let mut report = Report::new(
+        "stage-rc keys",
+        format!("key {fpr} for {}", cfg.project.name),
+    );
+    for c in key_checks(
+        &key,
+        listed,
+        &keys_url,
+        &req.domain,
+        now.as_second(),
+        needed_until,
+    ) {
         report.push(c);
     }
     if !req.add {
@@ -237,12 +257,19 @@ pub fn run(common: &CommonArgs, req: &KeysRequest) -> Result<ExitCode> {
         )));
     }
     let already = listed == Some(true);
-    let appended = if already { String::new() } else { key_text(&g, &fpr)? };
+    let appended = if already {
+        String::new()
+    } else {
+        key_text(&g, &fpr)?
+    };
     let plan = AddPlan {
         keys_url: keys_url.clone(),
         fingerprint: fpr.clone(),
         action: if already { "already-in-keys" } else { "append" },
-        message: format!("Added the key of {} to KEYS.", key.uids.first().cloned().unwrap_or_else(|| fpr.clone())),
+        message: format!(
+            "Added the key of {} to KEYS.",
+            key.uids.first().cloned().unwrap_or_else(|| fpr.clone())
+        ),
         appended: appended.clone(),
     };
     let shown = match common.format {
@@ -266,13 +293,21 @@ pub fn run(common: &CommonArgs, req: &KeysRequest) -> Result<ExitCode> {
         new.push('\n');
     }
     new.push_str(&appended);
-    let tmp = tempfile::NamedTempFile::new().map_err(|e| Error::io("create", "a temporary KEYS", e))?;
+    let tmp =
+        tempfile::NamedTempFile::new().map_err(|e| Error::io("create", "a temporary KEYS", e))?;
     std::fs::write(tmp.path(), &new).map_err(|e| Error::io("write", tmp.path(), e))?;
     svn.commit_ops(
         &plan.message,
-        &["put".to_string(), tmp.path().display().to_string(), keys_url.clone()],
+        &[
+            "put".to_string(),
+            tmp.path().display().to_string(),
+            keys_url.clone(),
+        ],
     )?;
-    cli::print_stdout(&format!("added {fpr} to {keys_url}\n{}", manual_steps(&fpr)));
+    cli::print_stdout(&format!(
+        "added {fpr} to {keys_url}\n{}",
+        manual_steps(&fpr)
+    ));
     Ok(ExitCode::Ok)
 }
 
@@ -296,28 +331,62 @@ mod tests {
     }
 
     fn statuses(cs: &[Check]) -> Vec<(String, &'static str)> {
-        cs.iter().map(|c| (c.id.clone(), c.status.label())).collect()
+        cs.iter()
+            .map(|c| (c.id.clone(), c.status.label()))
+            .collect()
     }
 
     #[test]
     fn a_good_key_passes_and_each_rule_fails_on_its_own() {
         let now = 1_700_000_000;
         let good = key(&["Release Manager <rm@apache.org>"], 4096, None, "u");
-        let s = statuses(&key_checks(&good, Some(true), "KEYS", "apache.org", now, now + 86_400));
+        let s = statuses(&key_checks(
+            &good,
+            Some(true),
+            "KEYS",
+            "apache.org",
+            now,
+            now + 86_400,
+        ));
         assert!(s.iter().all(|(_, st)| *st == "pass"), "{s:?}");
         let weak = key(&["RM <rm@apache.org>"], 1024, None, "u");
-        let s = statuses(&key_checks(&weak, Some(true), "KEYS", "apache.org", now, now));
+        let s = statuses(&key_checks(
+            &weak,
+            Some(true),
+            "KEYS",
+            "apache.org",
+            now,
+            now,
+        ));
         assert_eq!(s[0], ("key-strength".into(), "FAIL"));
         let soon = key(&["RM <rm@apache.org>"], 4096, Some(now + 3600), "u");
-        let s = statuses(&key_checks(&soon, Some(true), "KEYS", "apache.org", now, now + 86_400));
+        let s = statuses(&key_checks(
+            &soon,
+            Some(true),
+            "KEYS",
+            "apache.org",
+            now,
+            now + 86_400,
+        ));
         assert_eq!(s[1], ("key-valid-through-vote".into(), "FAIL"));
         let revoked = key(&["RM <rm@apache.org>"], 4096, None, "r");
-        let s = statuses(&key_checks(&revoked, Some(true), "KEYS", "apache.org", now, now));
+        let s = statuses(&key_checks(
+            &revoked,
+            Some(true),
+            "KEYS",
+            "apache.org",
+            now,
+            now,
+        ));
         assert_eq!(s[1], ("key-valid-through-vote".into(), "FAIL"));
         let gmail = key(&["RM <rm@gmail.com>"], 4096, None, "u");
         let cs = key_checks(&gmail, Some(false), "KEYS", "apache.org", now, now);
         assert_eq!(statuses(&cs)[2], ("key-user-id-domain".into(), "FAIL"));
         assert_eq!(statuses(&cs)[3], ("key-in-keys".into(), "warn"));
-        assert!(cs[2].findings[0].message.contains("gpg --quick-add-uid"), "{:?}", cs[2]);
+        assert!(
+            cs[2].findings[0].message.contains("gpg --quick-add-uid"),
+            "{:?}",
+            cs[2]
+        );
     }
 }
