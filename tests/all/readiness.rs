@@ -207,6 +207,28 @@ fn readiness_checks_report_each_problem_with_file_and_line() {
 }
 
 #[test]
+fn verify_distcheck_source_runs_the_readiness_checks_at_the_tag() {
+    // A recipe that makes no tarball: the readiness checks run before the build regardless.
+    let (_d, hello) = ready_repo("\n[distcheck]\nrecipe = [\"true\"]\n");
+    git(&hello, &["tag", "-a", "1.1.0-rc1", "-m", "Tagging Hello 1.1.0-rc1."]);
+    let r = run_tool(
+        "verify-distcheck",
+        &hello,
+        &["source", "--tag", "1.1.0-rc1", "--format", "json"],
+    );
+    r.assert_code(1);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    for id in IDS {
+        assert_eq!(check(&json, id)["status"], "pass", "{id}: {json:#}");
+    }
+    assert_eq!(
+        check(&json, "generated-files-current")["summary"],
+        "endpoint help: current"
+    );
+    assert_eq!(check(&json, "tarball")["status"], "fail");
+}
+
+#[test]
 fn a_failing_or_hanging_generator_and_empty_flags_are_errors_not_passes() {
     let (_d, hello) = ready_repo(
         r#"

@@ -439,7 +439,7 @@ fn generated_check(reader: &Reader, dir: &Path, rules: &[Generated]) -> Result<C
             "list what the generator changed",
         )?;
         if status.trim().is_empty() {
-            done.push(format!("the {} are current", rule.name));
+            done.push(format!("{}: current", rule.name));
             continue;
         }
         let diff = git(
