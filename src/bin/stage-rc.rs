@@ -55,7 +55,7 @@ enum Command {
     /// do, or manual (with the exact command); also in the GitHub job summary. Read-only.
     Checklist {
         /// The version, e.g. 1.11.0.
-        #[arg(long, env = "RELEASE_KIT_VERSION", value_name = "X.Y.Z")]
+        #[arg(value_name = "X.Y.Z")]
         version: String,
     },
 }

@@ -576,7 +576,7 @@ fn the_checklist_shows_each_step_done_to_do_or_manual_in_the_terminal_and_job_su
     crate::support::release::cut_rc1(&hello);
     let summary = hello.parent().unwrap().join("summary.md");
     let mut c = tool("stage-rc", &hello);
-    c.args(["checklist", "--version", "1.1.0"])
+    c.args(["checklist", "1.1.0"])
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_STEP_SUMMARY", &summary);
     let r = run(c);
@@ -622,7 +622,7 @@ fn real_mesos_checklist_at_the_1_11_0_tag() {
             &commit,
         ],
     );
-    let r = run_tool("stage-rc", &mesos, &["checklist", "--version", "1.11.0"]);
+    let r = run_tool("stage-rc", &mesos, &["checklist", "1.11.0"]);
     r.assert_code(0);
     eprintln!("{}", r.stdout);
     for line in [

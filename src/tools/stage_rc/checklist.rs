@@ -1,4 +1,4 @@
-//! `stage-rc checklist --version X.Y.Z`: the release guide as a checklist for one version, each
+//! `stage-rc checklist X.Y.Z`: the release guide as a checklist for one version, each
 //! step with its state: done (with the evidence found in git), to do (with what to do), or
 //! manual (with the exact command). Read-only; Markdown in the GitHub job summary too.
 
