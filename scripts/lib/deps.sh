@@ -77,7 +77,7 @@ RK_SYSTEM_TOOLS=(
   git:git make:make gcc:gcc autoreconf:autoconf automake:automake libtoolize:libtool
   pkg-config:pkg-config cmake:cmake svn:subversion svnadmin:subversion svnmucc:subversion svnserve:subversion gpg:gnupg gpgconf:gnupg
   rpmbuild:rpm rpmkeys:rpm rpmsign:rpm rpmspec:rpm createrepo_c:createrepo-c python3:python3 java:default-jre-headless
-  kill:procps gzip:gzip bzip2:bzip2 xz:xz-utils sha512sum:coreutils sha256sum:coreutils curl:curl
+  kill:procps perl:perl gzip:gzip bzip2:bzip2 xz:xz-utils sha512sum:coreutils sha256sum:coreutils curl:curl
 )
 
 # Tools the test suite drives besides the system ones: workflow linters and act (PyPI), and the

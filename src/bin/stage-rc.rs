@@ -13,13 +13,18 @@ use release_kit::tools::stage_rc::{self, StageRequest};
 /// planned), 1 a check failed or a finished step would change, 2 bad usage, configuration or
 /// input, 3 an outside failure (network, svn, gpg, Nexus, GitHub).
 #[derive(Debug, Parser)]
-#[command(name = "stage-rc", version)]
+#[command(name = "stage-rc", version, subcommand_negates_reqs = true)]
 struct Cli {
     #[command(flatten)]
     common: CommonArgs,
     /// The release-candidate tag, e.g. 1.11.0-rc1.
-    #[arg(long, env = "RELEASE_KIT_TAG", value_name = "X.Y.Z-rcN")]
-    tag: String,
+    #[arg(
+        long,
+        env = "RELEASE_KIT_TAG",
+        value_name = "X.Y.Z-rcN",
+        required = true
+    )]
+    tag: Option<String>,
     /// Print the plan and stop; change nothing anywhere.
     #[arg(long, env = "RELEASE_KIT_DRY_RUN", value_parser = BoolishValueParser::new())]
     dry_run: bool,
@@ -37,13 +42,68 @@ struct Cli {
     /// Also send the vote email through the configured SMTP server.
     #[arg(long, env = "RELEASE_KIT_SEND", value_parser = BoolishValueParser::new())]
     send: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Release-manager onboarding: check a signing key as the vote needs it, or add it to KEYS.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// The release guide as a checklist for one version: each step done (with evidence), to
+    /// do, or manual (with the exact command); also in the GitHub job summary. Read-only.
+    Checklist {
+        /// The version, e.g. 1.11.0.
+        #[arg(value_name = "X.Y.Z")]
+        version: String,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum KeysCommand {
+    /// Check the key (strength, expiry against the next vote, revocation, a user id at
+    /// --domain, in KEYS) and print the steps only you can do. Exit 1 when it is not fit.
+    Check(KeysArgs),
+    /// Append the key to KEYS in the dist release area (dist.release) in one svn commit, in the
+    /// guide's format; does nothing when it is already there. Prints the plan first.
+    Add(KeysArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct KeysArgs {
+    /// The key's fingerprint [default: signing.key, else the keyring's only secret key].
+    #[arg(long, env = "RELEASE_KIT_KEY", value_name = "FINGERPRINT")]
+    key: Option<String>,
+    /// The domain one of the key's user ids must have.
+    #[arg(long, env = "RELEASE_KIT_KEYS_DOMAIN", default_value = "apache.org")]
+    domain: String,
+    /// Print the plan and stop; change nothing.
+    #[arg(long, env = "RELEASE_KIT_DRY_RUN", value_parser = BoolishValueParser::new())]
+    dry_run: bool,
 }
 
 fn main() -> std::process::ExitCode {
     let cli: Cli = cli::parse();
     cli::init_logging(&cli.common);
+    if let Some(Command::Checklist { version }) = &cli.command {
+        return cli::finish(stage_rc::checklist::run(&cli.common, version));
+    }
+    if let Some(Command::Keys(keys)) = cli.command {
+        let (add, args) = match keys {
+            KeysCommand::Check(a) => (false, a),
+            KeysCommand::Add(a) => (true, a),
+        };
+        let request = stage_rc::keys::KeysRequest {
+            add,
+            key: args.key,
+            domain: args.domain,
+            dry_run: args.dry_run,
+        };
+        return cli::finish(stage_rc::keys::run(&cli.common, &request));
+    }
     let request = StageRequest {
-        tag: cli.tag,
+        tag: cli.tag.unwrap_or_default(),
         out: cli.out,
         dry_run: cli.dry_run,
         vote_start: cli.vote_start,

@@ -20,6 +20,7 @@ use crate::model::version_sites::SiteSpec;
 
 pub use release_model::ReleaseModel;
 pub use wording::{Wording, WordingSettings};
+pub mod readiness;
 
 /// The file name looked up at the root of the project being released.
 pub(crate) const FILE_NAME: &str = "release.toml";
@@ -45,6 +46,7 @@ pub struct Config {
     pub publish: Publish,
     pub website: Website,
     pub wording: WordingSettings,
+    pub readiness: readiness::Readiness,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -590,6 +592,7 @@ impl Default for Config {
             wording: WordingSettings::default(),
             rpm: Rpm::default(),
             distcheck: Distcheck::default(),
+            readiness: readiness::Readiness::default(),
         }
     }
 }
@@ -758,6 +761,7 @@ impl Config {
         self.changelog_format().map_err(semantic)?;
         self.wording.validate().map_err(semantic)?;
         release_model::ReleaseModel::parse(&self.tags.model).map_err(semantic)?;
+        self.readiness.validate().map_err(semantic)?;
         if !matches!(self.dist.source.as_str(), "make-dist" | "git-archive") {
             return Err(semantic(format!(
                 "`dist.source` is `{}`; use \"make-dist\" (the project's `make dist`) or \"git-archive\"",

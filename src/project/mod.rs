@@ -3,6 +3,7 @@
 
 pub mod bump;
 pub mod changelog;
+pub mod readiness;
 
 use std::path::{Path, PathBuf};
 

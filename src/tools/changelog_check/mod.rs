@@ -14,7 +14,7 @@ use crate::model::version::Version;
 use crate::model::version_sites::{agreement, check_sites, SiteValue};
 use crate::outside::git::Git;
 use crate::outside::jira::{self, Jira};
-use crate::project::Project;
+use crate::project::{readiness, Project};
 use crate::report::{Check, Finding, Report};
 
 /// What `changelog-check` was asked to do.
@@ -383,6 +383,20 @@ pub fn check(
                 )
                 .skipped(&why),
             );
+        }
+    }
+
+    // The pre-tag readiness checks of [readiness] (the rc gate only).
+    if let (Some(_), Some(git)) = (at_tag, ctx.git.as_ref()) {
+        let tree = match &source {
+            Source::WorkTree => readiness::Tree::WorkTree,
+            Source::Commit { rev, commit } => readiness::Tree::Commit {
+                commit: commit.clone(),
+                label: rev.clone(),
+            },
+        };
+        for c in readiness::checks(project, git, &tree, version)? {
+            report.push(c);
         }
     }
 

@@ -5,6 +5,8 @@
 //! recorded in the release ledger (a git note on the tag, see [`crate::engine::git_notes`]), so a re-run
 //! resumes where a crash stopped and refuses to redo a step with other inputs.
 
+pub mod checklist;
+pub mod keys;
 pub mod preflight;
 pub mod verify;
 

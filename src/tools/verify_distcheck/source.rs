@@ -19,7 +19,7 @@ use crate::model::version::Version;
 use crate::model::version_sites::check_sites;
 use crate::outside::git::{self, Git, TagInfo, TreeEntry};
 use crate::outside::process::{human_duration, Cmd, CmdError};
-use crate::project::Project;
+use crate::project::{readiness, Project};
 use crate::report::{Check, Finding, Location, Report};
 use crate::verify::archive::{self, Entry, EntryKind, Kind, Limits};
 use crate::verify::checksum::{self, Algorithm};
@@ -610,6 +610,13 @@ pub fn run_source(common: &CommonArgs, req: &SourceRequest) -> Result<ExitCode> 
         report.push(c);
     }
     report.push(changelog_section_check(config, &git, &info.commit, version));
+    let tree = readiness::Tree::Commit {
+        commit: info.commit.clone(),
+        label: format!("tag {}", req.tag),
+    };
+    for c in readiness::checks(&project, &git, &tree, version)? {
+        report.push(c);
+    }
 
     std::fs::create_dir_all(&req.out_dir).map_err(|e| Error::io("create", &req.out_dir, e))?;
     let out_dir = req
