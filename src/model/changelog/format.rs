@@ -66,6 +66,8 @@ pub struct Format {
     pub key: Regex,
     /// Exactly one issue key.
     pub key_exact: Regex,
+    /// Entries may name their keys anywhere (`- Fix the parser (#12).`), not only at the start.
+    pub key_anywhere: bool,
     pub highlights: Regex,
     pub unresolved: Regex,
     pub resolved: Regex,
@@ -103,6 +105,9 @@ pub struct Settings {
     pub wip_marker: String,
     /// Regular expression of an issue key.
     pub issue_key: String,
+    /// Where an entry names its issue keys: `start` (`[MESOS-1] Fix ...`, the Mesos way) or
+    /// `anywhere` (`- Fix the parser (#12).`, the Keep a Changelog way).
+    pub issue_key_at: String,
     /// Regular expression of the title line of the highlights block.
     pub highlights: String,
     /// Regular expression of the title line of the unresolved critical issues block.
@@ -134,6 +139,7 @@ impl Default for Settings {
             heading: "Release Notes - {display_name} - Version {version}".into(),
             wip_marker: "(WIP)".into(),
             issue_key: r"[A-Z][A-Z0-9]*-\d+".into(),
+            issue_key_at: "start".into(),
             highlights: r"(?i)^(this|the) release (also )?(contains|includes)".into(),
             unresolved: r"(?i)^unresolved critical issues".into(),
             resolved: r"(?i)^all (resolved )?issues".into(),
@@ -172,6 +178,15 @@ impl Format {
             ));
         }
         let key_exact = regex("issue_key", &format!("^(?:{})$", c.issue_key))?;
+        let key_anywhere = match c.issue_key_at.trim() {
+            "start" => false,
+            "anywhere" => true,
+            other => {
+                return Err(format!(
+                    "`changelog.issue_key_at` must be `start` or `anywhere`, got `{other}`"
+                ))
+            }
+        };
         let untouched = match c.untouched.trim() {
             "warning" => Untouched::Warning,
             "error" => Untouched::Error,
@@ -194,6 +209,7 @@ impl Format {
             wip_lower: c.wip_marker.to_lowercase(),
             key,
             key_exact,
+            key_anywhere,
             highlights: regex("highlights", &c.highlights)?,
             unresolved: regex("unresolved", &c.unresolved)?,
             resolved: regex("resolved", &c.resolved)?,

@@ -29,7 +29,7 @@ pub fn parse(text: &str, format: &Format) -> Changelog {
         let underlined = lines.get(i + 1).is_some_and(|l| is_underline(l));
         if let Some((kind, version_text, suffix)) = heading(format, line, underlined) {
             if let Some(b) = current.take() {
-                sections.push(b.finish());
+                sections.push(b.finish(format));
             }
             let mut b = Builder::new(Section {
                 wip: format.is_wip(&suffix),
@@ -55,7 +55,7 @@ pub fn parse(text: &str, format: &Format) -> Changelog {
         i += 1;
     }
     if let Some(b) = current.take() {
-        sections.push(b.finish());
+        sections.push(b.finish(format));
     }
     Changelog { lines, sections }
 }
@@ -151,7 +151,19 @@ impl Builder {
         }
     }
 
-    fn finish(self) -> Section {
+    fn finish(mut self, format: &Format) -> Section {
+        if format.key_anywhere {
+            // Keep a Changelog style: an entry's keys are the ones it mentions, wherever.
+            for e in &mut self.section.entries {
+                if e.keys.is_empty() && e.bad_keys.is_empty() {
+                    for m in &e.mentions {
+                        if !e.keys.iter().any(|k| k.key == m.key) {
+                            e.keys.push(m.clone());
+                        }
+                    }
+                }
+            }
+        }
         self.section
     }
 
@@ -554,6 +566,46 @@ Release Notes - Mesos - Version 1.0.0
         assert_eq!(keys, vec![("#11", 11)]);
         assert_eq!(s.entries[0].mentions[0].key, "#10");
         assert_eq!(cl.section(v("1.1.0")).unwrap().end, 17);
+    }
+
+    #[test]
+    fn keep_a_changelog_keys_at_the_end_of_an_entry() {
+        let c = Settings {
+            heading: "## [{version}] - {date}".into(),
+            issue_key: r"#\d+".into(),
+            issue_key_at: "anywhere".into(),
+            resolved: "^### (Fixed|Added|Changed)".into(),
+            ..Default::default()
+        };
+        let f = Format::new(&c, "x", "X").unwrap();
+        let text = "\
+## [1.2.0] - 2026-01-02
+### Added
+- A feature (#10).
+- Two fixes at once (#12, #13) and #12 again
+### Fixed
+- #11 A fix
+- A fix wrapped onto the next
+  line (#14).
+";
+        let cl = parse(text, &f);
+        let keys: Vec<_> = cl
+            .section(v("1.2.0"))
+            .unwrap()
+            .resolved_keys()
+            .map(|k| (k.key.as_str(), k.line))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![("#10", 3), ("#12", 4), ("#13", 4), ("#11", 6), ("#14", 8)]
+        );
+        let bad = Settings {
+            issue_key_at: "end".into(),
+            ..c
+        };
+        assert!(Format::new(&bad, "x", "X")
+            .unwrap_err()
+            .contains("changelog.issue_key_at"));
     }
 
     #[test]

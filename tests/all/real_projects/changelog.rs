@@ -87,7 +87,7 @@ fn distcheck_source_reads_the_keep_a_changelog_example_of_the_docs() {
     let d = project(
         "CHANGELOG.md",
         &keys,
-        "# Changelog\n\n## [Unreleased]\n\n## [1.2.0] - 2026-01-02\n\n### Added\n\n- #12 Greetings in French.\n\n## [1.1.0] - 2025-06-01\n\n### Fixed\n\n- #3 A crash.\n",
+        "# Changelog\n\n## [Unreleased]\n\n## [1.2.0] - 2026-01-02\n\n### Added\n\n- Greetings in French (#12).\n\n## [1.1.0] - 2025-06-01\n\n### Fixed\n\n- A crash (#3).\n",
     );
     assert_all_tools_agree(&d, "\"## [1.2.0] - 2026-01-02\" at CHANGELOG.md:5");
 }
