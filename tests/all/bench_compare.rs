@@ -698,6 +698,7 @@ fn base_and_head_in_different_formats_exit_2_naming_both() {
         fixture("google-benchmark.json").to_str().unwrap(),
         "--head",
         fixture("mesos-allocator.log").to_str().unwrap(),
+        "--allow-unparsed",
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     let err = stderr(&o);
@@ -762,11 +763,11 @@ fn change_of_opposite_sign_to_the_medians_is_labelled() {
     }
 }
 
-/// RGBA pixels of an 8-bit RGBA PNG (what rsvg-convert writes), with its size.
+/// RGBA pixels of an 8-bit RGB or RGBA PNG (what rsvg-convert writes), with its size.
 fn png_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     use std::io::Read;
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
-    let (mut pos, mut width, mut height, mut idat) = (8, 0, 0, Vec::new());
+    let (mut pos, mut width, mut height, mut bpp, mut idat) = (8, 0, 0, 4, Vec::new());
     while pos + 8 <= bytes.len() {
         let len = u32::from_be_bytes(bytes[pos..pos + 4].try_into().unwrap()) as usize;
         let kind = &bytes[pos + 4..pos + 8];
@@ -775,7 +776,11 @@ fn png_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
             b"IHDR" => {
                 width = u32::from_be_bytes(data[0..4].try_into().unwrap());
                 height = u32::from_be_bytes(data[4..8].try_into().unwrap());
-                assert_eq!((data[8], data[9]), (8, 6), "expected 8-bit RGBA");
+                bpp = match (data[8], data[9]) {
+                    (8, 2) => 3,
+                    (8, 6) => 4,
+                    other => panic!("expected 8-bit RGB or RGBA, got {other:?}"),
+                };
             }
             b"IDAT" => idat.extend_from_slice(data),
             _ => {}
@@ -786,15 +791,19 @@ fn png_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     flate2::read::ZlibDecoder::new(&idat[..])
         .read_to_end(&mut raw)
         .unwrap();
-    let stride = width as usize * 4;
+    let stride = width as usize * bpp;
     let mut out = vec![0u8; stride * height as usize];
     for y in 0..height as usize {
         let filter = raw[y * (stride + 1)];
         let line = &raw[y * (stride + 1) + 1..(y + 1) * (stride + 1)];
         for x in 0..stride {
-            let a = if x >= 4 { out[y * stride + x - 4] } else { 0 } as i16;
+            let a = if x >= bpp { out[y * stride + x - bpp] } else { 0 } as i16;
             let b = if y > 0 { out[(y - 1) * stride + x] } else { 0 } as i16;
-            let c = if x >= 4 && y > 0 { out[(y - 1) * stride + x - 4] } else { 0 } as i16;
+            let c = if x >= bpp && y > 0 {
+                out[(y - 1) * stride + x - bpp]
+            } else {
+                0
+            } as i16;
             let predictor = match filter {
                 0 => 0,
                 1 => a,
@@ -816,6 +825,9 @@ fn png_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
             out[y * stride + x] = (i16::from(line[x]) + predictor) as u8;
         }
     }
+    if bpp == 3 {
+        out = out.chunks(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    }
     (width, height, out)
 }
 
@@ -836,7 +848,11 @@ fn svg_chart_renders_with_axis_ticks_full_names_and_nothing_clipped() {
     // Two benchmarks, one with a long name that the old chart cut at 55 characters.
     let long = "AgentAndFrameworkCount/HierarchicalAllocator_BENCHMARK_Test.DeclineOffers/11";
     let write = |name: &str, base_ms: f64, head_ms: f64| {
-        let (b, h) = (dir.path().join(format!("b-{name}.log")), dir.path().join(format!("h-{name}.log")));
+        let file = name.replace('/', "_");
+        let (b, h) = (
+            dir.path().join(format!("b-{file}.log")),
+            dir.path().join(format!("h-{file}.log")),
+        );
         for (path, ms) in [(&b, base_ms), (&h, head_ms)] {
             let mut text = String::new();
             for i in 0..12 {

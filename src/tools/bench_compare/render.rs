@@ -90,11 +90,16 @@ fn change_cell(r: &Row) -> String {
 
 /// What the change column means, and one line per row whose medians move the other way.
 fn legend(report: &Report) -> Vec<String> {
-    let mut out = vec![
-        "change: Hodges–Lehmann estimate of head/base (paired: from each round's head/base ratio; \
-         two-sample: from all base × head pairs), not the ratio of the medians shown"
-            .to_string(),
-    ];
+    let used = |mode| report.rows.iter().any(|r| r.mode == Some(mode));
+    let how = match (used(Mode::Paired), used(Mode::Unpaired)) {
+        (true, true) => " (paired: from each round's head/base ratio; two-sample: from all base × head pairs)",
+        (true, false) => " (paired: from each round's head/base ratio)",
+        (false, true) => " (two-sample: from all base × head pairs)",
+        (false, false) => return Vec::new(),
+    };
+    let mut out = vec![format!(
+        "change: Hodges–Lehmann estimate of head/base{how}, not the ratio of the medians shown"
+    )];
     for r in report.rows.iter().filter(|r| opposite_sign(r)) {
         let (Some(change), Some(medians)) = (r.ratio, median_ratio(r)) else {
             continue;
