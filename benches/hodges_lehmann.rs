@@ -67,19 +67,30 @@ fn one(implementation: &str, kind: &str, n: usize) {
     let started = Instant::now();
     let (estimate, ci) = match (implementation, kind) {
         ("nlogn", "paired") => {
-            let d: Vec<f64> = logs(&head).iter().zip(logs(&base)).map(|(h, b)| h - b).collect();
+            let d: Vec<f64> = logs(&head)
+                .iter()
+                .zip(logs(&base))
+                .map(|(h, b)| h - b)
+                .collect();
             let e = hodges_lehmann_paired(&d, CONFIDENCE).expect("non-empty");
             (e.estimate, e.low.zip(e.high))
         }
         ("quadratic", "paired") => {
-            let d: Vec<f64> = logs(&head).iter().zip(logs(&base)).map(|(h, b)| h - b).collect();
+            let d: Vec<f64> = logs(&head)
+                .iter()
+                .zip(logs(&base))
+                .map(|(h, b)| h - b)
+                .collect();
             reference::walsh(&d, k_paired(n))
         }
         ("nlogn", "unpaired") => {
-            let e = hodges_lehmann_shift(&logs(&base), &logs(&head), CONFIDENCE).expect("non-empty");
+            let e =
+                hodges_lehmann_shift(&logs(&base), &logs(&head), CONFIDENCE).expect("non-empty");
             (e.estimate, e.low.zip(e.high))
         }
-        ("quadratic", "unpaired") => reference::differences(&logs(&base), &logs(&head), k_shift(n, n)),
+        ("quadratic", "unpaired") => {
+            reference::differences(&logs(&base), &logs(&head), k_shift(n, n))
+        }
         ("nlogn", "analysis") => {
             // The whole analysis of one benchmark with n interleaved pairs, from the sample sets.
             let (mut b, mut h) = (SampleSet::default(), SampleSet::default());
@@ -128,7 +139,11 @@ fn main() {
     let sizes: Vec<usize> = std::env::var("HL_BENCH_SIZES")
         .unwrap_or_else(|_| "1000,30000,1000000".into())
         .split(',')
-        .map(|s| s.trim().parse().expect("HL_BENCH_SIZES: comma-separated sizes"))
+        .map(|s| {
+            s.trim()
+                .parse()
+                .expect("HL_BENCH_SIZES: comma-separated sizes")
+        })
         .collect();
     let max_bytes = env_u64("HL_BENCH_QUADRATIC_MAX_BYTES", 4 << 30);
     let timeout = Duration::from_secs(env_u64("HL_BENCH_TIMEOUT", 300));
@@ -145,11 +160,14 @@ fn main() {
                 _ => (n as u64) * (n as u64),
             };
             let run = |implementation: &str| -> Result<Vec<String>, String> {
-                let out = Cmd::new(&exe, format!("time the {implementation} {kind} estimate at n = {n}"))
-                    .args(["--one", implementation, kind, &n.to_string()])
-                    .timeout(timeout)
-                    .run()
-                    .map_err(|e| e.to_string().lines().next().unwrap_or("failed").to_string())?;
+                let out = Cmd::new(
+                    &exe,
+                    format!("time the {implementation} {kind} estimate at n = {n}"),
+                )
+                .args(["--one", implementation, kind, &n.to_string()])
+                .timeout(timeout)
+                .run()
+                .map_err(|e| e.to_string().lines().next().unwrap_or("failed").to_string())?;
                 Ok(String::from_utf8_lossy(&out.stdout)
                     .split_whitespace()
                     .map(str::to_string)

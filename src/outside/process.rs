@@ -344,7 +344,11 @@ impl Cmd {
         }
         let waited = waiter
             .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the thread waiting for the command panicked")))
+            .unwrap_or_else(|_| {
+                Err(io::Error::other(
+                    "the thread waiting for the command panicked",
+                ))
+            })
             .map_err(|source| self.spawn_error(source))?;
         let status = (!timed_out).then_some(waited);
         let stdout = out_thread.join().unwrap_or_default();

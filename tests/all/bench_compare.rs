@@ -754,10 +754,15 @@ fn change_of_opposite_sign_to_the_medians_is_labelled() {
             "{format}: {out}"
         );
         // base median 40 ms, head 39 ms: the medians say -2.5%, the paired estimate is positive.
-        assert!(out.contains("40.00 ms (n=7)") && out.contains("39.00 ms (n=7)"), "{out}");
+        assert!(
+            out.contains("40.00 ms (n=7)") && out.contains("39.00 ms (n=7)"),
+            "{out}"
+        );
         assert!(out.contains(" †"), "{format}: {out}");
         assert!(
-            out.contains("the ratio of medians is -2.5% but the paired Hodges–Lehmann estimate is +"),
+            out.contains(
+                "the ratio of medians is -2.5% but the paired Hodges–Lehmann estimate is +"
+            ),
             "{format}: {out}"
         );
     }
@@ -797,7 +802,11 @@ fn png_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
         let filter = raw[y * (stride + 1)];
         let line = &raw[y * (stride + 1) + 1..(y + 1) * (stride + 1)];
         for x in 0..stride {
-            let a = if x >= bpp { out[y * stride + x - bpp] } else { 0 } as i16;
+            let a = if x >= bpp {
+                out[y * stride + x - bpp]
+            } else {
+                0
+            } as i16;
             let b = if y > 0 { out[(y - 1) * stride + x] } else { 0 } as i16;
             let c = if x >= bpp && y > 0 {
                 out[(y - 1) * stride + x - bpp]
@@ -826,7 +835,10 @@ fn png_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
         }
     }
     if bpp == 3 {
-        out = out.chunks(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+        out = out
+            .chunks(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect();
     }
     (width, height, out)
 }
@@ -871,15 +883,32 @@ fn svg_chart_renders_with_axis_ticks_full_names_and_nothing_clipped() {
     let svg = dir.path().join("chart.svg");
     let base = format!("{},{}", s(&b1), s(&b2));
     let head = format!("{},{}", s(&h1), s(&h2));
-    let o = bench_compare(&["compare", "--base", &base, "--head", &head, "--svg", s(&svg)]);
+    let o = bench_compare(&[
+        "compare",
+        "--base",
+        &base,
+        "--head",
+        &head,
+        "--svg",
+        s(&svg),
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.contains(long), "the full name is in the chart");
     for tick in ["0%", "+10%", "-9.1%"] {
-        assert!(text.contains(&format!(">{tick}</text>")), "tick {tick}: {text}");
+        assert!(
+            text.contains(&format!(">{tick}</text>")),
+            "tick {tick}: {text}"
+        );
     }
     let doc = roxmltree::Document::parse(&text).unwrap();
-    let attr = |a: &str| doc.root_element().attribute(a).unwrap().parse::<u32>().unwrap();
+    let attr = |a: &str| {
+        doc.root_element()
+            .attribute(a)
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+    };
     let (w, h) = (attr("width"), attr("height"));
 
     // Rendered as drawn: the PNG has the SVG's size and ink on it.
@@ -898,7 +927,13 @@ fn svg_chart_renders_with_axis_ticks_full_names_and_nothing_clipped() {
     // outside the original size.
     let wide = text.replacen(
         &format!("width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\""),
-        &format!("width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\"", w + 300, h + 100, w + 300, h + 100),
+        &format!(
+            "width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\"",
+            w + 300,
+            h + 100,
+            w + 300,
+            h + 100
+        ),
         1,
     );
     assert_ne!(wide, text);
@@ -911,5 +946,8 @@ fn svg_chart_renders_with_axis_ticks_full_names_and_nothing_clipped() {
         .flat_map(|y| (0..ww).map(move |x| (x, y)))
         .filter(|&(x, y)| (x >= w || y >= h) && wide_pixels[((y * ww + x) * 4 + 3) as usize] > 0)
         .count();
-    assert_eq!(outside, 0, "{outside} pixels drawn outside the {w}×{h} canvas");
+    assert_eq!(
+        outside, 0,
+        "{outside} pixels drawn outside the {w}×{h} canvas"
+    );
 }

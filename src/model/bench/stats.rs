@@ -790,14 +790,19 @@ mod tests {
             .map(|i| ((i * 37 % 101) as f64 - 40.0) / 16.0)
             .collect();
         let e = hodges_lehmann_paired(&d, 0.95).unwrap();
-        let k = normal_critical(120.0 * 121.0 / 4.0, (120.0f64 * 121.0 * 241.0 / 24.0).sqrt(), 0.025);
+        let k = normal_critical(
+            120.0 * 121.0 / 4.0,
+            (120.0f64 * 121.0 * 241.0 / 24.0).sqrt(),
+            0.025,
+        );
         let (est, ci) = reference::walsh(&d, k.map(|k| k as u64));
         assert_eq!((e.estimate, e.low.zip(e.high)), (est, ci));
         assert!(ci.is_some());
         let (x, y) = (&d[..70], &d[50..]);
         let e = hodges_lehmann_shift(x, y, 0.95).unwrap();
         let sd = (70.0f64 * 70.0 * 141.0 / 12.0).sqrt();
-        let (est, ci) = reference::differences(x, y, normal_critical(2450.0, sd, 0.025).map(|k| k as u64));
+        let (est, ci) =
+            reference::differences(x, y, normal_critical(2450.0, sd, 0.025).map(|k| k as u64));
         assert_eq!((e.estimate, e.low.zip(e.high)), (est, ci));
     }
 

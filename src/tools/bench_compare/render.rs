@@ -92,7 +92,9 @@ fn change_cell(r: &Row) -> String {
 fn legend(report: &Report) -> Vec<String> {
     let used = |mode| report.rows.iter().any(|r| r.mode == Some(mode));
     let how = match (used(Mode::Paired), used(Mode::Unpaired)) {
-        (true, true) => " (paired: from each round's head/base ratio; two-sample: from all base × head pairs)",
+        (true, true) => {
+            " (paired: from each round's head/base ratio; two-sample: from all base × head pairs)"
+        }
         (true, false) => " (paired: from each round's head/base ratio)",
         (false, true) => " (two-sample: from all base × head pairs)",
         (false, false) => return Vec::new(),
@@ -459,7 +461,10 @@ pub fn svg(report: &Report) -> String {
         pct(1.0 + report.min_effect).trim_start_matches('+')
     );
     let margin = 10.0;
-    let label_w = labels.iter().map(|l| text_width(l, FONT)).fold(0.0, f64::max);
+    let label_w = labels
+        .iter()
+        .map(|l| text_width(l, FONT))
+        .fold(0.0, f64::max);
     let result_w = results
         .iter()
         .map(|l| text_width(l, FONT))

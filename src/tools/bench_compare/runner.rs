@@ -278,7 +278,9 @@ fn parse_file_as(path: &Path, format: Option<Format>) -> Result<(Parsed, Format)
     };
     let parsed = parse::parse(source, format)?;
     // parse() succeeded, so the format was forced or detected.
-    let read_as = format.or_else(|| parse::detect(&text)).unwrap_or(Format::Results);
+    let read_as = format
+        .or_else(|| parse::detect(&text))
+        .unwrap_or(Format::Results);
     Ok((parsed, read_as))
 }
 

@@ -59,7 +59,12 @@ pub(crate) fn time_rounds(req: &TimeRequest) -> Result<(ResultFile, Vec<String>)
     };
     let prepare = |why: &str| -> Result<(), BenchError> {
         if let Some(p) = &req.prepare {
-            sh(p, format!("prepare the next timed run ({why})"), req.timeout).run()?;
+            sh(
+                p,
+                format!("prepare the next timed run ({why})"),
+                req.timeout,
+            )
+            .run()?;
         }
         Ok(())
     };
@@ -77,7 +82,11 @@ pub(crate) fn time_rounds(req: &TimeRequest) -> Result<(ResultFile, Vec<String>)
     for round in 0..req.warmup {
         for (i, name) in names.iter().enumerate() {
             for side in [Side::Base, Side::Head] {
-                let why = format!("warm up {name} ({side}), run {} of {}", round + 1, req.warmup);
+                let why = format!(
+                    "warm up {name} ({side}), run {} of {}",
+                    round + 1,
+                    req.warmup
+                );
                 prepare(&why)?;
                 sh(command(side, i), why, req.timeout).run()?;
             }

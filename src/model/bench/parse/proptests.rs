@@ -30,7 +30,11 @@ fn parse_bounded(text: &str, format: Option<Format>, companion: Option<&str>) {
     };
     let result = parse(source, format);
     let took = started.elapsed();
-    assert!(took < LIMIT, "{format:?} took {took:?} on {} bytes", text.len());
+    assert!(
+        took < LIMIT,
+        "{format:?} took {took:?} on {} bytes",
+        text.len()
+    );
     if let Ok(p) = result {
         let budget = text.len() + companion.map_or(0, str::len) + 1;
         assert!(
@@ -44,13 +48,61 @@ fn parse_bounded(text: &str, format: Option<Format>, companion: Option<&str>) {
 
 /// Tokens each format is made of, so that random input reaches deep into the parsers.
 const TOKENS: &[&str] = &[
-    "[ RUN      ] A.B\n", "[       OK ] A.B (1 ms)\n", "[  FAILED  ] A.B\n", "Took ", " ms", "ns",
-    "us", "µs", "secs", " rpcs/s", "nan", "inf", "-", "1.5", "0", "1e308", "1e999", " agents in ",
-    "\n", "{", "}", "[", "]", ",", ":", "\"", "\"results\"", "\"times\"", "\"command\"",
-    "\"benchmarks\"", "\"context\"", "\"name\"", "\"real_time\"", "\"time_unit\"", "\"iters\"",
-    "\"stats\"", "\"data\"", "\"machine_info\"", "\"testsuites\"", "\"testsuite\"", "\"time\"",
-    "\"schema\"", "\"rounds\"", "<testsuites>", "<testsuite name=\"S\">", "<testcase name=\"t\" time=\"",
-    "\"/>", "</testsuite>", "BenchmarkX-8 ", " 1000 ", " ns/op", " B/op", "\t", "\r", "\u{feff}",
+    "[ RUN      ] A.B\n",
+    "[       OK ] A.B (1 ms)\n",
+    "[  FAILED  ] A.B\n",
+    "Took ",
+    " ms",
+    "ns",
+    "us",
+    "µs",
+    "secs",
+    " rpcs/s",
+    "nan",
+    "inf",
+    "-",
+    "1.5",
+    "0",
+    "1e308",
+    "1e999",
+    " agents in ",
+    "\n",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\"results\"",
+    "\"times\"",
+    "\"command\"",
+    "\"benchmarks\"",
+    "\"context\"",
+    "\"name\"",
+    "\"real_time\"",
+    "\"time_unit\"",
+    "\"iters\"",
+    "\"stats\"",
+    "\"data\"",
+    "\"machine_info\"",
+    "\"testsuites\"",
+    "\"testsuite\"",
+    "\"time\"",
+    "\"schema\"",
+    "\"rounds\"",
+    "<testsuites>",
+    "<testsuite name=\"S\">",
+    "<testcase name=\"t\" time=\"",
+    "\"/>",
+    "</testsuite>",
+    "BenchmarkX-8 ",
+    " 1000 ",
+    " ns/op",
+    " B/op",
+    "\t",
+    "\r",
+    "\u{feff}",
 ];
 
 fn token_soup() -> impl Strategy<Value = String> {
@@ -137,7 +189,10 @@ fn refused(format: Format, v: &str) -> bool {
         return true; // exit 2 unless --allow-unparsed, which drops the line
     }
     let mut set = SampleSet::default();
-    if set.extend_unpaired(parsed.measurements, Side::Base).is_err() {
+    if set
+        .extend_unpaired(parsed.measurements, Side::Base)
+        .is_err()
+    {
         return true;
     }
     matches!(
@@ -202,12 +257,24 @@ proptest! {
 fn large_inputs_parse_without_hanging() {
     // 20,000 benchmark lines of each text format and a 20,000-sample JSON export.
     let log: String = (0..20_000)
-        .map(|i| format!("[ RUN      ] A.B/{i}\nTook {}ms to add agents\n[       OK ] A.B/{i} (1 ms)\n", 1.0 + f64::from(i % 7)))
+        .map(|i| {
+            format!(
+                "[ RUN      ] A.B/{i}\nTook {}ms to add agents\n[       OK ] A.B/{i} (1 ms)\n",
+                1.0 + f64::from(i % 7)
+            )
+        })
         .collect();
     parse_bounded(&log, Some(Format::GtestLog), None);
-    let go: String = (0..20_000).map(|i| format!("BenchmarkA/{i}-8   1000   {} ns/op\n", 1000 + i)).collect();
+    let go: String = (0..20_000)
+        .map(|i| format!("BenchmarkA/{i}-8   1000   {} ns/op\n", 1000 + i))
+        .collect();
     parse_bounded(&go, Some(Format::Go), None);
-    let times: Vec<String> = (0..20_000).map(|i| format!("{}", 0.5 + f64::from(i) * 1e-6)).collect();
-    let hf = format!(r#"{{"results":[{{"command":"c","times":[{}]}}]}}"#, times.join(","));
+    let times: Vec<String> = (0..20_000)
+        .map(|i| format!("{}", 0.5 + f64::from(i) * 1e-6))
+        .collect();
+    let hf = format!(
+        r#"{{"results":[{{"command":"c","times":[{}]}}]}}"#,
+        times.join(",")
+    );
     parse_bounded(&hf, Some(Format::Hyperfine), None);
 }
