@@ -7,6 +7,7 @@
 
 use crate::outside::process::{Cmd, CmdError, Output};
 use nix::sys::resource::{getrusage, UsageWho};
+use nix::sys::time::TimeValLike;
 use std::time::{Duration, Instant};
 
 /// A finished command with its times.
@@ -25,8 +26,7 @@ pub struct Timed {
 /// User and system CPU time of every child this process has waited for so far.
 fn children_cpu() -> (Duration, Duration) {
     let to_duration = |tv: nix::sys::time::TimeVal| {
-        let micros = i64::from(tv.tv_sec()) * 1_000_000 + i64::from(tv.tv_usec());
-        Duration::from_micros(u64::try_from(micros).unwrap_or(0))
+        Duration::from_micros(u64::try_from(tv.num_microseconds()).unwrap_or(0))
     };
     // getrusage(RUSAGE_CHILDREN) cannot fail with a valid `who`; zero keeps a run measurable.
     getrusage(UsageWho::RUSAGE_CHILDREN).map_or((Duration::ZERO, Duration::ZERO), |u| {

@@ -736,7 +736,7 @@ fn opposite_sign_results(dir: &Path) -> PathBuf {
     }
     let path = dir.join("opposite.json");
     let file = serde_json::json!({"schema": 1, "environments": [], "rounds": rounds});
-    std::fs::write(&path, file.to_string()).unwrap();
+    std::fs::write(&path, file.to_string()).expect("write the result file");
     path
 }
 
@@ -774,13 +774,13 @@ fn png_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
     let (mut pos, mut width, mut height, mut bpp, mut idat) = (8, 0, 0, 4, Vec::new());
     while pos + 8 <= bytes.len() {
-        let len = u32::from_be_bytes(bytes[pos..pos + 4].try_into().unwrap()) as usize;
+        let len = u32::from_be_bytes(bytes[pos..pos + 4].try_into().expect("4 bytes")) as usize;
         let kind = &bytes[pos + 4..pos + 8];
         let data = &bytes[pos + 8..pos + 8 + len];
         match kind {
             b"IHDR" => {
-                width = u32::from_be_bytes(data[0..4].try_into().unwrap());
-                height = u32::from_be_bytes(data[4..8].try_into().unwrap());
+                width = u32::from_be_bytes(data[0..4].try_into().expect("4 bytes"));
+                height = u32::from_be_bytes(data[4..8].try_into().expect("4 bytes"));
                 bpp = match (data[8], data[9]) {
                     (8, 2) => 3,
                     (8, 6) => 4,
@@ -795,7 +795,7 @@ fn png_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     let mut raw = Vec::new();
     flate2::read::ZlibDecoder::new(&idat[..])
         .read_to_end(&mut raw)
-        .unwrap();
+        .expect("valid zlib data");
     let stride = width as usize * bpp;
     let mut out = vec![0u8; stride * height as usize];
     for y in 0..height as usize {
