@@ -78,6 +78,7 @@ RK_SYSTEM_TOOLS=(
   pkg-config:pkg-config cmake:cmake svn:subversion svnadmin:subversion svnmucc:subversion svnserve:subversion gpg:gnupg gpgconf:gnupg
   rpmbuild:rpm rpmkeys:rpm rpmsign:rpm rpmspec:rpm createrepo_c:createrepo-c python3:python3 java:default-jre-headless
   kill:procps perl:perl gzip:gzip bzip2:bzip2 xz:xz-utils sha512sum:coreutils sha256sum:coreutils curl:curl
+  rsvg-convert:librsvg2-bin
 )
 
 # Tools the test suite drives besides the system ones: workflow linters and act (PyPI), and the

@@ -9,6 +9,7 @@ use release_kit::model::bench::model::Shard;
 use release_kit::model::bench::parse::Format;
 use release_kit::model::bench::schedule;
 use release_kit::tools::bench_compare::runner::{self, CompareRequest, Outputs, RunRequest};
+use release_kit::tools::bench_compare::time::{self, TimeRequest};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -103,6 +104,39 @@ enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Time whole commands (like hyperfine), for a project with no benchmark harness: wall, user
+    /// and system time of every run, base and head interleaved in ABBA/BAAB rounds after warm-up
+    /// runs, then the same paired comparison and gate as `run`.
+    Time {
+        /// Shell command of the previous release, e.g. `make -C base check`; repeat for several
+        /// commands, each timed against the --head-cmd at the same position.
+        #[arg(long, env = "RELEASE_KIT_BASE_CMD", required = true)]
+        base_cmd: Vec<String>,
+        /// Shell command of the candidate; one per --base-cmd.
+        #[arg(long, env = "RELEASE_KIT_HEAD_CMD", required = true)]
+        head_cmd: Vec<String>,
+        /// Name of each command pair in the report, one per pair [default: the head command].
+        #[arg(long, env = "RELEASE_KIT_NAME")]
+        name: Vec<String>,
+        /// Unmeasured runs of every command before the timed rounds (base and head alternating).
+        #[arg(long, env = "RELEASE_KIT_WARMUP", default_value = "1")]
+        warmup: u32,
+        /// Shell command run before every run, not timed (e.g. to reset a build or cache).
+        #[arg(long, env = "RELEASE_KIT_PREPARE", value_name = "CMD")]
+        prepare: Option<String>,
+        /// Number of base/head pairs, run in ABBA/BAAB blocks.
+        #[arg(long, env = "RELEASE_KIT_ROUNDS", default_value = "10")]
+        rounds: u32,
+        /// Kill a command that runs longer than this (exit 3), e.g. 600, 90s, 30m.
+        #[arg(long, env = "RELEASE_KIT_TIMEOUT", default_value = "30m", value_parser = runner::parse_timeout)]
+        timeout: Duration,
+        /// Seed of the randomised block order [default: from the clock, logged].
+        #[arg(long, env = "RELEASE_KIT_SEED")]
+        seed: Option<u64>,
+        /// Write every round to this result file (for `compare --results`).
+        #[arg(long, env = "RELEASE_KIT_OUTPUT", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Run one build against itself (A/A) and report the noise and the smallest detectable regression.
     Calibrate {
         /// Shell command running the benchmarks.
@@ -122,13 +156,19 @@ enum Command {
     },
 }
 
-fn run_request(base_cmd: String, head_cmd: String, run: RunArgs, gate: &GateArgs) -> RunRequest {
-    let seed = run.seed.unwrap_or_else(|| {
+/// The given seed, or one from the clock (logged so that the order can be repeated).
+fn seed(given: Option<u64>) -> u64 {
+    let seed = given.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64)
     });
     tracing::info!("block order seed {seed} (pass --seed {seed} to repeat this order)");
+    seed
+}
+
+fn run_request(base_cmd: String, head_cmd: String, run: RunArgs, gate: &GateArgs) -> RunRequest {
+    let seed = seed(run.seed);
     RunRequest {
         base_cmd,
         head_cmd,
@@ -199,6 +239,30 @@ fn main() -> std::process::ExitCode {
         } => {
             let req = run_request(base_cmd, head_cmd, run, g);
             runner::run(&req, &options, &outputs, &ci)
+        }
+        Command::Time {
+            base_cmd,
+            head_cmd,
+            name,
+            warmup,
+            prepare,
+            rounds,
+            timeout,
+            seed: given,
+            output,
+        } => {
+            let req = TimeRequest {
+                base_cmds: base_cmd,
+                head_cmds: head_cmd,
+                names: name,
+                rounds,
+                warmup,
+                prepare,
+                timeout,
+                seed: seed(given),
+                output,
+            };
+            time::time(&req, &options, &outputs, &ci)
         }
         Command::Calibrate { cmd, run } => {
             let req = run_request(cmd.clone(), cmd, run, g);

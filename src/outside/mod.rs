@@ -15,3 +15,4 @@ pub mod process;
 pub mod smtp;
 pub mod source_tarball;
 pub mod svn;
+pub mod timed;

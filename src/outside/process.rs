@@ -320,27 +320,37 @@ impl Cmd {
                 .take()
                 .map(|p| Box::new(p) as Box<dyn Read + Send>),
         );
-        let started = Instant::now();
-        let status = loop {
-            match child
-                .try_wait()
-                .map_err(|source| self.spawn_error(source))?
-            {
-                Some(status) => break Some(status),
-                None if started.elapsed() >= limit => break None,
-                None => std::thread::sleep(Duration::from_millis(20)),
-            }
-        };
-        if status.is_none() {
+        // A blocking wait in its own thread: the exit is seen the moment it happens (commands
+        // are timed, e.g. by bench-compare), and the limit is a receive timeout.
+        let pid = child.id();
+        let (done_tx, done_rx) = mpsc::channel();
+        let waiter = std::thread::spawn(move || {
+            let status = child.wait();
+            let _ = done_tx.send(());
+            status
+        });
+        let timed_out = matches!(
+            done_rx.recv_timeout(limit),
+            Err(mpsc::RecvTimeoutError::Timeout)
+        );
+        if timed_out {
             // Kill the whole process group, then the child itself in case that failed.
-            let group = format!("-{}", child.id());
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &group])
-                .stderr(Stdio::null())
-                .status();
-            let _ = child.kill();
-            let _ = child.wait();
+            for target in [format!("-{pid}"), pid.to_string()] {
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &target])
+                    .stderr(Stdio::null())
+                    .status();
+            }
         }
+        let waited = waiter
+            .join()
+            .unwrap_or_else(|_| {
+                Err(io::Error::other(
+                    "the thread waiting for the command panicked",
+                ))
+            })
+            .map_err(|source| self.spawn_error(source))?;
+        let status = (!timed_out).then_some(waited);
         let stdout = out_thread.join().unwrap_or_default();
         let stderr = err_thread.join().unwrap_or_default();
         match status {

@@ -551,3 +551,403 @@ fn shards_of_a_real_gtest_binary_cover_every_test_once() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+// ---------------------------------------------------------------- time: whole commands
+
+/// A shell loop that burns about `n` × 2 µs of user CPU time.
+fn busy(n: u32) -> String {
+    format!("i=0; while [ $i -lt {n} ]; do i=$((i+1)); done")
+}
+
+#[test]
+fn time_mode_times_real_commands_interleaved_and_catches_a_slowdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("time.json");
+    let marks = dir.path().join("order.txt");
+    let m = s(&marks);
+    let o = bench_compare(&[
+        "time",
+        "--base-cmd",
+        &format!("echo base >> {m}; {}; sleep 0.05", busy(20_000)),
+        "--head-cmd",
+        &format!("echo head >> {m}; {}; sleep 0.09", busy(60_000)),
+        "--name",
+        "suite",
+        "--rounds",
+        "8",
+        "--warmup",
+        "2",
+        "--seed",
+        "5",
+        "--output",
+        s(&out),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let row = |metric: &str| {
+        report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "suite" && r["metric"] == metric)
+            .unwrap_or_else(|| panic!("no {metric} row in {report}"))
+            .clone()
+    };
+    // Wall: 50 ms + loop vs 90 ms + 3× the loop; user: 3× the loop. Both paired regressions.
+    for metric in ["wall", "user"] {
+        let r = row(metric);
+        assert_eq!(r["mode"], "paired", "{r}");
+        assert_eq!(r["verdict"], "regression", "{r}");
+        assert!(r["ratio"].as_f64().unwrap() > 1.2, "{r}");
+        assert_eq!(r["base"]["n"], 8);
+    }
+    // Every run is recorded with its three times; the runs alternate in ABBA/BAAB blocks.
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let rounds = file["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 16);
+    for r in rounds {
+        assert!(r["wall_seconds"].as_f64().unwrap() >= 0.05, "{r}");
+        let metrics: Vec<&str> = r["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["metric"].as_str().unwrap())
+            .collect();
+        assert!(metrics.starts_with(&["wall", "user"]), "{metrics:?}");
+    }
+    let order = std::fs::read_to_string(&marks).unwrap();
+    let order: Vec<&str> = order.lines().collect();
+    // 2 warm-up runs of each side first (base, head alternating), then 8 pairs in blocks of 4.
+    assert_eq!(order.len(), 4 + 16);
+    assert_eq!(&order[..4], ["base", "head", "base", "head"]);
+    for block in order[4..].chunks(4) {
+        assert!(
+            block == ["base", "head", "head", "base"] || block == ["head", "base", "base", "head"],
+            "{block:?}"
+        );
+    }
+    // The result file reads back through compare --results, paired.
+    let o = bench_compare(&["compare", "--results", s(&out)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("suite · wall"), "{}", stdout(&o));
+}
+
+#[test]
+fn time_mode_same_command_passes_the_gate() {
+    let o = bench_compare(&[
+        "time",
+        "--base-cmd",
+        "sleep 0.02",
+        "--head-cmd",
+        "sleep 0.02",
+        "--rounds",
+        "6",
+        "--warmup",
+        "0",
+        "--min-effect",
+        "50%",
+        "--seed",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("sleep 0.02 · wall"), "{}", stdout(&o));
+}
+
+#[test]
+fn time_mode_failing_command_exits_3_and_unpaired_commands_exit_2() {
+    let o = bench_compare(&[
+        "time",
+        "--base-cmd",
+        "true",
+        "--head-cmd",
+        "echo broken >&2; exit 5",
+        "--rounds",
+        "2",
+        "--warmup",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("broken"), "{}", stderr(&o));
+    let o = bench_compare(&[
+        "time",
+        "--base-cmd",
+        "true",
+        "--base-cmd",
+        "false",
+        "--head-cmd",
+        "true",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 --base-cmd and 1 --head-cmd given"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+// ---------------------------------------------------------------- formats, labels, SVG
+
+#[test]
+fn base_and_head_in_different_formats_exit_2_naming_both() {
+    let o = bench_compare(&[
+        "compare",
+        "--base",
+        fixture("google-benchmark.json").to_str().unwrap(),
+        "--head",
+        fixture("mesos-allocator.log").to_str().unwrap(),
+        "--allow-unparsed",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("base is google-benchmark (")
+            && err.contains("but head is gtest-log (")
+            && err.contains("google-benchmark.json")
+            && err.contains("mesos-allocator.log"),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+}
+
+/// A result file of 7 pairs where every pair but one is slower in head, yet head's median is
+/// lower than base's: the paired estimate and the ratio of medians disagree in sign.
+fn opposite_sign_results(dir: &Path) -> PathBuf {
+    let pairs = [
+        (10.0, 11.0),
+        (20.0, 21.0),
+        (30.0, 31.0),
+        (40.0, 39.0),
+        (50.0, 51.0),
+        (60.0, 61.0),
+        (70.0, 71.0),
+    ];
+    let mut rounds = Vec::new();
+    for (i, (b, h)) in pairs.iter().enumerate() {
+        for (side, v) in [("base", b), ("head", h)] {
+            rounds.push(serde_json::json!({
+                "pair": i, "block": i / 2, "side": side, "order": rounds.len(),
+                "measurements": [{"name": "Parse.Big", "metric": "time", "unit": "s",
+                                  "direction": "lower-is-better", "value": v / 1000.0}]
+            }));
+        }
+    }
+    let path = dir.join("opposite.json");
+    let file = serde_json::json!({"schema": 1, "environments": [], "rounds": rounds});
+    std::fs::write(&path, file.to_string()).expect("write the result file");
+    path
+}
+
+#[test]
+fn change_of_opposite_sign_to_the_medians_is_labelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = opposite_sign_results(dir.path());
+    for format in ["text", "markdown"] {
+        let o = bench_compare(&["compare", "--results", s(&results), "--format", format]);
+        let out = stdout(&o);
+        assert!(o.status.code().is_some(), "{}", stderr(&o));
+        assert!(out.contains("change (HL) [95% CI]"), "{out}");
+        assert!(
+            out.contains("not the ratio of the medians shown"),
+            "{format}: {out}"
+        );
+        // base median 40 ms, head 39 ms: the medians say -2.5%, the paired estimate is positive.
+        assert!(
+            out.contains("40.00 ms (n=7)") && out.contains("39.00 ms (n=7)"),
+            "{out}"
+        );
+        assert!(out.contains(" †"), "{format}: {out}");
+        assert!(
+            out.contains(
+                "the ratio of medians is -2.5% but the paired Hodges–Lehmann estimate is +"
+            ),
+            "{format}: {out}"
+        );
+    }
+}
+
+/// RGBA pixels of an 8-bit RGB or RGBA PNG (what rsvg-convert writes), with its size.
+fn png_rgba(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    use std::io::Read;
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    let (mut pos, mut width, mut height, mut bpp, mut idat) = (8, 0, 0, 4, Vec::new());
+    while pos + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[pos..pos + 4].try_into().expect("4 bytes")) as usize;
+        let kind = &bytes[pos + 4..pos + 8];
+        let data = &bytes[pos + 8..pos + 8 + len];
+        match kind {
+            b"IHDR" => {
+                width = u32::from_be_bytes(data[0..4].try_into().expect("4 bytes"));
+                height = u32::from_be_bytes(data[4..8].try_into().expect("4 bytes"));
+                bpp = match (data[8], data[9]) {
+                    (8, 2) => 3,
+                    (8, 6) => 4,
+                    other => panic!("expected 8-bit RGB or RGBA, got {other:?}"),
+                };
+            }
+            b"IDAT" => idat.extend_from_slice(data),
+            _ => {}
+        }
+        pos += 12 + len;
+    }
+    let mut raw = Vec::new();
+    flate2::read::ZlibDecoder::new(&idat[..])
+        .read_to_end(&mut raw)
+        .expect("valid zlib data");
+    let stride = width as usize * bpp;
+    let mut out = vec![0u8; stride * height as usize];
+    for y in 0..height as usize {
+        let filter = raw[y * (stride + 1)];
+        let line = &raw[y * (stride + 1) + 1..(y + 1) * (stride + 1)];
+        for x in 0..stride {
+            let a = if x >= bpp {
+                out[y * stride + x - bpp]
+            } else {
+                0
+            } as i16;
+            let b = if y > 0 { out[(y - 1) * stride + x] } else { 0 } as i16;
+            let c = if x >= bpp && y > 0 {
+                out[(y - 1) * stride + x - bpp]
+            } else {
+                0
+            } as i16;
+            let predictor = match filter {
+                0 => 0,
+                1 => a,
+                2 => b,
+                3 => (a + b) / 2,
+                4 => {
+                    let p = a + b - c;
+                    let (pa, pb, pc) = ((p - a).abs(), (p - b).abs(), (p - c).abs());
+                    if pa <= pb && pa <= pc {
+                        a
+                    } else if pb <= pc {
+                        b
+                    } else {
+                        c
+                    }
+                }
+                f => panic!("PNG filter {f}"),
+            };
+            out[y * stride + x] = (i16::from(line[x]) + predictor) as u8;
+        }
+    }
+    if bpp == 3 {
+        out = out
+            .chunks(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect();
+    }
+    (width, height, out)
+}
+
+fn rsvg(svg: &Path, png: &Path) {
+    let o = Command::new("rsvg-convert")
+        .args(["--format", "png", "--output", s(png), s(svg)])
+        .output()
+        .expect("rsvg-convert runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn svg_chart_renders_with_axis_ticks_full_names_and_nothing_clipped() {
+    if !support::require_tool("rsvg-convert") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Two benchmarks, one with a long name that the old chart cut at 55 characters.
+    let long = "AgentAndFrameworkCount/HierarchicalAllocator_BENCHMARK_Test.DeclineOffers/11";
+    let write = |name: &str, base_ms: f64, head_ms: f64| {
+        let file = name.replace('/', "_");
+        let (b, h) = (
+            dir.path().join(format!("b-{file}.log")),
+            dir.path().join(format!("h-{file}.log")),
+        );
+        for (path, ms) in [(&b, base_ms), (&h, head_ms)] {
+            let mut text = String::new();
+            for i in 0..12 {
+                let wobble = 1.0 + ((i * 7919) % 13) as f64 * 0.001;
+                text.push_str(&format!(
+                    "[ RUN      ] {name}\nDeclined offers from 2000 agents in {:.6}ms\n[       OK ] {name} (10 ms)\n",
+                    ms * wobble
+                ));
+            }
+            std::fs::write(path, text).unwrap();
+        }
+        (b, h)
+    };
+    let (b1, h1) = write(long, 100.0, 130.0);
+    let (b2, h2) = write("Short.Case", 10.0, 9.0);
+    let svg = dir.path().join("chart.svg");
+    let base = format!("{},{}", s(&b1), s(&b2));
+    let head = format!("{},{}", s(&h1), s(&h2));
+    let o = bench_compare(&[
+        "compare",
+        "--base",
+        &base,
+        "--head",
+        &head,
+        "--svg",
+        s(&svg),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains(long), "the full name is in the chart");
+    for tick in ["0%", "+10%", "-9.1%"] {
+        assert!(
+            text.contains(&format!(">{tick}</text>")),
+            "tick {tick}: {text}"
+        );
+    }
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let attr = |a: &str| {
+        doc.root_element()
+            .attribute(a)
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+    };
+    let (w, h) = (attr("width"), attr("height"));
+
+    // Rendered as drawn: the PNG has the SVG's size and ink on it.
+    let png = dir.path().join("chart.png");
+    rsvg(&svg, &png);
+    let bytes = std::fs::read(&png).unwrap();
+    let (pw, ph, pixels) = png_rgba(&bytes);
+    assert_eq!((pw, ph), (w, h));
+    let dark = pixels
+        .chunks(4)
+        .filter(|p| p[3] > 200 && u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2]) < 300)
+        .count();
+    assert!(dark > 2000, "only {dark} dark pixels: the chart is empty");
+
+    // Nothing is clipped: drawn on a canvas 300 px wider and 100 px taller, nothing falls
+    // outside the original size.
+    let wide = text.replacen(
+        &format!("width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\""),
+        &format!(
+            "width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\"",
+            w + 300,
+            h + 100,
+            w + 300,
+            h + 100
+        ),
+        1,
+    );
+    assert_ne!(wide, text);
+    let wide_svg = dir.path().join("wide.svg");
+    std::fs::write(&wide_svg, wide).unwrap();
+    let wide_png = dir.path().join("wide.png");
+    rsvg(&wide_svg, &wide_png);
+    let (ww, wh, wide_pixels) = png_rgba(&std::fs::read(&wide_png).unwrap());
+    let outside = (0..wh)
+        .flat_map(|y| (0..ww).map(move |x| (x, y)))
+        .filter(|&(x, y)| (x >= w || y >= h) && wide_pixels[((y * ww + x) * 4 + 3) as usize] > 0)
+        .count();
+    assert_eq!(
+        outside, 0,
+        "{outside} pixels drawn outside the {w}×{h} canvas"
+    );
+}

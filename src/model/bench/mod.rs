@@ -4,7 +4,9 @@
 //! renderers live with bench-compare (`tools::bench_compare`).
 
 pub mod analysis;
+pub mod hodges_lehmann;
 pub mod model;
 pub mod parse;
 pub mod schedule;
 pub mod stats;
+pub mod timing;

@@ -3,6 +3,7 @@
 //!
 //! Exact null distributions are computed by polynomial products and cached per sample size.
 
+use crate::model::bench::hodges_lehmann;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -563,44 +564,34 @@ pub fn paired_t(d: &[f64], alternative: Alternative) -> Option<TestOutcome> {
 
 /// One-sample Hodges–Lehmann estimate (median of the Walsh averages) of the centre of `d`, with the
 /// distribution-free confidence interval from the order statistics of the Walsh averages at level
-/// `confidence` (e.g. 0.95).
-pub(crate) fn hodges_lehmann_paired(d: &[f64], confidence: f64) -> Option<Estimate> {
+/// `confidence` (e.g. 0.95). O(n log n) time, O(n) memory (see [`hodges_lehmann`]). `d` must be
+/// free of NaN.
+///
+/// [`hodges_lehmann`]: crate::model::bench::hodges_lehmann
+pub fn hodges_lehmann_paired(d: &[f64], confidence: f64) -> Option<Estimate> {
     let n = d.len();
     if n == 0 {
         return None;
     }
-    let mut walsh = Vec::with_capacity(n * (n + 1) / 2);
-    for i in 0..n {
-        for j in i..n {
-            walsh.push((d[i] + d[j]) / 2.0);
-        }
-    }
-    walsh.sort_unstable_by(f64::total_cmp);
     let gamma = (1.0 - confidence) / 2.0;
     let k = if n <= EXACT_LIMIT {
         lower_critical(&signed_rank_pmf(n), gamma)
     } else {
         let nf = n as f64;
         let sd = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0).sqrt();
-        normal_critical(walsh.len() as f64 / 2.0, sd, gamma)
+        normal_critical(nf * (nf + 1.0) / 4.0, sd, gamma)
     };
-    Some(interval(&walsh, k))
+    Some(estimate(hodges_lehmann::walsh(d, k.map(|k| k as u64))))
 }
 
 /// Two-sample Hodges–Lehmann estimate of the shift `y - x` (median of all pairwise differences),
-/// with the distribution-free confidence interval from their order statistics.
-pub(crate) fn hodges_lehmann_shift(x: &[f64], y: &[f64], confidence: f64) -> Option<Estimate> {
+/// with the distribution-free confidence interval from their order statistics. O((m + n) log(m + n))
+/// time, O(m + n) memory. Both samples must be free of NaN.
+pub fn hodges_lehmann_shift(x: &[f64], y: &[f64], confidence: f64) -> Option<Estimate> {
     let (m, n) = (x.len(), y.len());
     if m == 0 || n == 0 {
         return None;
     }
-    let mut diffs = Vec::with_capacity(m * n);
-    for yj in y {
-        for xi in x {
-            diffs.push(yj - xi);
-        }
-    }
-    diffs.sort_unstable_by(f64::total_cmp);
     let gamma = (1.0 - confidence) / 2.0;
     let k = if m <= EXACT_LIMIT && n <= EXACT_LIMIT {
         lower_critical(&rank_sum_pmf(m, n), gamma)
@@ -609,7 +600,11 @@ pub(crate) fn hodges_lehmann_shift(x: &[f64], y: &[f64], confidence: f64) -> Opt
         let sd = (mf * nf * (mf + nf + 1.0) / 12.0).sqrt();
         normal_critical(mf * nf / 2.0, sd, gamma)
     };
-    Some(interval(&diffs, k))
+    Some(estimate(hodges_lehmann::differences(
+        x,
+        y,
+        k.map(|k| k as u64),
+    )))
 }
 
 fn normal_critical(mean: f64, sd: f64, gamma: f64) -> Option<usize> {
@@ -617,16 +612,11 @@ fn normal_critical(mean: f64, sd: f64, gamma: f64) -> Option<usize> {
     (k >= 1.0).then_some(k as usize)
 }
 
-fn interval(sorted: &[f64], k: Option<usize>) -> Estimate {
-    let len = sorted.len();
-    let (low, high) = match k {
-        Some(k) if k <= len => (Some(sorted[k - 1]), Some(sorted[len - k])),
-        _ => (None, None),
-    };
+fn estimate(selected: hodges_lehmann::Selected) -> Estimate {
     Estimate {
-        estimate: median_sorted(sorted),
-        low,
-        high,
+        estimate: selected.estimate,
+        low: selected.interval.map(|(low, _)| low),
+        high: selected.interval.map(|(_, high)| high),
     }
 }
 
@@ -790,6 +780,30 @@ mod tests {
         assert!(lo < e.estimate && e.estimate < hi);
         close(lo, 0.039, 1e-9);
         close(hi, 0.5825, 1e-9);
+    }
+
+    #[test]
+    fn hodges_lehmann_equals_the_quadratic_definition_beyond_the_exact_limit() {
+        use crate::model::bench::hodges_lehmann::reference;
+        // Normal-approximation critical values (n > EXACT_LIMIT), with ties and both signs.
+        let d: Vec<f64> = (0..120)
+            .map(|i| ((i * 37 % 101) as f64 - 40.0) / 16.0)
+            .collect();
+        let e = hodges_lehmann_paired(&d, 0.95).unwrap();
+        let k = normal_critical(
+            120.0 * 121.0 / 4.0,
+            (120.0f64 * 121.0 * 241.0 / 24.0).sqrt(),
+            0.025,
+        );
+        let (est, ci) = reference::walsh(&d, k.map(|k| k as u64));
+        assert_eq!((e.estimate, e.low.zip(e.high)), (est, ci));
+        assert!(ci.is_some());
+        let (x, y) = (&d[..70], &d[50..]);
+        let e = hodges_lehmann_shift(x, y, 0.95).unwrap();
+        let sd = (70.0f64 * 70.0 * 141.0 / 12.0).sqrt();
+        let (est, ci) =
+            reference::differences(x, y, normal_critical(2450.0, sd, 0.025).map(|k| k as u64));
+        assert_eq!((e.estimate, e.low.zip(e.high)), (est, ci));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! their confidence intervals.
 
 use crate::cli::Format;
-use crate::model::bench::analysis::{pct, GatePolicy, Report, Row, Verdict};
+use crate::model::bench::analysis::{pct, GatePolicy, Mode, Report, Row, Verdict};
 use crate::report::junit::{Case, Outcome, Suite};
 use crate::report::{md_code, md_escape, xml_escape};
 use std::fmt::Write as _;
@@ -58,6 +58,65 @@ fn ratio_ci(r: &Row) -> String {
     }
 }
 
+/// What the change column is: the Hodges–Lehmann estimate the row's test goes with.
+fn estimate_name(r: &Row) -> &'static str {
+    match r.mode {
+        Some(Mode::Paired) => "paired Hodges–Lehmann",
+        Some(Mode::Unpaired) => "two-sample Hodges–Lehmann",
+        None => "none",
+    }
+}
+
+/// head median / base median, when both sides were measured.
+fn median_ratio(r: &Row) -> Option<f64> {
+    Some(r.head?.median / r.base?.median)
+}
+
+/// True when the medians shown beside the change move the other way from it.
+fn opposite_sign(r: &Row) -> bool {
+    match (r.ratio, median_ratio(r)) {
+        (Some(change), Some(medians)) => {
+            (change > 1.0 && medians < 1.0) || (change < 1.0 && medians > 1.0)
+        }
+        _ => false,
+    }
+}
+
+/// The change cell: the estimate and its interval, marked `†` when the medians disagree in sign.
+fn change_cell(r: &Row) -> String {
+    let mark = if opposite_sign(r) { " †" } else { "" };
+    format!("{}{mark}", ratio_ci(r))
+}
+
+/// What the change column means, and one line per row whose medians move the other way.
+fn legend(report: &Report) -> Vec<String> {
+    let used = |mode| report.rows.iter().any(|r| r.mode == Some(mode));
+    let how = match (used(Mode::Paired), used(Mode::Unpaired)) {
+        (true, true) => {
+            " (paired: from each round's head/base ratio; two-sample: from all base × head pairs)"
+        }
+        (true, false) => " (paired: from each round's head/base ratio)",
+        (false, true) => " (two-sample: from all base × head pairs)",
+        (false, false) => return Vec::new(),
+    };
+    let mut out = vec![format!(
+        "change: Hodges–Lehmann estimate of head/base{how}, not the ratio of the medians shown"
+    )];
+    for r in report.rows.iter().filter(|r| opposite_sign(r)) {
+        let (Some(change), Some(medians)) = (r.ratio, median_ratio(r)) else {
+            continue;
+        };
+        out.push(format!(
+            "† {}: the ratio of medians is {} but the {} estimate is {}; the estimate is what the test and the verdict use",
+            label(r),
+            pct(medians),
+            estimate_name(r),
+            pct(change)
+        ));
+    }
+    out
+}
+
 fn p(v: Option<f64>) -> String {
     v.map_or("—".into(), |v| {
         if v < 0.001 {
@@ -101,7 +160,7 @@ pub fn text(report: &Report) -> String {
         "benchmark",
         "base",
         "head",
-        "change [95% CI]",
+        "change (HL) [95% CI]",
         "p",
         "p (Holm)",
         "verdict",
@@ -114,7 +173,7 @@ pub fn text(report: &Report) -> String {
                 label(r),
                 side(r.base, &r.unit),
                 side(r.head, &r.unit),
-                ratio_ci(r),
+                change_cell(r),
                 p(r.p_value),
                 p(r.p_adjusted),
                 verdict(r),
@@ -147,7 +206,11 @@ pub fn text(report: &Report) -> String {
     for r in &rows {
         line(r, &mut out);
     }
-    let _ = writeln!(out, "\n{}", summary_line(report));
+    let _ = writeln!(out);
+    for l in legend(report) {
+        let _ = writeln!(out, "{l}");
+    }
+    let _ = writeln!(out, "{}", summary_line(report));
     for w in &report.warnings {
         let _ = writeln!(out, "warning: {w}");
     }
@@ -158,7 +221,7 @@ pub fn text(report: &Report) -> String {
 pub fn markdown(report: &Report) -> String {
     let mut out = String::from("## Benchmark comparison\n\n");
     let _ = writeln!(out, "{}\n", summary_line(report));
-    out.push_str("| benchmark | metric | base | head | change [95% CI] | p | p (Holm) | verdict |\n|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| benchmark | metric | base | head | change (HL) [95% CI] | p | p (Holm) | verdict |\n|---|---|---|---|---|---|---|---|\n");
     for r in &report.rows {
         let v = match r.verdict {
             Verdict::Regression => "**regression**".to_string(),
@@ -171,10 +234,14 @@ pub fn markdown(report: &Report) -> String {
             md_escape(&r.metric),
             side(r.base, &r.unit),
             side(r.head, &r.unit),
-            ratio_ci(r),
+            change_cell(r),
             p(r.p_value),
             p(r.p_adjusted),
         );
+    }
+    out.push('\n');
+    for l in legend(report) {
+        let _ = writeln!(out, "{}  ", md_escape(&l));
     }
     let charted: Vec<&Row> = report.rows.iter().filter(|r| r.ratio.is_some()).collect();
     if !charted.is_empty() {
@@ -257,11 +324,15 @@ pub fn junit(report: &Report, policy: GatePolicy) -> Suite {
         .iter()
         .map(|r| {
             let detail = format!(
-                "{} -> {}: {} ({})",
+                "{} -> {}: {} ({}{})",
                 side(r.base, &r.unit),
                 side(r.head, &r.unit),
-                ratio_ci(r),
-                verdict(r)
+                change_cell(r),
+                verdict(r),
+                match r.mode {
+                    Some(_) => format!("; change is the {} estimate", estimate_name(r)),
+                    None => String::new(),
+                }
             );
             let (outcome, system_out) = if failing.iter().any(|f| std::ptr::eq(*f, r)) {
                 let message = r.verdict.name().to_string();
@@ -344,11 +415,68 @@ pub fn calibration(rows: &[(String, f64, Option<f64>)], report: &Report, format:
     }
 }
 
-/// SVG forest plot: one line per row with the ratio and its CI on a log axis, the ±min-effect band shaded.
+/// Width in pixels of `s` set in the SVG's monospace font (0.6 em per character, rounded up).
+fn text_width(s: &str, font_size: f64) -> f64 {
+    (s.chars().count() as f64 * font_size * 0.62).ceil()
+}
+
+/// Axis ticks (as ratios) for a log axis spanning ratios `exp(-extreme) ..= exp(extreme)`.
+fn ticks(extreme: f64, pixels_per_log: f64) -> Vec<f64> {
+    const STEPS: [f64; 14] = [
+        0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 4.0, 9.0,
+    ];
+    // Changes of +s and their mirror images 1/(1+s), so that the axis is symmetric in log space.
+    let mut out = vec![1.0];
+    let mut last = 0.0;
+    for s in STEPS {
+        let l = (1.0 + s).ln();
+        if l > extreme {
+            break;
+        }
+        // Keep ticks at least 44 px apart so their labels never overlap.
+        if (l - last) * pixels_per_log >= 44.0 {
+            out.push(1.0 + s);
+            out.push(1.0 / (1.0 + s));
+            last = l;
+        }
+    }
+    out.sort_by(f64::total_cmp);
+    out
+}
+
+/// SVG forest plot: one line per row with the Hodges–Lehmann ratio and its CI on a log axis with
+/// ticks, the ±min-effect band shaded, every benchmark's full name, and a canvas sized to fit
+/// every text.
 pub fn svg(report: &Report) -> String {
+    const FONT: f64 = 12.0;
+    const TITLE_FONT: f64 = 14.0;
     let rows: Vec<&Row> = report.rows.iter().filter(|r| r.ratio.is_some()).collect();
-    let (left, width, row_h, top) = (360.0, 400.0, 22.0, 40.0);
-    let height = top + row_h * rows.len().max(1) as f64 + 40.0;
+    let labels: Vec<String> = rows.iter().map(|r| label(r)).collect();
+    let results: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} {}", pct(r.ratio.unwrap_or(1.0)), r.verdict.name()))
+        .collect();
+    let title = format!(
+        "head / base: Hodges–Lehmann estimate with 95% CI (log scale); shaded: ±{}",
+        pct(1.0 + report.min_effect).trim_start_matches('+')
+    );
+    let margin = 10.0;
+    let label_w = labels
+        .iter()
+        .map(|l| text_width(l, FONT))
+        .fold(0.0, f64::max);
+    let result_w = results
+        .iter()
+        .map(|l| text_width(l, FONT))
+        .fold(text_width("+100.0% inconclusive", FONT), f64::max);
+    let (plot_w, row_h, top) = (420.0, 22.0, 44.0);
+    let left = margin + label_w + 16.0;
+    let plot_h = row_h * rows.len().max(1) as f64;
+    let axis_y = top + plot_h;
+    let width = (left + plot_w + 16.0 + result_w + margin)
+        .max(margin * 2.0 + text_width(&title, TITLE_FONT))
+        .ceil();
+    let height = (axis_y + 44.0).ceil();
     let extreme = rows
         .iter()
         .flat_map(|r| [r.ratio, r.ci_low, r.ci_high])
@@ -356,26 +484,62 @@ pub fn svg(report: &Report) -> String {
         .map(|v| v.ln().abs())
         .fold((1.0 + report.min_effect).ln() * 2.0, f64::max)
         * 1.1;
-    let x = |ratio: f64| left + width / 2.0 + ratio.ln() / extreme * (width / 2.0);
+    let scale = plot_w / 2.0 / extreme;
+    let x = |ratio: f64| left + plot_w / 2.0 + ratio.ln() * scale;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">",
-        left + width + 120.0
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"monospace\" font-size=\"{FONT}\">"
     );
-    let _ = writeln!(out, "<text x=\"10\" y=\"20\" font-size=\"14\">head / base with 95% CI (log scale); shaded: ±{}</text>", pct(1.0 + report.min_effect).trim_start_matches('+'));
+    let _ = writeln!(
+        out,
+        "<rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
+    );
+    let _ = writeln!(
+        out,
+        "<text x=\"{margin}\" y=\"22\" font-size=\"{TITLE_FONT}\">{}</text>",
+        xml_escape(&title)
+    );
     let (band_lo, band_hi) = (x(1.0 - report.min_effect), x(1.0 + report.min_effect));
     let _ = writeln!(
         out,
-        "<rect x=\"{band_lo:.1}\" y=\"{top}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#eeeeee\"/>",
+        "<rect x=\"{band_lo:.1}\" y=\"{top}\" width=\"{:.1}\" height=\"{plot_h:.1}\" fill=\"#eeeeee\"/>",
         band_hi - band_lo,
-        row_h * rows.len() as f64
     );
+    // The axis: a baseline, a tick and a light grid line at each tick, the tick's change below.
     let _ = writeln!(
         out,
-        "<line x1=\"{0:.1}\" y1=\"{top}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#888\"/>",
-        x(1.0),
-        top + row_h * rows.len() as f64
+        "<line x1=\"{left:.1}\" y1=\"{axis_y:.1}\" x2=\"{:.1}\" y2=\"{axis_y:.1}\" stroke=\"#333\"/>",
+        left + plot_w
+    );
+    for t in ticks(extreme, scale) {
+        let tx = x(t);
+        let grid = if t == 1.0 { "#888" } else { "#dddddd" };
+        let _ = writeln!(
+            out,
+            "<line x1=\"{tx:.1}\" y1=\"{top}\" x2=\"{tx:.1}\" y2=\"{axis_y:.1}\" stroke=\"{grid}\"/>"
+        );
+        let _ = writeln!(
+            out,
+            "<line x1=\"{tx:.1}\" y1=\"{axis_y:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#333\"/>",
+            axis_y + 5.0
+        );
+        let tick_label = if t == 1.0 {
+            "0%".to_string()
+        } else {
+            format!("{:+}%", ((t - 1.0) * 1000.0).round() / 10.0)
+        };
+        let _ = writeln!(
+            out,
+            "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{tick_label}</text>",
+            axis_y + 18.0
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">change of head vs base</text>",
+        left + plot_w / 2.0,
+        axis_y + 36.0
     );
     for (i, r) in rows.iter().enumerate() {
         let y = top + row_h * (i as f64 + 0.5);
@@ -387,38 +551,28 @@ pub fn svg(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "<text x=\"10\" y=\"{:.1}\">{}</text>",
+            "<text x=\"{margin}\" y=\"{:.1}\">{}</text>",
             y + 4.0,
-            xml_escape(&truncate(&label(r), 55))
+            xml_escape(&labels[i])
         );
         if let (Some(lo), Some(hi)) = (r.ci_low, r.ci_high) {
             let _ = writeln!(out, "<line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{colour}\" stroke-width=\"2\"/>", x(lo), x(hi));
         }
-        let ratio = r.ratio.unwrap_or(1.0);
         let _ = writeln!(
             out,
             "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{colour}\"/>",
-            x(ratio)
+            x(r.ratio.unwrap_or(1.0))
         );
         let _ = writeln!(
             out,
-            "<text x=\"{:.1}\" y=\"{:.1}\">{} {}</text>",
-            left + width + 10.0,
+            "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            left + plot_w + 16.0,
             y + 4.0,
-            pct(ratio),
-            r.verdict.name()
+            xml_escape(&results[i])
         );
     }
     out.push_str("</svg>\n");
     out
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
-    }
 }
 
 #[cfg(test)]

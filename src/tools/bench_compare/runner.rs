@@ -43,6 +43,18 @@ pub enum BenchError {
         /// The cause.
         source: std::io::Error,
     },
+    /// Base and head are in formats that name their benchmarks differently.
+    #[error("base is {base} ({base_files}) but head is {head} ({head_files}); results in different formats name their benchmarks differently, so nothing would be compared. Produce both sides with the same benchmark program and output format (or pass `--input-format` if a file was detected wrongly)")]
+    FormatMismatch {
+        /// Formats of the base files.
+        base: String,
+        /// The base files.
+        base_files: String,
+        /// Formats of the head files.
+        head: String,
+        /// The head files.
+        head_files: String,
+    },
     /// Bad arguments.
     #[error("{0}")]
     Usage(String),
@@ -111,9 +123,22 @@ pub fn load(
     allow_unparsed: bool,
     warnings: &mut Vec<String>,
 ) -> Result<SampleSet, BenchError> {
+    load_with_formats(paths, format, side, allow_unparsed, warnings).map(|(set, _)| set)
+}
+
+/// [`load`], also returning the format each file was read as.
+fn load_with_formats(
+    paths: &[PathBuf],
+    format: Option<Format>,
+    side: Side,
+    allow_unparsed: bool,
+    warnings: &mut Vec<String>,
+) -> Result<(SampleSet, Vec<(PathBuf, Format)>), BenchError> {
     let mut set = SampleSet::default();
+    let mut formats = Vec::new();
     for path in expand(paths)? {
-        let parsed = parse_file(&path, format)?;
+        let (parsed, read_as) = parse_file_as(&path, format)?;
+        formats.push((path.clone(), read_as));
         check_unparsed(&path, &parsed, allow_unparsed, warnings)?;
         match &parsed.results {
             Some(file) => {
@@ -127,7 +152,46 @@ pub fn load(
             None => set.extend_unpaired(parsed.measurements, side)?,
         }
     }
-    Ok(set)
+    Ok((set, formats))
+}
+
+/// The name a format's benchmarks share with other formats: gtest's JSON and XML reports are one
+/// report in two encodings; a result file of `run` holds whatever its commands printed.
+fn naming(format: Format) -> Option<&'static str> {
+    match format {
+        Format::GtestJson | Format::GtestXml => Some("gtest report"),
+        Format::Results => None,
+        f => Some(f.name()),
+    }
+}
+
+/// Refuses a base and a head whose files share no benchmark naming (e.g. Google Benchmark JSON
+/// against a gtest log): every row would be `missing` or `new` and the gate would pass.
+fn check_same_formats(
+    base: &[(PathBuf, Format)],
+    head: &[(PathBuf, Format)],
+) -> Result<(), BenchError> {
+    let names = |files: &[(PathBuf, Format)]| -> std::collections::BTreeSet<&'static str> {
+        files.iter().filter_map(|(_, f)| naming(*f)).collect()
+    };
+    let (b, h) = (names(base), names(head));
+    if b.is_empty() || h.is_empty() || !b.is_disjoint(&h) {
+        return Ok(());
+    }
+    let describe = |files: &[(PathBuf, Format)]| {
+        let mut formats: Vec<&str> = files.iter().map(|(_, f)| f.name()).collect();
+        formats.sort_unstable();
+        formats.dedup();
+        let paths: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+        (formats.join(" + "), paths.join(", "))
+    };
+    let ((base, base_files), (head, head_files)) = (describe(base), describe(head));
+    Err(BenchError::FormatMismatch {
+        base,
+        base_files,
+        head,
+        head_files,
+    })
 }
 
 fn check_unparsed(
@@ -192,6 +256,11 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), BenchError> {
 }
 
 fn parse_file(path: &Path, format: Option<Format>) -> Result<Parsed, BenchError> {
+    parse_file_as(path, format).map(|(parsed, _)| parsed)
+}
+
+/// Parses a file and says which format it was read as (forced, or detected from the content).
+fn parse_file_as(path: &Path, format: Option<Format>) -> Result<(Parsed, Format), BenchError> {
     let text = std::fs::read_to_string(path).map_err(io("read", path))?;
     let companion = path
         .parent()
@@ -207,7 +276,12 @@ fn parse_file(path: &Path, format: Option<Format>) -> Result<Parsed, BenchError>
         text: &text,
         criterion_benchmark: companion_text.as_deref(),
     };
-    Ok(parse::parse(source, format)?)
+    let parsed = parse::parse(source, format)?;
+    // parse() succeeded, so the format was forced or detected.
+    let read_as = format
+        .or_else(|| parse::detect(&text))
+        .unwrap_or(Format::Results);
+    Ok((parsed, read_as))
 }
 
 /// `compare`: reads both sides, analyses, emits the report; returns the exit code.
@@ -217,22 +291,22 @@ pub fn compare(req: &CompareRequest, out: &Outputs, ci: &Ci) -> Result<ExitCode,
         if req.base.is_empty() || req.head.is_empty() {
             return Err(BenchError::Usage("compare needs --base FILE... and --head FILE..., or --results FILE from `bench-compare run`".into()));
         }
-        (
-            load(
-                &req.base,
-                req.input_format,
-                Side::Base,
-                req.allow_unparsed,
-                &mut warnings,
-            )?,
-            load(
-                &req.head,
-                req.input_format,
-                Side::Head,
-                req.allow_unparsed,
-                &mut warnings,
-            )?,
-        )
+        let (base, base_formats) = load_with_formats(
+            &req.base,
+            req.input_format,
+            Side::Base,
+            req.allow_unparsed,
+            &mut warnings,
+        )?;
+        let (head, head_formats) = load_with_formats(
+            &req.head,
+            req.input_format,
+            Side::Head,
+            req.allow_unparsed,
+            &mut warnings,
+        )?;
+        check_same_formats(&base_formats, &head_formats)?;
+        (base, head)
     } else {
         let files = read_results(&req.results)?;
         let merged = ResultFile::merge(&files)?;
@@ -423,11 +497,15 @@ pub(crate) fn run_rounds(req: &RunRequest) -> Result<ResultFile, BenchError> {
         });
     }
     if let Some(path) = &req.output {
-        let json =
-            serde_json::to_string_pretty(&file).map_err(|e| BenchError::Usage(e.to_string()))?;
-        std::fs::write(path, json + "\n").map_err(io("write result file", path))?;
+        write_result_file(&file, path)?;
     }
     Ok(file)
+}
+
+/// Writes a result file (for `merge` and `compare --results`).
+pub(crate) fn write_result_file(file: &ResultFile, path: &Path) -> Result<(), BenchError> {
+    let json = serde_json::to_string_pretty(file).map_err(|e| BenchError::Usage(e.to_string()))?;
+    std::fs::write(path, json + "\n").map_err(io("write result file", path))
 }
 
 /// Interleaved rounds, then the paired comparison of their sample sets.

@@ -9,6 +9,9 @@ pub mod gtest_report;
 pub mod hyperfine;
 pub mod pytest;
 
+#[cfg(test)]
+mod proptests;
+
 use crate::model::bench::model::{Measurement, ResultFile, SCHEMA_VERSION};
 use serde_json::Value;
 use std::fmt;
