@@ -128,7 +128,7 @@ impl Location {
             Location::Path(p) => Ok(p.is_file().then(|| p.clone())),
             Location::Url(u) => {
                 let dest = tmp.join(self.file_name());
-                let client = http::Client::new("dist", u)?;
+                let client = http::Client::new("dist", u)?.for_body(http::BodyKind::Artifact);
                 tracing::info!("downloading the {what} {u}");
                 let n = http::block_on(client.download(u, &dest))?;
                 tracing::debug!("{n} bytes");
@@ -156,7 +156,7 @@ impl Location {
                 ))
             }),
             Location::Url(u) => {
-                let client = http::Client::new(what, u)?;
+                let client = http::Client::new(what, u)?.for_body(http::BodyKind::Small);
                 tracing::info!("downloading the {what} {u}");
                 Ok(http::block_on(client.send(&http::Request::get(u)))?.body)
             }
