@@ -9,3 +9,4 @@ pub mod keys;
 pub mod location;
 pub mod openpgp;
 pub mod pipeline;
+pub mod safe_archive;

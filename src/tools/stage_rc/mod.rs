@@ -432,6 +432,12 @@ impl Stager<'_> {
                     cfg.dist.make_dist, ctx.tarball
                 )));
             }
+            // The build's tarball is opened (uncompressed and repacked) only once it is safe.
+            crate::verify::safe_archive::require_safe(
+                &made,
+                crate::verify::pipeline::limits(cfg),
+                "refusing to stage it",
+            )?;
             source_tarball::gunzip(&made, &raw).map_err(|e| Error::io("uncompress", &made, e))?;
         }
         let out = ctx.file("");
