@@ -16,6 +16,8 @@ pub enum MailError {
     NoServer,
     #[error("the SMTP server {server} did not accept the vote email: {reason}; the email is saved in --out, send it by hand or fix mail.smtp_* and re-run")]
     Send { server: String, reason: String },
+    #[error("only one of RELEASE_KIT_SMTP_USERNAME and RELEASE_KIT_SMTP_PASSWORD is set; set both to log in to the SMTP server, or neither")]
+    HalfCredentials,
 }
 
 impl crate::error::Classify for MailError {
@@ -62,6 +64,24 @@ impl Server {
             password: env_value(env, "RELEASE_KIT_SMTP_PASSWORD").map(secrecy::SecretString::from),
         }
     }
+}
+
+/// Checks everything about sending that can be checked without sending: a server is
+/// configured, the addresses parse, and a username comes with a password. Tools call it while
+/// planning, so that `--send` without `mail.smtp_host` fails before the first side effect, and
+/// `--dry-run` fails as the real run would.
+pub fn check(server: &Server, from: &str, to: &[String]) -> Result<(), MailError> {
+    if server.host.trim().is_empty() {
+        return Err(MailError::NoServer);
+    }
+    address(from, "mail.from")?;
+    for t in to {
+        address(t, "mail.dev")?;
+    }
+    if server.username.is_some() != server.password.is_some() {
+        return Err(MailError::HalfCredentials);
+    }
+    Ok(())
 }
 
 /// Sends `eml` from `from` to `to`.

@@ -220,6 +220,14 @@ impl Fx {
             .map(|s| s["id"].as_str().unwrap().to_string())
             .collect();
         state.push(format!("ledger: {ids:?}"));
+        // What the website step recorded: a crash inside it must not lose it (issue 19).
+        let website = ledger["publish:1.1.0-rc1"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "website")
+            .map(|s| (s["outputs"]["changed"].clone(), s["outputs"]["diff"].clone()));
+        state.push(format!("website record: {website:?}"));
         state
     }
 }

@@ -146,7 +146,8 @@ impl Ctx<'_> {
         match source {
             Source::WorkTree => {
                 let path = self.project.root.join(&self.format.file);
-                let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+                let cap = crate::outside::fs::PROJECT_FILE_CAP;
+                let bytes = crate::outside::fs::read_regular(&path, cap).map_err(|e| match e.kind() {
                     std::io::ErrorKind::NotFound => ChangelogError::Missing {
                         path: self.format.file.clone(),
                         place: self.project.root.display().to_string(),

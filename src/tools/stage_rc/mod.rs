@@ -107,6 +107,14 @@ pub fn plan(
     let git = project.git()?;
     let cfg = project.config.clone();
     let facts = preflight::run(&project, &git, &request.tag)?;
+    // `--send` is checked now, before anything is uploaded or pushed (and so in --dry-run).
+    if request.send {
+        crate::outside::smtp::check(
+            &crate::outside::smtp::Server::from_config(&cfg.mail, &secrets.env),
+            &cfg.mail.sender(&facts.tagger),
+            &[cfg.expand(&cfg.mail.dev)],
+        )?;
+    }
     // An rc number reused with different content: the remote already has another tag object.
     if !cfg.tags.remote.is_empty() {
         if let Ok(Some(theirs)) = git.remote_tag(&cfg.tags.remote, &facts.tag) {

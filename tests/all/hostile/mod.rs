@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod injection;
+mod preflight;
 mod secrets;
 
 use crate::support::Run;
