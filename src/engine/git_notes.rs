@@ -207,7 +207,7 @@ impl LedgerStore for GitNotesStore {
                 .run()
                 .map_err(|e| {
                     Error::Problem(format!(
-                        "cannot push the release ledger ({NOTES_REF}) to `{remote}`: {e}\nanother run may be staging at the same time; re-run when it is done"
+                        "cannot push the release ledger ({NOTES_REF}) to `{remote}`: {e}\nanother run (stage-rc or publish-dist) is writing this release's ledger at the same time and got there first; let it finish, then re-run: finished steps are skipped"
                     ))
                 })?;
             self.remote_notes = Some(

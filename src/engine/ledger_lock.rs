@@ -1,9 +1,10 @@
 //! Stale locks on the release ledger's ref. Git holds `refs/notes/release-kit.lock` (or
 //! `packed-refs.lock`) only for the moment it writes the ref; a run killed in that moment (during
 //! `git notes add`, or while the remote's `receive-pack` updates the ref during a push) leaves the
-//! lock behind, and every later write fails. A lock older than [`STALE_AFTER`] has no live owner:
-//! it is removed with a warning naming it. A younger one belongs to a run that is writing now:
-//! the caller is told to wait for that run.
+//! lock behind, and every later write fails. Git keeps a lock file open while it holds it, so a
+//! lock that no live process has open (seen in `/proc`) has no owner, and neither has one older
+//! than [`STALE_AFTER`] where `/proc` cannot tell: it is removed with a warning naming it.
+//! Otherwise a run is writing now, and the caller is told to wait for it.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -22,12 +23,37 @@ pub(crate) enum Verdict {
     Stale,
 }
 
-pub(crate) fn verdict(age: Duration) -> Verdict {
-    if age >= STALE_AFTER {
-        Verdict::Stale
-    } else {
-        Verdict::Held
+/// `open`: whether a live process has the lock open (`None`: cannot tell).
+pub(crate) fn verdict(age: Duration, open: Option<bool>) -> Verdict {
+    match open {
+        Some(true) => Verdict::Held,
+        Some(false) => Verdict::Stale,
+        None if age >= STALE_AFTER => Verdict::Stale,
+        None => Verdict::Held,
     }
+}
+
+/// Whether some live process has `lock` open, from `/proc/*/fd`; `None` where there is no
+/// `/proc` to read.
+fn open_by_a_live_process(lock: &Path) -> Option<bool> {
+    let lock = lock.canonicalize().ok()?;
+    let procs = std::fs::read_dir("/proc").ok()?;
+    for p in procs.flatten() {
+        let name = p.file_name();
+        if !name.to_string_lossy().bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+            continue;
+        };
+        if fds
+            .flatten()
+            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t == lock))
+        {
+            return Some(true);
+        }
+    }
+    Some(false)
 }
 
 /// The lock files that can block writing `reference` in the git directory `git_dir`.
@@ -66,7 +92,7 @@ pub(crate) fn break_stale(git_dir: &Path, reference: &str, place: &str, now: Sys
             .ok()
             .and_then(|m| now.duration_since(m).ok())
             .unwrap_or_default();
-        match verdict(age) {
+        match verdict(age, open_by_a_live_process(&lock)) {
             Verdict::Held => {
                 return Err(Error::Problem(format!(
                     "the release ledger ({reference}) in {place} is being written by another run right now ({} exists, {}s old); wait for that run to finish, then re-run",
@@ -94,10 +120,13 @@ mod tests {
 
     #[test]
     fn a_lock_is_stale_only_when_older_than_any_write() {
-        assert_eq!(verdict(Duration::ZERO), Verdict::Held);
-        assert_eq!(verdict(Duration::from_secs(29)), Verdict::Held);
-        assert_eq!(verdict(STALE_AFTER), Verdict::Stale);
-        assert_eq!(verdict(Duration::from_secs(86_400)), Verdict::Stale);
+        assert_eq!(verdict(Duration::ZERO, None), Verdict::Held);
+        assert_eq!(verdict(Duration::from_secs(29), None), Verdict::Held);
+        assert_eq!(verdict(STALE_AFTER, None), Verdict::Stale);
+        assert_eq!(verdict(Duration::from_secs(86_400), None), Verdict::Stale);
+        // Whoever has it open owns it, whatever its age; nobody: its owner was killed.
+        assert_eq!(verdict(Duration::from_secs(86_400), Some(true)), Verdict::Held);
+        assert_eq!(verdict(Duration::ZERO, Some(false)), Verdict::Stale);
     }
 
     #[test]
@@ -108,20 +137,16 @@ mod tests {
         let lock = notes.join("release-kit.lock");
         std::fs::write(&lock, "0123\n").unwrap();
         let now = SystemTime::now();
-        // Just written: another run holds it.
+        // Held open by a live process (this one, standing in for a git writing the ref).
+        let held = std::fs::File::open(&lock).unwrap();
         let e = break_stale(dir.path(), "refs/notes/release-kit", "this repository", now)
             .unwrap_err();
         assert_eq!(e.exit_code(), ExitCode::Problems);
         assert!(e.to_string().contains("wait for that run"), "{e}");
         assert!(lock.exists());
-        // A minute later nobody holds it.
-        break_stale(
-            dir.path(),
-            "refs/notes/release-kit",
-            "this repository",
-            now + Duration::from_secs(60),
-        )
-        .unwrap();
+        // Its owner is gone (killed): broken at once, not after a wait.
+        drop(held);
+        break_stale(dir.path(), "refs/notes/release-kit", "this repository", now).unwrap();
         assert!(!lock.exists());
     }
 

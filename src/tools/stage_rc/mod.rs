@@ -141,6 +141,19 @@ pub fn plan(
         (None, Some(s)) => vote::parse_start(s)?,
         (None, None) => Timestamp::now(),
     };
+    // A vote cannot start before its candidate exists (a start in 1970 is a typo or an attack
+    // on the deadline): the tagged commit's time is the earliest possible start.
+    if request.vote_start.is_some()
+        && vote_start.as_second() < i64::try_from(facts.source_date_epoch).unwrap_or(i64::MAX)
+    {
+        return Err(Error::Usage(format!(
+            "--vote-start {vote_start} is before {} was even committed ({}); a vote starts after the candidate is staged: pass a later time, or leave --vote-start out to start now",
+            facts.tag,
+            Timestamp::from_second(i64::try_from(facts.source_date_epoch).unwrap_or(0))
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+        )));
+    }
     let calendar = vote::Calendar::new(
         &cfg.vote.time_zone,
         &cfg.vote.holidays,

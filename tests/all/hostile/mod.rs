@@ -3,6 +3,7 @@
 //! Everything hostile is generated at test time; nothing hostile is committed.
 #![allow(clippy::unwrap_used)]
 
+mod crash;
 mod injection;
 mod preflight;
 mod secrets;

@@ -48,6 +48,35 @@ fn send_without_an_smtp_host_fails_before_anything_is_staged_and_in_dry_run() {
 }
 
 #[test]
+fn a_vote_start_before_the_candidate_exists_is_refused() {
+    if !["git", "gpg"].iter().all(|t| support::require_tool(t)) {
+        return;
+    }
+    let key = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
+    let (sample, repo) = support::sample_repo();
+    cut_rc1(&repo);
+    let keys = sample.path().join("KEYS");
+    std::fs::write(&keys, export(&key)).unwrap();
+    let dist = sample.path().join("dist/dev/hello");
+    std::fs::create_dir_all(&dist).unwrap();
+    for start in ["1970-01-01T00:00:00Z", "1999-12-31T23:59:59Z"] {
+        let mut c = tool("stage-rc", &repo);
+        c.env("GNUPGHOME", key.dir.path())
+            .env("RELEASE_KIT_DIST_DEV", &dist)
+            .env("RELEASE_KIT_DIST_SOURCE", "git-archive")
+            .env("RELEASE_KIT_SIGNING_KEYS", &keys)
+            .args(["--tag", "1.1.0-rc1", "--dry-run", "--vote-start", start]);
+        let r = run(c);
+        r.assert_code(2);
+        assert!(
+            r.stderr.contains("--vote-start") && r.stderr.contains("before 1.1.0-rc1 was even committed"),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
 fn a_repo_that_is_a_file_is_named_as_a_file_not_as_missing() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("release.toml");
