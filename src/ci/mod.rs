@@ -17,11 +17,9 @@ use crate::report::{Report, Severity};
 pub(crate) fn write_junit(path: &Path, suite: &crate::report::junit::Suite) -> Result<(), CiError> {
     let xml = suite.to_xml();
     let xml = redact(&xml);
-    crate::outside::fs::write_atomic(path, xml.as_bytes()).map_err(|source| {
-        CiError::Junit {
-            path: path.to_path_buf(),
-            source,
-        }
+    crate::outside::fs::write_atomic(path, xml.as_bytes()).map_err(|source| CiError::Junit {
+        path: path.to_path_buf(),
+        source,
     })
 }
 

@@ -82,7 +82,12 @@ pub(crate) fn local_git_dir(url: &str) -> Option<PathBuf> {
 
 /// Breaks the abandoned locks on `reference` in `git_dir` (`place` names it in messages:
 /// "this repository", "remote `origin`"); a lock held now is an error telling to wait.
-pub(crate) fn break_stale(git_dir: &Path, reference: &str, place: &str, now: SystemTime) -> Result<()> {
+pub(crate) fn break_stale(
+    git_dir: &Path,
+    reference: &str,
+    place: &str,
+    now: SystemTime,
+) -> Result<()> {
     for lock in lock_files(git_dir, reference) {
         let Ok(meta) = std::fs::metadata(&lock) else {
             continue;
@@ -125,7 +130,10 @@ mod tests {
         assert_eq!(verdict(STALE_AFTER, None), Verdict::Stale);
         assert_eq!(verdict(Duration::from_secs(86_400), None), Verdict::Stale);
         // Whoever has it open owns it, whatever its age; nobody: its owner was killed.
-        assert_eq!(verdict(Duration::from_secs(86_400), Some(true)), Verdict::Held);
+        assert_eq!(
+            verdict(Duration::from_secs(86_400), Some(true)),
+            Verdict::Held
+        );
         assert_eq!(verdict(Duration::ZERO, Some(false)), Verdict::Stale);
     }
 
@@ -139,8 +147,8 @@ mod tests {
         let now = SystemTime::now();
         // Held open by a live process (this one, standing in for a git writing the ref).
         let held = std::fs::File::open(&lock).unwrap();
-        let e = break_stale(dir.path(), "refs/notes/release-kit", "this repository", now)
-            .unwrap_err();
+        let e =
+            break_stale(dir.path(), "refs/notes/release-kit", "this repository", now).unwrap_err();
         assert_eq!(e.exit_code(), ExitCode::Problems);
         assert!(e.to_string().contains("wait for that run"), "{e}");
         assert!(lock.exists());
@@ -161,7 +169,10 @@ mod tests {
             local_git_dir(&format!("file://{p}")),
             Some(dir.path().to_path_buf())
         );
-        assert_eq!(local_git_dir("https://gitbox.apache.org/repos/asf/mesos.git"), None);
+        assert_eq!(
+            local_git_dir("https://gitbox.apache.org/repos/asf/mesos.git"),
+            None
+        );
         assert_eq!(local_git_dir("origin"), None);
     }
 }

@@ -24,7 +24,9 @@ pub(crate) fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
         ));
     }
     let mut bytes = Vec::new();
-    fs::File::open(path)?.take(cap + 1).read_to_end(&mut bytes)?;
+    fs::File::open(path)?
+        .take(cap + 1)
+        .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
@@ -75,7 +77,10 @@ mod tests {
     fn fifos_devices_and_huge_files_are_refused_without_hanging() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("CHANGELOG");
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(made.success());
         let e = read_regular(&fifo, PROJECT_FILE_CAP).unwrap_err();
         assert!(e.to_string().contains("not a regular file"), "{e}");

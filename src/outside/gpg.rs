@@ -482,7 +482,10 @@ mod tests {
         let g = Gpg::temporary().unwrap();
         let garbage = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PGP PRIVATE KEY BLOCK-----\n";
         let e = g
-            .import(garbage.as_bytes(), "the signing key from RELEASE_KIT_SIGNING_SECRET_KEY")
+            .import(
+                garbage.as_bytes(),
+                "the signing key from RELEASE_KIT_SIGNING_SECRET_KEY",
+            )
             .unwrap_err();
         assert_eq!(e.exit_code(), ExitCode::Usage, "{e}");
         let text = e.to_string();

@@ -144,7 +144,11 @@ impl Limits {
             max_bytes: kind.default_max(),
             connect: Duration::from_secs(10),
             idle: Duration::from_secs(30),
-            deadline: Duration::from_secs(if kind == BodyKind::Artifact { 3600 } else { 300 }),
+            deadline: Duration::from_secs(if kind == BodyKind::Artifact {
+                3600
+            } else {
+                300
+            }),
         }
     }
 
@@ -200,11 +204,11 @@ pub fn parse_size(text: &str) -> Option<u64> {
 
 /// A size for messages: `16 MiB`, `1500 bytes`.
 fn human_size(n: u64) -> String {
-    if n >= 1 << 30 && n % (1 << 30) == 0 {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
         format!("{} GiB", n >> 30)
-    } else if n >= 1 << 20 && n % (1 << 20) == 0 {
+    } else if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
         format!("{} MiB", n >> 20)
-    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
         format!("{} KiB", n >> 10)
     } else {
         format!("{n} bytes")
@@ -484,14 +488,14 @@ impl Client {
                 }
                 Ok(None) => return Ok(body),
                 Err(e) => {
-                    return Err(self.as_limit(url, &e).unwrap_or_else(|| {
-                        HttpError::Unreachable {
+                    return Err(self
+                        .as_limit(url, &e)
+                        .unwrap_or_else(|| HttpError::Unreachable {
                             service: self.service.clone(),
                             url: url.to_string(),
                             attempts: 1,
                             reason: describe(&e),
-                        }
-                    }))
+                        }))
                 }
             }
         }
@@ -620,13 +624,15 @@ impl Client {
     /// comfortably), with the same retries as [`Client::send`]; returns the bytes written.
     pub async fn download(&self, path: &str, dest: &std::path::Path) -> Result<u64, HttpError> {
         let url = self.url(path)?;
-        let result =
-            match tokio::time::timeout(self.limits.deadline, self.download_within(&url, dest))
-                .await
-            {
-                Ok(result) => result,
-                Err(_) => Err(self.deadline_error(&url)),
-            };
+        let result = match tokio::time::timeout(
+            self.limits.deadline,
+            self.download_within(&url, dest),
+        )
+        .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(self.deadline_error(&url)),
+        };
         if result.is_err() {
             let _ = std::fs::remove_file(dest);
         }
@@ -973,7 +979,10 @@ mod tests {
                     .with_auth(auth)
                     .with_retry(fast());
                 let e = c.send(&Request::get("x")).await.unwrap_err().to_string();
-                assert!(e.contains("authorization: "), "the server did not echo: {e}");
+                assert!(
+                    e.contains("authorization: "),
+                    "the server did not echo: {e}"
+                );
                 for secret in [token, password, basic.as_str()] {
                     assert!(!e.contains(secret), "{service} {status}: {e}");
                 }

@@ -490,9 +490,7 @@ impl Cmd {
                     }
                     let text = String::from_utf8_lossy(&line);
                     let redacted = crate::outside::secrets::redact(&text);
-                    log_file
-                        .write_all(redacted.as_bytes())
-                        .map_err(log_error)?;
+                    log_file.write_all(redacted.as_bytes()).map_err(log_error)?;
                     if echo {
                         match ECHO.get() {
                             Some(sink) => sink(redacted.as_bytes()),

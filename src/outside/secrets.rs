@@ -45,7 +45,8 @@ pub fn from_env(env: &[(String, String)]) -> Vec<String> {
         }
         out.extend(forms(value));
         if let Some(prefix) = name.strip_suffix("_PASSWORD") {
-            let user = get(&format!("{prefix}_USER")).or_else(|| get(&format!("{prefix}_USERNAME")));
+            let user =
+                get(&format!("{prefix}_USER")).or_else(|| get(&format!("{prefix}_USERNAME")));
             if let Some(user) = user {
                 out.extend(basic_forms(user, value));
             }
@@ -199,6 +200,8 @@ mod tests {
         let key = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQdGBGVsecretline1\nAbCdEfGhIjKlMn\n-----END PGP PRIVATE KEY BLOCK-----\n";
         let f = forms(key);
         assert!(f.contains(&"lQdGBGVsecretline1".to_string()));
-        assert!(!f.iter().any(|l| l == "-----BEGIN PGP PRIVATE KEY BLOCK-----"));
+        assert!(!f
+            .iter()
+            .any(|l| l == "-----BEGIN PGP PRIVATE KEY BLOCK-----"));
     }
 }

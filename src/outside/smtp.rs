@@ -172,8 +172,13 @@ mod echo_tests {
             username: Some(user.into()),
             password: Some(secrecy::SecretString::from(password)),
         };
-        let e = send(&s, user, &["dev@example.org".into()], b"Subject: x\r\n\r\nbody\r\n")
-            .unwrap_err();
+        let e = send(
+            &s,
+            user,
+            &["dev@example.org".into()],
+            b"Subject: x\r\n\r\nbody\r\n",
+        )
+        .unwrap_err();
         let seen = server.join().unwrap();
         let text = e.to_string();
         assert!(

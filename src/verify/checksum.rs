@@ -356,7 +356,10 @@ mod tests {
             format!("{a}\n{b}\n"),
         ] {
             let e = parse(&text, "x-1.0.tar.gz.sha512", "x-1.0.tar.gz").unwrap_err();
-            assert!(matches!(e, ChecksumError::Ambiguous { count: 2, .. }), "{e}");
+            assert!(
+                matches!(e, ChecksumError::Ambiguous { count: 2, .. }),
+                "{e}"
+            );
             assert!(e.to_string().contains("x-1.0.tar.gz"), "{e}");
         }
         // The same digest twice, or digests for different files, are not ambiguous.

@@ -54,13 +54,21 @@ mod tests {
         max_ratio: 200,
     };
 
-    fn tar_with(dir: &Path, name: &str, entries: &[(&str, tar::EntryType, &str)]) -> std::path::PathBuf {
+    fn tar_with(
+        dir: &Path,
+        name: &str,
+        entries: &[(&str, tar::EntryType, &str)],
+    ) -> std::path::PathBuf {
         let mut b = tar::Builder::new(Vec::new());
         for (path, kind, link) in entries {
             let mut h = tar::Header::new_gnu();
             h.set_entry_type(*kind);
             h.set_mode(0o644);
-            h.set_size(if *kind == tar::EntryType::Regular { 2 } else { 0 });
+            h.set_size(if *kind == tar::EntryType::Regular {
+                2
+            } else {
+                0
+            });
             // Written raw: the builder refuses `..` and absolute paths itself.
             let bytes = path.as_bytes();
             h.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
@@ -68,7 +76,11 @@ mod tests {
                 h.set_link_name(link).unwrap();
             }
             h.set_cksum();
-            let data: &[u8] = if *kind == tar::EntryType::Regular { b"hi" } else { b"" };
+            let data: &[u8] = if *kind == tar::EntryType::Regular {
+                b"hi"
+            } else {
+                b""
+            };
             b.append(&h, data).unwrap();
         }
         let path = dir.join(name);

@@ -226,7 +226,12 @@ impl Fx {
             .unwrap()
             .iter()
             .find(|s| s["id"] == "website")
-            .map(|s| (s["outputs"]["changed"].clone(), s["outputs"]["diff"].clone()));
+            .map(|s| {
+                (
+                    s["outputs"]["changed"].clone(),
+                    s["outputs"]["diff"].clone(),
+                )
+            });
         state.push(format!("website record: {website:?}"));
         state
     }

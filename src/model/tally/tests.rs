@@ -726,13 +726,13 @@ fn a_deep_reply_chain_in_reverse_order_is_read_in_linear_time() {
         problem: None,
     }];
     for i in 1..=n {
-        let mut m = mail(
-            &format!("r{i}@example.org"),
-            "2026-11-03T00:00:00Z",
-            "+1",
-        );
+        let mut m = mail(&format!("r{i}@example.org"), "2026-11-03T00:00:00Z", "+1");
         m.message_id = format!("r{i}@hello");
-        m.in_reply_to = vec![if i == 1 { "root@hello".into() } else { format!("r{}@hello", i - 1) }];
+        m.in_reply_to = vec![if i == 1 {
+            "root@hello".into()
+        } else {
+            format!("r{}@hello", i - 1)
+        }];
         // A subject of its own, so only the chain links it to the thread.
         m.subject = format!("chain {i}");
         m.date = root_date + jiff::SignedDuration::from_secs((n - i + 1) as i64);
@@ -741,6 +741,10 @@ fn a_deep_reply_chain_in_reverse_order_is_read_in_linear_time() {
     }
     let start = std::time::Instant::now();
     let t = thread::select(mails, &wanted(), "deep.mbox").unwrap();
-    assert!(start.elapsed() < std::time::Duration::from_secs(10), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(t.replies.len(), n);
 }

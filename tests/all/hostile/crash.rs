@@ -104,7 +104,10 @@ impl Stage {
                 .unwrap();
             String::from_utf8_lossy(&o.stdout).trim().to_string()
         };
-        state.push(format!("tag {}", git(&["rev-parse", "refs/tags/1.1.0-rc1"])));
+        state.push(format!(
+            "tag {}",
+            git(&["rev-parse", "refs/tags/1.1.0-rc1"])
+        ));
         let commit = git(&["rev-parse", "1.1.0-rc1^{commit}"]);
         let notes = git(&["notes", "--ref=refs/notes/release-kit", "show", &commit]);
         let ledger: serde_json::Value = serde_json::from_str(&notes).unwrap_or_default();
@@ -151,11 +154,12 @@ fn stage_rc_killed_at_any_moment_resumes_to_the_same_end_state() {
     assert!(want.iter().any(|l| l.starts_with("dist ")), "{want:?}");
     drop(reference);
     // Kills spread over the run, not only between steps.
-    let (mut cases, mut divergences) = (0, Vec::new());
+    let (mut cases, mut killed_mid_run, mut divergences) = (0, 0, Vec::new());
     for k in 1..=6u32 {
         let fx = Stage::new();
         let at = took * k / 7;
         let killed = fx.kill_after(at);
+        killed_mid_run += usize::from(killed);
         let rerun = fx.stage();
         cases += 1;
         if rerun.code != 0 {
@@ -170,6 +174,14 @@ fn stage_rc_killed_at_any_moment_resumes_to_the_same_end_state() {
             divergences.push(format!("killed at {at:?}: {got:#?}\nwanted {want:#?}"));
         }
     }
+    eprintln!(
+        "crash matrix (stage-rc): {cases} cases, {killed_mid_run} killed mid-run, {} divergences",
+        divergences.len()
+    );
+    assert!(
+        killed_mid_run > 0,
+        "no kill landed while stage-rc ran (it took {took:?})"
+    );
     assert!(
         divergences.is_empty(),
         "{} of {cases} crash cases diverged:\n{}",

@@ -35,14 +35,29 @@ fn a_carriage_return_in_the_tag_injects_nothing_in_any_tool() {
         ("bump-version", vec!["check", "--tag", &tag]),
         ("verify-distcheck", vec!["source", "--tag", &tag]),
         ("stage-rc", vec!["--tag", &tag, "--dry-run"]),
-        ("publish-dist", vec!["--tag", &tag, "--thread", &thread, "--dry-run"]),
-        ("publish-dist", vec!["tally", "--tag", &tag, "--thread", &thread]),
+        (
+            "publish-dist",
+            vec!["--tag", &tag, "--thread", &thread, "--dry-run"],
+        ),
+        (
+            "publish-dist",
+            vec!["tally", "--tag", &tag, "--thread", &thread],
+        ),
         ("build-rpms", vec!["--tag", &tag, "--dry-run"]),
     ];
     for (name, args) in cases {
         let r = in_actions(name, &hello, &args, &[]);
-        assert!(r.code == 1 || r.code == 2, "{name}: exit {}\n{}", r.code, r.stderr);
-        assert!(r.stderr.contains("INJECTED"), "{name} did not echo the tag: {}", r.stderr);
+        assert!(
+            r.code == 1 || r.code == 2,
+            "{name}: exit {}\n{}",
+            r.code,
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("INJECTED"),
+            "{name} did not echo the tag: {}",
+            r.stderr
+        );
         assert_inert(&r);
     }
 }
@@ -50,7 +65,9 @@ fn a_carriage_return_in_the_tag_injects_nothing_in_any_tool() {
 #[test]
 fn a_hostile_benchmark_file_name_injects_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let base = dir.path().join(format!("base{}", PAYLOAD.replace('/', "_")));
+    let base = dir
+        .path()
+        .join(format!("base{}", PAYLOAD.replace('/', "_")));
     let base = base.to_str().unwrap();
     let r = in_actions(
         "bench-compare",
@@ -109,7 +126,15 @@ fn a_hostile_vote_thread_sender_name_injects_nothing() {
     let r = in_actions(
         "publish-dist",
         &hello,
-        &["tally", "--tag", "1.1.0-rc1", "--thread", path.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "tally",
+            "--tag",
+            "1.1.0-rc1",
+            "--thread",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         &[("RELEASE_KIT_NOW", "2026-11-24T12:00:00Z")],
     );
     r.assert_code(1);

@@ -7,6 +7,7 @@ mod crash;
 mod injection;
 mod preflight;
 mod secrets;
+mod servers;
 
 use crate::support::Run;
 use release_kit::ci::github::{is_command_line, runner_lines};
@@ -19,9 +20,16 @@ pub const PAYLOAD: &str =
 /// The workflow commands release-kit itself emits.
 fn ours(line: &str) -> bool {
     let l = line.trim_start();
-    ["::error ", "::warning ", "::notice ", "::group::", "::endgroup::", "::add-mask::"]
-        .iter()
-        .any(|p| l.starts_with(p))
+    [
+        "::error ",
+        "::warning ",
+        "::notice ",
+        "::group::",
+        "::endgroup::",
+        "::add-mask::",
+    ]
+    .iter()
+    .any(|p| l.starts_with(p))
         || l == "::error::"
         || l.starts_with("::error::") && !l.starts_with("::error::INJECTED")
 }
@@ -34,9 +42,15 @@ pub fn assert_inert(r: &Run) -> usize {
     for (stream, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
         for line in runner_lines(text) {
             n += 1;
-            assert!(!line.contains("##["), "{stream} carries a legacy command: {line:?}\n{text}");
+            assert!(
+                !line.contains("##["),
+                "{stream} carries a legacy command: {line:?}\n{text}"
+            );
             if is_command_line(line) {
-                assert!(ours(line), "{stream} carries an injected command: {line:?}\n{text}");
+                assert!(
+                    ours(line),
+                    "{stream} carries an injected command: {line:?}\n{text}"
+                );
                 assert!(
                     !line.trim_start().starts_with("::warning::INJECTED")
                         && !line.trim_start().starts_with("::stop-commands"),

@@ -36,14 +36,21 @@ fn send_without_an_smtp_host_fails_before_anything_is_staged_and_in_dry_run() {
         r.assert_code(2);
         assert!(r.stderr.contains("mail.smtp_host is empty"), "{}", r.stderr);
         // Nothing was staged: no candidate in dist, no ledger or tag pushed.
-        assert_eq!(std::fs::read_dir(&dist).unwrap().count(), 0, "dry run {dry_run}");
+        assert_eq!(
+            std::fs::read_dir(&dist).unwrap().count(),
+            0,
+            "dry run {dry_run}"
+        );
         let notes = std::process::Command::new("git")
             .arg("--git-dir")
             .arg(&origin)
             .args(["show-ref", "refs/notes/release-kit"])
             .output()
             .unwrap();
-        assert!(!notes.status.success(), "a ledger was pushed (dry run {dry_run})");
+        assert!(
+            !notes.status.success(),
+            "a ledger was pushed (dry run {dry_run})"
+        );
     }
 }
 
@@ -69,7 +76,8 @@ fn a_vote_start_before_the_candidate_exists_is_refused() {
         let r = run(c);
         r.assert_code(2);
         assert!(
-            r.stderr.contains("--vote-start") && r.stderr.contains("before 1.1.0-rc1 was even committed"),
+            r.stderr.contains("--vote-start")
+                && r.stderr.contains("before 1.1.0-rc1 was even committed"),
             "{}",
             r.stderr
         );
@@ -103,7 +111,10 @@ fn a_changelog_that_is_a_fifo_is_refused_at_once() {
     let (_d, hello) = support::sample_repo();
     let cl = hello.join("CHANGELOG");
     std::fs::remove_file(&cl).unwrap();
-    let made = std::process::Command::new("mkfifo").arg(&cl).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&cl)
+        .status()
+        .unwrap();
     assert!(made.success());
     let start = std::time::Instant::now();
     let r = run(tool("changelog-check", &hello));

@@ -35,7 +35,10 @@ fn jira_credentials_echoed_by_the_server_are_never_printed_or_written() {
     for status in [401, 500] {
         let server = rt.block_on(async {
             let s = MockServer::start().await;
-            Mock::given(any()).respond_with(Echo(status)).mount(&s).await;
+            Mock::given(any())
+                .respond_with(Echo(status))
+                .mount(&s)
+                .await;
             s
         });
         let (_d, hello) = sample_repo();
@@ -52,7 +55,12 @@ fn jira_credentials_echoed_by_the_server_are_never_printed_or_written() {
             .env("JIRA_USER", USER)
             .env("JIRA_PASSWORD", PASSWORD);
         let r = run(c);
-        assert!(r.code == 2 || r.code == 3, "{status}: exit {}\n{}", r.code, r.stderr);
+        assert!(
+            r.code == 2 || r.code == 3,
+            "{status}: exit {}\n{}",
+            r.code,
+            r.stderr
+        );
         // The server did echo the credentials.
         let requests = rt.block_on(server.received_requests()).unwrap();
         assert!(!requests.is_empty());
@@ -69,14 +77,20 @@ fn jira_credentials_echoed_by_the_server_are_never_printed_or_written() {
             .filter(|l| !l.starts_with("::add-mask::"))
             .collect::<Vec<_>>()
             .join("\n");
-        assert!(masks_removed.contains("***"), "the echo was not shown redacted: {masks_removed}");
+        assert!(
+            masks_removed.contains("***"),
+            "the echo was not shown redacted: {masks_removed}"
+        );
         let mut places = vec![("stdout", r.stdout.clone()), ("stderr", masks_removed)];
         for f in [&out, &summary, &junit] {
             places.push(("file", std::fs::read_to_string(f).unwrap_or_default()));
         }
         for (place, text) in places {
             for secret in [PASSWORD, &basic] {
-                assert!(!text.contains(secret), "{status}: {secret} in {place}: {text}");
+                assert!(
+                    !text.contains(secret),
+                    "{status}: {secret} in {place}: {text}"
+                );
             }
         }
     }
