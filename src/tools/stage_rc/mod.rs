@@ -141,15 +141,17 @@ pub fn plan(
         (None, Some(s)) => vote::parse_start(s)?,
         (None, None) => Timestamp::now(),
     };
-    // A vote cannot start before its candidate exists (a start in 1970 is a typo or an attack
-    // on the deadline): the tagged commit's time is the earliest possible start.
-    if request.vote_start.is_some()
-        && vote_start.as_second() < i64::try_from(facts.source_date_epoch).unwrap_or(i64::MAX)
+    // A vote starts around when its candidate is made: a start years before the tagged commit
+    // (1970 is a typo or an attack on the deadline) is refused. A year of slack keeps
+    // rehearsals that replay an old vote's threads on a fresh commit working.
+    const SLACK_SECS: i64 = 366 * 24 * 3600;
+    let committed = i64::try_from(facts.source_date_epoch).unwrap_or(i64::MAX);
+    if request.vote_start.is_some() && vote_start.as_second() < committed.saturating_sub(SLACK_SECS)
     {
         return Err(Error::Usage(format!(
-            "--vote-start {vote_start} is before {} was even committed ({}); a vote starts after the candidate is staged: pass a later time, or leave --vote-start out to start now",
+            "--vote-start {vote_start} is more than a year before {} was committed ({}); a vote starts when the candidate is staged: pass a later time, or leave --vote-start out to start now",
             facts.tag,
-            Timestamp::from_second(i64::try_from(facts.source_date_epoch).unwrap_or(0))
+            Timestamp::from_second(committed)
                 .map(|t| t.to_string())
                 .unwrap_or_default()
         )));
