@@ -40,29 +40,40 @@ pub fn annotation(
     };
     let mut props = Vec::new();
     if let Some(file) = file {
-        props.push(format!("file={}", escape_property(file)));
+        props.push(format!("file={}", escape_property(&defuse_legacy(file))));
         if let Some(line) = line {
             props.push(format!("line={line}"));
         }
     }
     if !title.is_empty() {
-        props.push(format!("title={}", escape_property(title)));
+        props.push(format!("title={}", escape_property(&defuse_legacy(title))));
     }
     let props = if props.is_empty() {
         String::new()
     } else {
         format!(" {}", props.join(","))
     };
-    format!("::{command}{props}::{}", escape_data(message))
+    format!(
+        "::{command}{props}::{}",
+        escape_data(&defuse_legacy(message))
+    )
 }
 
-/// Makes text safe to print in a GitHub Actions log: the runner treats any line whose trimmed
-/// start is `::` as a workflow command, so such lines coming from data (file names, CHANGELOG
-/// text, error messages) are prefixed and can no longer act. Our own commands are emitted apart.
+/// What a neutralised bare carriage return becomes: visible, and not a line break.
+const CR_SHOWN: &str = "\u{240D}";
+
+/// Makes text safe to print in a GitHub Actions log, every byte of it. The runner reads its
+/// logs line by line, where a line ends at LF, CRLF or a bare CR, and acts on two command
+/// syntaxes: a line whose trimmed start is `::` (`::error::`, `::stop-commands::`), and the
+/// legacy `##[command]` anywhere in a line. So: CRLF becomes LF, a bare CR is shown as `␍`
+/// (no line break), a line starting with `::` after whitespace is prefixed with `| `, and `##[`
+/// becomes `## [`. Text from data (a sender's name, a CHANGELOG line, a tag, an error echoed by
+/// a server) can then no longer act; our own commands are emitted apart ([`super::Ci`]).
 pub(crate) fn neutralize(text: &str) -> String {
-    if !text.contains("::") {
+    if !text.contains("::") && !text.contains("##[") && !text.contains('\r') {
         return text.to_string();
     }
+    let text = text.replace("\r\n", "\n").replace('\r', CR_SHOWN);
     let mut out = String::with_capacity(text.len() + 8);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
@@ -71,9 +82,28 @@ pub(crate) fn neutralize(text: &str) -> String {
         if line.trim_start().starts_with("::") {
             out.push_str("| ");
         }
-        out.push_str(line);
+        out.push_str(&defuse_legacy(line));
     }
     out
+}
+
+/// `##[` anywhere starts a legacy workflow command (`##[set-output name=x]v`); `## [` does not.
+pub(crate) fn defuse_legacy(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("##[") {
+        std::borrow::Cow::Owned(text.replace("##[", "## ["))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Whether one line, as the runner splits them, would run as a workflow command.
+pub fn is_command_line(line: &str) -> bool {
+    line.trim_start().starts_with("::") || line.contains("##[")
+}
+
+/// Splits text into lines the way the runner reads a log: LF, CRLF and a bare CR end a line.
+pub fn runner_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split("\r\n").flat_map(|l| l.split(['\r', '\n']))
 }
 
 /// `::add-mask::` commands for a secret: the runner masks line by line, so each line is
@@ -256,6 +286,34 @@ mod tests {
             "name: x\n| ::warning::injected\n|    ::set-output name=a::b\nfine :: here\n"
         );
         assert_eq!(neutralize("plain"), "plain");
+    }
+
+    #[test]
+    fn carriage_returns_and_legacy_commands_are_neutralized() {
+        let evil = "tag 1.0\r::error::INJECTED\rx ##[set-output name=a]b\r\n  ##[stop-commands]t\r\n::warning::w";
+        let safe = neutralize(evil);
+        for line in runner_lines(&safe) {
+            assert!(!is_command_line(line), "{line:?} in {safe:?}");
+        }
+        assert_eq!(
+            safe,
+            "tag 1.0\u{240D}::error::INJECTED\u{240D}x ## [set-output name=a]b\n  ## [stop-commands]t\n| ::warning::w"
+        );
+        assert_eq!(neutralize("###[x"), "### [x");
+        assert_eq!(neutralize("a\r\nb"), "a\nb");
+    }
+
+    #[test]
+    fn annotations_carry_no_legacy_command() {
+        let a = annotation(
+            Severity::Error,
+            Some("##[x]"),
+            None,
+            "##[t]",
+            "##[set-output name=a]b",
+        );
+        assert_eq!(runner_lines(&a).count(), 1);
+        assert!(!a.contains("##["), "{a}");
     }
 
     #[test]

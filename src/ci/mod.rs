@@ -10,15 +10,16 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::ExitCode;
+use crate::outside::secrets::redact;
 use crate::report::{Report, Severity};
 
 /// Writes a JUnit XML report atomically, for Jenkins's `junit` step.
 pub(crate) fn write_junit(path: &Path, suite: &crate::report::junit::Suite) -> Result<(), CiError> {
-    crate::outside::fs::write_atomic(path, suite.to_xml().as_bytes()).map_err(|source| {
-        CiError::Junit {
-            path: path.to_path_buf(),
-            source,
-        }
+    let xml = suite.to_xml();
+    let xml = redact(&xml);
+    crate::outside::fs::write_atomic(path, xml.as_bytes()).map_err(|source| CiError::Junit {
+        path: path.to_path_buf(),
+        source,
     })
 }
 
@@ -153,7 +154,7 @@ impl Ci {
             var: "GITHUB_OUTPUT",
             what: "step outputs",
         })?;
-        let block = github::output_block(name, value, &github::new_delimiter())?;
+        let block = github::output_block(name, &redact(value), &github::new_delimiter())?;
         append(path, block.as_bytes()).map_err(|source| CiError::Unwritable {
             var: "GITHUB_OUTPUT",
             what: "step outputs",
@@ -176,7 +177,8 @@ impl Ci {
                 what: "job summary",
             })?;
         let existing = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        let Some(chunk) = github::summary_chunk(existing, markdown) else {
+        let markdown = redact(markdown);
+        let Some(chunk) = github::summary_chunk(existing, &markdown) else {
             tracing::warn!("the job summary is full (1 MiB); this report is only in the log");
             return Ok(());
         };
@@ -240,18 +242,21 @@ impl Ci {
     /// Masks a secret in GitHub's logs, line by line.
     pub fn mask(&self, secret: &str) {
         if self.is_github() {
+            let mut err = std::io::stderr().lock();
             for cmd in github::mask_commands(secret) {
-                emit(&cmd);
+                let _ = writeln!(err, "{cmd}");
             }
         }
     }
 }
 
-/// Writes data (results, logs, errors) to a stream, neutralizing command-like lines in GitHub
-/// Actions so that no input can inject a workflow command.
+/// Writes data (results, logs, errors, a child's echoed output) to a stream: every registered
+/// secret redacted, and in GitHub Actions every byte neutralized ([`github::neutralize`]) so
+/// that no input can inject a workflow command. The one path for text reaching stdout/stderr.
 pub(crate) fn write_data(mut w: impl Write, github: bool, text: &str) -> std::io::Result<()> {
+    let text = redact(text);
     if github {
-        w.write_all(github::neutralize(text).as_bytes())
+        w.write_all(github::neutralize(&text).as_bytes())
     } else {
         w.write_all(text.as_bytes())
     }
@@ -293,10 +298,11 @@ impl Write for SafeStderrWriter {
 }
 
 /// Workflow commands go to stderr with the logs: stdout stays clean for results (e.g. JSON).
-/// The Actions runner reads commands from both streams.
-fn emit(line: &str) {
+/// The Actions runner reads commands from both streams. Secrets are redacted (a message may
+/// carry a server's echo); only [`Ci::mask`] writes a secret, to register it.
+pub(crate) fn emit(line: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{line}");
+    let _ = writeln!(err, "{}", redact(line));
 }
 
 fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

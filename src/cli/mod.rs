@@ -146,7 +146,16 @@ pub fn init_logging(output: &OutputArgs) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
         && std::env::var_os("NO_COLOR").is_none();
-    let github = Ci::detect().is_github();
+    let ci = Ci::detect();
+    let github = ci.is_github();
+    let _ = GITHUB.set(github);
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let secrets = crate::outside::secrets::from_env(&env);
+    for secret in &secrets {
+        ci.mask(secret);
+    }
+    crate::outside::secrets::register(secrets);
+    crate::outside::process::set_echo(echo_line);
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(crate::ci::SafeStderr { github })
@@ -154,6 +163,20 @@ pub fn init_logging(output: &OutputArgs) {
         .without_time()
         .with_target(false)
         .try_init();
+}
+
+/// Whether this process runs under GitHub Actions, as [`init_logging`] found it.
+static GITHUB: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Where a child's live output goes (`Cmd::stream` with echo): stderr, through the same
+/// redaction and neutralization as our own logs.
+fn echo_line(line: &[u8]) {
+    let github = *GITHUB.get_or_init(|| Ci::detect().is_github());
+    let _ = crate::ci::write_data(
+        std::io::stderr().lock(),
+        github,
+        &String::from_utf8_lossy(line),
+    );
 }
 
 /// Writes annotations, the job summary and JUnit, then prints the report in the chosen format.
@@ -266,16 +289,13 @@ fn report_error(e: &Error) {
     let _ = crate::ci::write_data(std::io::stderr().lock(), github, &format!("{msg}\n"));
     if github {
         let first = msg.lines().next().unwrap_or_default();
-        eprintln!(
-            "{}",
-            crate::ci::github::annotation(
-                crate::report::Severity::Error,
-                None,
-                None,
-                "release-kit",
-                first.trim_start_matches("error: ")
-            )
-        );
+        crate::ci::emit(&crate::ci::github::annotation(
+            crate::report::Severity::Error,
+            None,
+            None,
+            "release-kit",
+            first.trim_start_matches("error: "),
+        ));
     }
 }
 

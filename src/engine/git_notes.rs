@@ -21,6 +21,8 @@ pub struct GitNotesStore {
     /// The remote notes commit seen at load time (pushes are leased on it).
     remote_notes: Option<String>,
     synced: bool,
+    /// Whether stale ref locks (of a killed run) were looked for and broken.
+    locks_checked: bool,
     all: BTreeMap<String, Ledger>,
 }
 
@@ -33,6 +35,7 @@ impl GitNotesStore {
             commit: commit.to_string(),
             remote_notes: None,
             synced: false,
+            locks_checked: false,
             all: BTreeMap::new(),
         }
     }
@@ -59,6 +62,51 @@ impl GitNotesStore {
             .run()
             .map_err(crate::outside::git::GitError::from)?;
         Ok(Some(blob.stdout_str()))
+    }
+
+    /// Breaks the locks a killed run left on the notes ref, here and in a local remote, once
+    /// per run, before the first write ([`super::ledger_lock`]).
+    fn break_stale_locks(&mut self) -> Result<()> {
+        if self.locks_checked {
+            return Ok(());
+        }
+        let now = std::time::SystemTime::now();
+        let git_dir = self
+            .git
+            .command("find the git directory (for stale ledger locks)")
+            .args(["rev-parse", "--path-format=absolute", "--git-common-dir"])
+            .run()
+            .map_err(crate::outside::git::GitError::from)?
+            .stdout_str()
+            .trim()
+            .to_string();
+        super::ledger_lock::break_stale(
+            std::path::Path::new(&git_dir),
+            NOTES_REF,
+            "this repository",
+            now,
+        )?;
+        if let Some(remote) = &self.remote {
+            let url = self
+                .git
+                .command("find the remote's URL (for stale ledger locks)")
+                .args(["remote", "get-url", remote])
+                .output()
+                .ok()
+                .filter(|o| o.success())
+                .map(|o| o.stdout_str().trim().to_string())
+                .unwrap_or_else(|| remote.clone());
+            if let Some(dir) = super::ledger_lock::local_git_dir(&url) {
+                super::ledger_lock::break_stale(
+                    &dir,
+                    NOTES_REF,
+                    &format!("remote `{remote}`"),
+                    now,
+                )?;
+            }
+        }
+        self.locks_checked = true;
+        Ok(())
     }
 
     fn identity(&self, why: &str) -> crate::outside::process::Cmd {
@@ -121,6 +169,7 @@ impl LedgerStore for GitNotesStore {
     }
 
     fn save(&mut self, ledger: &Ledger) -> Result<()> {
+        self.break_stale_locks()?;
         if !self.synced {
             if let Some(id) = &self.remote_notes {
                 self.git
@@ -158,7 +207,7 @@ impl LedgerStore for GitNotesStore {
                 .run()
                 .map_err(|e| {
                     Error::Problem(format!(
-                        "cannot push the release ledger ({NOTES_REF}) to `{remote}`: {e}\nanother run may be staging at the same time; re-run when it is done"
+                        "cannot push the release ledger ({NOTES_REF}) to `{remote}`: {e}\nanother run (stage-rc or publish-dist) is writing this release's ledger at the same time and got there first; let it finish, then re-run: finished steps are skipped"
                     ))
                 })?;
             self.remote_notes = Some(

@@ -9,5 +9,6 @@ pub mod candidate;
 pub mod execute;
 pub mod git_notes;
 pub mod ledger;
+pub(crate) mod ledger_lock;
 pub mod plan;
 pub mod status;

@@ -5,6 +5,41 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
+/// The most a project file read whole (a CHANGELOG, a version site) may hold.
+pub(crate) const PROJECT_FILE_CAP: u64 = 64 << 20;
+
+/// Reads a regular file of at most `cap` bytes. A FIFO, a device (`/dev/zero`), a socket or a
+/// directory is refused before it is opened (opening a FIFO would wait for a writer forever);
+/// a larger file is refused after `cap` bytes, never read whole.
+pub(crate) fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is not a regular file (a directory, FIFO, device or socket); point to the file itself",
+                path.display()
+            ),
+        ));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(cap + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} is larger than {} MiB, more than any project file release-kit reads; check the path",
+                path.display(),
+                cap >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Writes `bytes` to `path` atomically, keeping the permissions of an existing file.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
@@ -37,6 +72,26 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fifos_devices_and_huge_files_are_refused_without_hanging() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("CHANGELOG");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let e = read_regular(&fifo, PROJECT_FILE_CAP).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let e = read_regular(Path::new("/dev/zero"), PROJECT_FILE_CAP).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let big = dir.path().join("big");
+        fs::write(&big, vec![b'x'; 2048]).unwrap();
+        let e = read_regular(&big, 1024).unwrap_err();
+        assert!(e.to_string().contains("larger than"), "{e}");
+        assert_eq!(read_regular(&big, 4096).unwrap().len(), 2048);
+    }
 
     #[test]
     fn replaces_content_and_keeps_mode() {

@@ -46,6 +46,10 @@ pub enum GpgError {
         file: PathBuf,
         detail: String,
     },
+    #[error("{what} is not an OpenPGP key gpg can import ({reason}); export it with `gpg --armor --export-secret-keys <fingerprint>` and store the whole armored block in the secret")]
+    BadKey { what: String, reason: String },
+    #[error("the passphrase does not unlock signing key {key} (RELEASE_KIT_SIGNING_PASSPHRASE, or the agent's); set the key's passphrase in the secret")]
+    BadPassphrase { key: String },
     #[error("cannot create a temporary GNUPGHOME: {0}")]
     Home(std::io::Error),
     #[error(transparent)]
@@ -321,10 +325,30 @@ impl Gpg {
 
     /// Imports keys (public or secret, armoured or binary) fed through stdin.
     pub fn import(&self, bytes: &[u8], what: &str) -> Result<(), GpgError> {
-        self.cmd(&format!("import {what}"))
+        let out = self
+            .cmd(&format!("import {what}"))
             .args(["--pinentry-mode", "loopback", "--import"])
             .stdin(bytes.to_vec())
-            .run()?;
+            .output()?;
+        if !out.success() {
+            // Only gpg's own verdict lines, never the input (it may be key material).
+            let reason = out
+                .stderr_str()
+                .lines()
+                .filter(|l| l.starts_with("gpg: ") && !l.contains("-----"))
+                .map(|l| l.trim_start_matches("gpg: ").trim().to_string())
+                .filter(|l| !l.is_empty() && l.len() < 200)
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(GpgError::BadKey {
+                what: what.to_string(),
+                reason: if reason.is_empty() {
+                    "gpg refused it".into()
+                } else {
+                    reason
+                },
+            });
+        }
         Ok(())
     }
 
@@ -394,7 +418,19 @@ impl Gpg {
                 .args(["--pinentry-mode", "loopback", "--passphrase-fd", "0"])
                 .stdin(p.expose_secret().as_bytes().to_vec());
         }
-        c.arg(file).run()?;
+        c.arg(file).run().map_err(|e| {
+            let stderr = e.stderr().unwrap_or_default().to_ascii_lowercase();
+            if stderr.contains("bad passphrase")
+                || stderr.contains("no passphrase given")
+                || stderr.contains("no pinentry")
+            {
+                GpgError::BadPassphrase {
+                    key: key.to_string(),
+                }
+            } else {
+                GpgError::Cmd(e)
+            }
+        })?;
         Ok(asc)
     }
 
@@ -427,6 +463,67 @@ impl Gpg {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    fn have_gpg() -> bool {
+        if crate::outside::process::on_path("gpg") {
+            return true;
+        }
+        assert!(std::env::var_os("CI").is_none(), "gpg is required in CI");
+        eprintln!("skipping: gpg is not installed");
+        false
+    }
+
+    #[test]
+    fn a_garbage_secret_key_is_bad_input_and_never_echoed() {
+        if !have_gpg() {
+            return;
+        }
+        use crate::error::Classify as _;
+        let g = Gpg::temporary().unwrap();
+        let garbage = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PGP PRIVATE KEY BLOCK-----\n";
+        let e = g
+            .import(
+                garbage.as_bytes(),
+                "the signing key from RELEASE_KIT_SIGNING_SECRET_KEY",
+            )
+            .unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::Usage, "{e}");
+        let text = e.to_string();
+        assert!(text.contains("RELEASE_KIT_SIGNING_SECRET_KEY"), "{text}");
+        assert!(!text.contains("c2VjcmV0"), "key material echoed: {text}");
+    }
+
+    #[test]
+    fn a_wrong_passphrase_is_bad_input_naming_the_key() {
+        if !have_gpg() {
+            return;
+        }
+        use crate::error::Classify as _;
+        let g = Gpg::temporary().unwrap();
+        g.cmd("make a key with a passphrase")
+            .args([
+                "--passphrase",
+                "right-one",
+                "--pinentry-mode",
+                "loopback",
+                "--quick-gen-key",
+                "Test <t@example.org>",
+                "ed25519",
+                "sign",
+                "1y",
+            ])
+            .run()
+            .unwrap();
+        let key = g.signing_key(None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.tar.gz");
+        std::fs::write(&file, "x").unwrap();
+        let wrong = SecretString::from("wrong-one");
+        let e = g.sign(&file, &key.fingerprint, Some(&wrong)).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::Usage, "{e}");
+        assert!(e.to_string().contains(&key.fingerprint), "{e}");
+        assert!(!e.to_string().contains("wrong-one"), "{e}");
+    }
 
     const LISTING: &str = "\
 tru::1:1700000000:0:3:1:5

@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 use crate::error::ExitCode;
+use crate::outside::secrets::redact;
 
 /// Credentials for a service. Their values never appear in Debug output, logs or errors.
 #[derive(Clone)]
@@ -80,6 +81,140 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// What a response body is, for its default size cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// A service's API answer (JIRA, GitHub, Nexus JSON): 32 MiB.
+    Api,
+    /// A small file: KEYS, a checksum, a signature, a vote thread: 16 MiB.
+    Small,
+    /// A release artifact (a source tarball): 4 GiB.
+    Artifact,
+}
+
+impl BodyKind {
+    fn default_max(self) -> u64 {
+        match self {
+            BodyKind::Api => 32 << 20,
+            BodyKind::Small => 16 << 20,
+            BodyKind::Artifact => 4 << 30,
+        }
+    }
+
+    /// The environment variable that overrides the cap (bytes, or with a K/M/G suffix).
+    pub fn knob(self) -> &'static str {
+        match self {
+            BodyKind::Api => "RELEASE_KIT_HTTP_MAX_API",
+            BodyKind::Small => "RELEASE_KIT_HTTP_MAX_SMALL",
+            BodyKind::Artifact => "RELEASE_KIT_HTTP_MAX_ARTIFACT",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            BodyKind::Api => "API response",
+            BodyKind::Small => "small file (KEYS, checksum, signature, thread)",
+            BodyKind::Artifact => "artifact",
+        }
+    }
+}
+
+/// The limits on one client's traffic: a size cap on a body, a connect timeout, an idle-read
+/// timeout (no byte for this long) and an overall deadline across every attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub kind: BodyKind,
+    pub max_bytes: u64,
+    pub connect: Duration,
+    pub idle: Duration,
+    pub deadline: Duration,
+}
+
+/// The knobs of the timeouts (seconds).
+pub const CONNECT_KNOB: &str = "RELEASE_KIT_HTTP_CONNECT_TIMEOUT";
+pub const IDLE_KNOB: &str = "RELEASE_KIT_HTTP_IDLE_TIMEOUT";
+pub const DEADLINE_KNOB: &str = "RELEASE_KIT_HTTP_DEADLINE";
+
+impl Limits {
+    /// The defaults for a kind of body: 10 s to connect, 30 s without a byte, and a deadline of
+    /// 5 minutes (60 minutes for an artifact).
+    pub fn defaults(kind: BodyKind) -> Limits {
+        Limits {
+            kind,
+            max_bytes: kind.default_max(),
+            connect: Duration::from_secs(10),
+            idle: Duration::from_secs(30),
+            deadline: Duration::from_secs(if kind == BodyKind::Artifact {
+                3600
+            } else {
+                300
+            }),
+        }
+    }
+
+    /// The defaults with the environment's overrides ([`BodyKind::knob`], [`CONNECT_KNOB`],
+    /// [`IDLE_KNOB`], [`DEADLINE_KNOB`]); a value that does not parse is ignored with a warning.
+    pub fn from_env(kind: BodyKind, env: &[(String, String)]) -> Limits {
+        let mut l = Limits::defaults(kind);
+        let get = |k: &str| crate::config::env_value(env, k);
+        let warn = |k: &str, v: &str| {
+            tracing::warn!("{k}={v} is not a valid limit; using the default");
+        };
+        if let Some(v) = get(kind.knob()) {
+            match parse_size(&v) {
+                Some(n) => l.max_bytes = n,
+                None => warn(kind.knob(), &v),
+            }
+        }
+        for (knob, slot) in [
+            (CONNECT_KNOB, &mut l.connect),
+            (IDLE_KNOB, &mut l.idle),
+            (DEADLINE_KNOB, &mut l.deadline),
+        ] {
+            if let Some(v) = get(knob) {
+                match v.trim().parse::<f64>() {
+                    Ok(secs) if secs > 0.0 && secs.is_finite() => {
+                        *slot = Duration::from_secs_f64(secs);
+                    }
+                    _ => warn(knob, &v),
+                }
+            }
+        }
+        l
+    }
+
+    fn from_process(kind: BodyKind) -> Limits {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Limits::from_env(kind, &env)
+    }
+}
+
+/// A size: bytes, or with a K, M or G suffix (binary units).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (num, shift) = match t.char_indices().last()? {
+        (i, 'K' | 'k') => (&t[..i], 10),
+        (i, 'M' | 'm') => (&t[..i], 20),
+        (i, 'G' | 'g') => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    let n: u64 = num.trim().parse().ok()?;
+    n.checked_mul(1u64 << shift).filter(|n| *n > 0)
+}
+
+/// A size for messages: `16 MiB`, `1500 bytes`.
+fn human_size(n: u64) -> String {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
+        format!("{} GiB", n >> 30)
+    } else if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 fn retryable(status: StatusCode) -> bool {
     status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
 }
@@ -110,6 +245,13 @@ pub enum HttpError {
         status: u16,
         attempts: u32,
         body: String,
+    },
+    #[error("{service} at {url}: {limit}; the transfer was stopped. If the server is right, raise the limit with {knob}; otherwise check the URL and the server")]
+    Limit {
+        service: String,
+        url: String,
+        limit: String,
+        knob: String,
     },
     #[error("{service} sent a response to {url} that is not what its API returns ({reason}); check that the URL points at {service}")]
     Decode {
@@ -167,6 +309,7 @@ pub struct Client {
     inner: reqwest::Client,
     auth: Option<Auth>,
     retry: RetryPolicy,
+    limits: Limits,
 }
 
 /// What one request carries.
@@ -239,19 +382,123 @@ impl Client {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let inner = reqwest::Client::builder()
-            .user_agent(concat!("release-kit/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(120))
-            .build()
-            .map_err(|e| bad(e.to_string()))?;
+        let limits = Limits::from_process(BodyKind::Api);
         Ok(Client {
             service: service.to_string(),
+            inner: build_inner(&limits).map_err(|e| bad(e.to_string()))?,
             base,
-            inner,
             auth: None,
             retry: RetryPolicy::default(),
+            limits,
         })
+    }
+
+    /// This client for bodies of `kind`: its size cap and deadline, from the environment.
+    pub fn for_body(self, kind: BodyKind) -> Self {
+        self.with_limits(Limits::from_process(kind))
+    }
+
+    /// This client with exactly these limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        if let Ok(inner) = build_inner(&limits) {
+            self.inner = inner;
+        }
+        self.limits = limits;
+        self
+    }
+
+    fn limit_error(&self, url: &reqwest::Url, limit: String, knob: &str) -> HttpError {
+        HttpError::Limit {
+            service: self.service.clone(),
+            url: url.to_string(),
+            limit,
+            knob: knob.to_string(),
+        }
+    }
+
+    fn too_big(&self, url: &reqwest::Url, got: u64) -> HttpError {
+        self.limit_error(
+            url,
+            format!(
+                "the body ({} so far) exceeds the {} limit for an {}",
+                human_size(got),
+                human_size(self.limits.max_bytes),
+                self.limits.kind.name()
+            ),
+            self.limits.kind.knob(),
+        )
+    }
+
+    fn idle_error(&self, url: &reqwest::Url) -> HttpError {
+        self.limit_error(
+            url,
+            format!(
+                "the server sent nothing for {}s (the idle-read timeout)",
+                self.limits.idle.as_secs_f64()
+            ),
+            IDLE_KNOB,
+        )
+    }
+
+    fn deadline_error(&self, url: &reqwest::Url) -> HttpError {
+        self.limit_error(
+            url,
+            format!(
+                "the transfer did not finish within the {}s deadline",
+                self.limits.deadline.as_secs_f64()
+            ),
+            DEADLINE_KNOB,
+        )
+    }
+
+    /// A transport error that is a limit (an idle read, too many redirects), as a limit error.
+    fn as_limit(&self, url: &reqwest::Url, e: &reqwest::Error) -> Option<HttpError> {
+        if e.is_timeout() && !e.is_connect() {
+            return Some(self.idle_error(url));
+        }
+        if e.is_redirect() {
+            return Some(self.limit_error(
+                url,
+                format!("more than {MAX_REDIRECTS} redirects ({})", describe(e)),
+                "a direct URL",
+            ));
+        }
+        None
+    }
+
+    /// Reads a body up to the size cap.
+    async fn read_capped(
+        &self,
+        url: &reqwest::Url,
+        resp: &mut reqwest::Response,
+    ) -> Result<Vec<u8>, HttpError> {
+        if let Some(len) = resp.content_length() {
+            if len > self.limits.max_bytes {
+                return Err(self.too_big(url, len));
+            }
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(bytes)) => {
+                    body.extend_from_slice(&bytes);
+                    if body.len() as u64 > self.limits.max_bytes {
+                        return Err(self.too_big(url, body.len() as u64));
+                    }
+                }
+                Ok(None) => return Ok(body),
+                Err(e) => {
+                    return Err(self
+                        .as_limit(url, &e)
+                        .unwrap_or_else(|| HttpError::Unreachable {
+                            service: self.service.clone(),
+                            url: url.to_string(),
+                            attempts: 1,
+                            reason: describe(&e),
+                        }))
+                }
+            }
+        }
     }
 
     pub(crate) fn with_auth(mut self, auth: Option<Auth>) -> Self {
@@ -279,8 +526,23 @@ impl Client {
     }
 
     /// Sends a request, retrying connection errors, 429 and 5xx; any other non-2xx is an error.
+    /// Every attempt together must finish within the deadline; a body over the size cap, or a
+    /// server silent for the idle-read timeout, ends it at once.
     pub async fn send(&self, request: &Request) -> Result<Response, HttpError> {
         let url = self.url(&request.path)?;
+        match tokio::time::timeout(self.limits.deadline, self.send_within(request, url.clone()))
+            .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(self.deadline_error(&url)),
+        }
+    }
+
+    async fn send_within(
+        &self,
+        request: &Request,
+        url: reqwest::Url,
+    ) -> Result<Response, HttpError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -305,10 +567,10 @@ impl Client {
             };
             tracing::debug!(service = %self.service, attempt, "{} {url}", request.method);
             let (retry_after, failure) = match builder.send().await {
-                Ok(resp) => {
+                Ok(mut resp) => {
                     let status = resp.status();
                     let headers = resp.headers().clone();
-                    let body = resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                    let body = self.read_capped(&url, &mut resp).await?;
                     if status.is_success() {
                         return Ok(Response {
                             status: status.as_u16(),
@@ -323,7 +585,7 @@ impl Client {
                         url: url.to_string(),
                         status: status.as_u16(),
                         attempts: attempt,
-                        body: String::from_utf8_lossy(&body).into_owned(),
+                        body: redact(&String::from_utf8_lossy(&body)).into_owned(),
                     };
                     if !retryable(status) {
                         return Err(error);
@@ -334,15 +596,20 @@ impl Client {
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
                     (after, error)
                 }
-                Err(e) => (
-                    None,
-                    HttpError::Unreachable {
-                        service: self.service.clone(),
-                        url: url.to_string(),
-                        attempts: attempt,
-                        reason: describe(&e),
-                    },
-                ),
+                Err(e) => {
+                    if let Some(limit) = self.as_limit(&url, &e) {
+                        return Err(limit);
+                    }
+                    (
+                        None,
+                        HttpError::Unreachable {
+                            service: self.service.clone(),
+                            url: url.to_string(),
+                            attempts: attempt,
+                            reason: describe(&e),
+                        },
+                    )
+                }
             };
             if attempt >= self.retry.attempts {
                 return Err(failure);
@@ -356,8 +623,29 @@ impl Client {
     /// GETs `path` into the file `dest`, streaming (a release tarball does not fit in memory
     /// comfortably), with the same retries as [`Client::send`]; returns the bytes written.
     pub async fn download(&self, path: &str, dest: &std::path::Path) -> Result<u64, HttpError> {
-        use std::io::Write;
         let url = self.url(path)?;
+        let result = match tokio::time::timeout(
+            self.limits.deadline,
+            self.download_within(&url, dest),
+        )
+        .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(self.deadline_error(&url)),
+        };
+        if result.is_err() {
+            let _ = std::fs::remove_file(dest);
+        }
+        result
+    }
+
+    async fn download_within(
+        &self,
+        url: &reqwest::Url,
+        dest: &std::path::Path,
+    ) -> Result<u64, HttpError> {
+        use std::io::Write;
+        let url = url.clone();
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -370,6 +658,11 @@ impl Client {
             };
             let (retry_after, failure) = match self.inner.get(url.clone()).send().await {
                 Ok(mut resp) if resp.status().is_success() => {
+                    if let Some(len) = resp.content_length() {
+                        if len > self.limits.max_bytes {
+                            return Err(self.too_big(&url, len));
+                        }
+                    }
                     let mut file = std::fs::File::create(dest).map_err(|e| {
                         unreachable(format!("cannot write {}: {e}", dest.display()))
                     })?;
@@ -381,9 +674,17 @@ impl Client {
                                     break Err(format!("cannot write {}: {e}", dest.display()));
                                 }
                                 written += bytes.len() as u64;
+                                if written > self.limits.max_bytes {
+                                    return Err(self.too_big(&url, written));
+                                }
                             }
                             Ok(None) => break Ok(()),
-                            Err(e) => break Err(describe(&e)),
+                            Err(e) => {
+                                if let Some(limit) = self.as_limit(&url, &e) {
+                                    return Err(limit);
+                                }
+                                break Err(describe(&e));
+                            }
                         }
                     };
                     match result.and_then(|()| file.sync_all().map_err(|e| e.to_string())) {
@@ -398,7 +699,12 @@ impl Client {
                         .get(RETRY_AFTER)
                         .and_then(|v: &HeaderValue| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    let body = resp.text().await.unwrap_or_default();
+                    let mut resp = resp;
+                    let body = match self.read_capped(&url, &mut resp).await {
+                        Ok(b) => redact(&String::from_utf8_lossy(&b)).into_owned(),
+                        Err(e @ HttpError::Limit { .. }) => return Err(e),
+                        Err(_) => String::new(),
+                    };
                     let error = HttpError::Status {
                         service: self.service.clone(),
                         method: "GET".into(),
@@ -412,7 +718,12 @@ impl Client {
                     }
                     (after, error)
                 }
-                Err(e) => (None, unreachable(describe(&e))),
+                Err(e) => {
+                    if let Some(limit) = self.as_limit(&url, &e) {
+                        return Err(limit);
+                    }
+                    (None, unreachable(describe(&e)))
+                }
             };
             if attempt >= self.retry.attempts {
                 return Err(failure);
@@ -442,6 +753,19 @@ pub(crate) fn decode<T: DeserializeOwned>(service: &str, resp: &Response) -> Res
     })
 }
 
+/// Redirects followed before a request is refused (a redirect loop ends here).
+const MAX_REDIRECTS: usize = 10;
+
+/// The reqwest client for these limits: connect and idle-read timeouts, a redirect cap.
+fn build_inner(limits: &Limits) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(concat!("release-kit/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(limits.connect)
+        .read_timeout(limits.idle)
+        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+        .build()
+}
+
 fn describe(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
@@ -449,7 +773,7 @@ fn describe(e: &reqwest::Error) -> String {
         text.push_str(&format!(": {s}"));
         source = s.source();
     }
-    text
+    redact(&text).into_owned()
 }
 
 fn jitter() -> f64 {
@@ -611,6 +935,210 @@ mod tests {
         assert_eq!(e.exit_code(), ExitCode::Usage);
         assert!(!e.to_string().contains("hunter2"));
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    /// Answers with `status` and a body echoing the request's headers.
+    struct Echo(u16);
+
+    impl wiremock::Respond for Echo {
+        fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+            let mut body = String::new();
+            for (name, value) in request.headers.iter() {
+                body.push_str(&format!("{name}: {}\n", value.to_str().unwrap_or("?")));
+            }
+            ResponseTemplate::new(self.0).set_body_string(body)
+        }
+    }
+
+    #[tokio::test]
+    async fn credentials_echoed_by_github_nexus_or_jira_are_redacted_from_errors() {
+        let token = "ghp_echoedTOKEN0123456789";
+        let (user, password) = ("deployer", "nexus-echoed-Pa55");
+        let env: Vec<(String, String)> = [
+            ("RELEASE_KIT_GITHUB_TOKEN", token),
+            ("RELEASE_KIT_NEXUS_USER", user),
+            ("RELEASE_KIT_NEXUS_PASSWORD", password),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        crate::outside::secrets::register(crate::outside::secrets::from_env(&env));
+        let basic = crate::outside::secrets::base64(format!("{user}:{password}").as_bytes());
+        for status in [403, 503] {
+            let server = MockServer::start().await;
+            Mock::given(method("GET"))
+                .respond_with(Echo(status))
+                .mount(&server)
+                .await;
+            for (service, auth) in [
+                ("GitHub", auth_from_env("RELEASE_KIT_GITHUB", &env)),
+                ("Nexus", auth_from_env("RELEASE_KIT_NEXUS", &env)),
+            ] {
+                let c = Client::new(service, &server.uri())
+                    .unwrap()
+                    .with_auth(auth)
+                    .with_retry(fast());
+                let e = c.send(&Request::get("x")).await.unwrap_err().to_string();
+                assert!(
+                    e.contains("authorization: "),
+                    "the server did not echo: {e}"
+                );
+                for secret in [token, password, basic.as_str()] {
+                    assert!(!e.contains(secret), "{service} {status}: {e}");
+                }
+                let dest = tempfile::NamedTempFile::new().unwrap();
+                let e = c.download("x", dest.path()).await.unwrap_err().to_string();
+                assert!(!e.contains(token) && !e.contains(&basic), "{e}");
+            }
+        }
+    }
+
+    /// A hostile server on 127.0.0.1: reads a request, then runs `behaviour` on the socket.
+    fn hostile(behaviour: fn(&mut std::net::TcpStream)) -> String {
+        use std::io::Read as _;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 4096];
+                    let _ = stream.read(&mut buf);
+                    behaviour(&mut stream);
+                });
+            }
+        });
+        format!("http://127.0.0.1:{port}/")
+    }
+
+    fn tight(kind: BodyKind) -> Limits {
+        Limits {
+            kind,
+            max_bytes: 1 << 20,
+            connect: Duration::from_secs(2),
+            idle: Duration::from_millis(700),
+            deadline: Duration::from_millis(2500),
+        }
+    }
+
+    async fn limit_hit(url: &str, kind: BodyKind, download: bool) -> (HttpError, Duration) {
+        let c = Client::new("dist", url)
+            .unwrap()
+            .with_limits(tight(kind))
+            .with_retry(fast());
+        let start = std::time::Instant::now();
+        let e = if download {
+            let dir = tempfile::tempdir().unwrap();
+            let dest = dir.path().join("artifact.tar.gz");
+            let e = c.download("artifact.tar.gz", &dest).await.unwrap_err();
+            assert!(!dest.exists(), "a partial download was left behind");
+            e
+        } else {
+            c.send(&Request::get("x.sha512")).await.unwrap_err()
+        };
+        (e, start.elapsed())
+    }
+
+    fn assert_names(e: &HttpError, url: &str, knob: &str) {
+        let text = e.to_string();
+        assert!(matches!(e, HttpError::Limit { .. }), "{text}");
+        assert_eq!(e.exit_code(), ExitCode::Outside, "{text}");
+        assert!(text.contains(url) && text.contains(knob), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_answers_hits_the_idle_timeout() {
+        let url = hostile(|_| std::thread::sleep(Duration::from_secs(30)));
+        for download in [false, true] {
+            let (e, took) = limit_hit(&url, BodyKind::Small, download).await;
+            assert_names(&e, &url, IDLE_KNOB);
+            assert!(took < Duration::from_secs(3), "{took:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_trickling_server_hits_the_deadline() {
+        let url = hostile(|s| {
+            use std::io::Write as _;
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+            for _ in 0..200 {
+                if s.write_all(b"x").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        });
+        for download in [false, true] {
+            let (e, took) = limit_hit(&url, BodyKind::Artifact, download).await;
+            assert_names(&e, &url, DEADLINE_KNOB);
+            assert!(took < Duration::from_secs(4), "{took:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_endless_body_hits_the_size_cap() {
+        let url = hostile(|s| {
+            use std::io::Write as _;
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+            let chunk = [b'a'; 65536];
+            while s.write_all(&chunk).is_ok() {}
+        });
+        for (kind, download) in [(BodyKind::Small, false), (BodyKind::Artifact, true)] {
+            let (e, _) = limit_hit(&url, kind, download).await;
+            assert_names(&e, &url, kind.knob());
+            assert!(e.to_string().contains("1 MiB limit"), "{e}");
+        }
+        // A declared length over the cap is refused before reading.
+        let url = hostile(|s| {
+            use std::io::Write as _;
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 32212254720\r\n\r\n");
+            std::thread::sleep(Duration::from_secs(5));
+        });
+        let (e, took) = limit_hit(&url, BodyKind::Artifact, true).await;
+        assert_names(&e, &url, BodyKind::Artifact.knob());
+        assert!(took < Duration::from_secs(1), "{took:?}");
+    }
+
+    #[tokio::test]
+    async fn a_redirect_loop_and_500_forever_end_with_exit_3() {
+        let server = MockServer::start().await;
+        Mock::given(path("/loop"))
+            .respond_with(ResponseTemplate::new(302).insert_header("Location", "/loop"))
+            .mount(&server)
+            .await;
+        Mock::given(path("/500"))
+            .respond_with(ResponseTemplate::new(500).set_body_string("down"))
+            .mount(&server)
+            .await;
+        let c = Client::new("dist", &server.uri())
+            .unwrap()
+            .with_limits(tight(BodyKind::Small))
+            .with_retry(fast());
+        let e = c.send(&Request::get("loop")).await.unwrap_err();
+        assert_names(&e, "/loop", "a direct URL");
+        let e = c.send(&Request::get("500")).await.unwrap_err();
+        assert_eq!(e.status(), Some(500));
+        assert_eq!(e.exit_code(), ExitCode::Outside);
+    }
+
+    #[test]
+    fn limits_come_from_the_environment() {
+        let env: Vec<(String, String)> = [
+            ("RELEASE_KIT_HTTP_MAX_SMALL", "2M"),
+            (IDLE_KNOB, "5"),
+            (DEADLINE_KNOB, "bogus"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let l = Limits::from_env(BodyKind::Small, &env);
+        assert_eq!(l.max_bytes, 2 << 20);
+        assert_eq!(l.idle, Duration::from_secs(5));
+        assert_eq!(l.deadline, Limits::defaults(BodyKind::Small).deadline);
+        assert_eq!(parse_size("4G"), Some(4 << 30));
+        assert_eq!(parse_size("0"), None);
+        assert_eq!(parse_size("99999999999G"), None);
+        assert_eq!(human_size(16 << 20), "16 MiB");
     }
 
     #[tokio::test]

@@ -12,6 +12,7 @@ pub mod http;
 pub mod jira;
 pub mod nexus;
 pub mod process;
+pub mod secrets;
 pub mod smtp;
 pub mod source_tarball;
 pub mod svn;

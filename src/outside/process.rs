@@ -15,6 +15,16 @@ use std::time::{Duration, Instant};
 
 use crate::error::ExitCode;
 
+/// Where [`Cmd::stream`] copies a child's live output when asked to echo it: set once at start
+/// by the binary (cli/) so that echoed lines go through the same redaction and GitHub Actions
+/// neutralization as every other printed text; unset, lines go to stderr with secrets redacted.
+static ECHO: std::sync::OnceLock<fn(&[u8])> = std::sync::OnceLock::new();
+
+/// Sets where echoed child output goes (see [`ECHO`]); the first call wins.
+pub fn set_echo(sink: fn(&[u8])) {
+    let _ = ECHO.set(sink);
+}
+
 /// An external command about to run.
 #[derive(Clone)]
 pub struct Cmd {
@@ -488,9 +498,16 @@ impl Cmd {
                     if !line.ends_with(b"\n") {
                         line.push(b'\n');
                     }
-                    log_file.write_all(&line).map_err(log_error)?;
+                    let text = String::from_utf8_lossy(&line);
+                    let redacted = crate::outside::secrets::redact(&text);
+                    log_file.write_all(redacted.as_bytes()).map_err(log_error)?;
                     if echo {
-                        let _ = io::stderr().lock().write_all(&line);
+                        match ECHO.get() {
+                            Some(sink) => sink(redacted.as_bytes()),
+                            None => {
+                                let _ = io::stderr().lock().write_all(redacted.as_bytes());
+                            }
+                        }
                     }
                     if tail.len() == TAIL_LINES {
                         tail.pop_front();

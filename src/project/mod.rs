@@ -31,8 +31,12 @@ impl Project {
         sets: &[String],
     ) -> Result<Project> {
         if !root.is_dir() {
+            let what = match std::fs::metadata(root) {
+                Ok(_) => "is not a directory (it is a file)",
+                Err(_) => "does not exist",
+            };
             return Err(Error::Usage(format!(
-                "project directory {} does not exist; pass the project's repository with --repo",
+                "project directory {} {what}; pass the project's repository directory with --repo",
                 root.display()
             )));
         }
@@ -67,7 +71,10 @@ impl Project {
             .iter()
             .map(|site| {
                 let path = self.root.join(&site.file);
-                let content = match std::fs::read(&path) {
+                let content = match crate::outside::fs::read_regular(
+                    &path,
+                    crate::outside::fs::PROJECT_FILE_CAP,
+                ) {
                     Ok(c) => c,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                         return Err(SiteError::Missing {

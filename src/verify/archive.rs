@@ -494,10 +494,22 @@ pub(crate) fn scan_tar(
     };
     let mut collector = Collector::new(hash);
     let mut archive = tar::Archive::new(io::BufReader::with_capacity(256 * 1024, guard));
+    // What the entries unpack to: a sparse entry counts by its apparent size, not the few
+    // bytes it stores (a 1 TiB sparse file is 1 TiB on the disk rpmbuild unpacks it to).
+    let mut apparent_total = 0u64;
     let result = (|| -> io::Result<()> {
         for entry in archive.entries()? {
             let mut entry = entry?;
             let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let apparent = apparent_size(&mut entry);
+            apparent_total = apparent_total.saturating_add(apparent);
+            if apparent_total > limits.max_unpacked {
+                collector.scan.violations.push(Violation::TooLarge {
+                    unpacked: apparent_total,
+                    limit: limits.max_unpacked,
+                });
+                return Ok(());
+            }
             let header = entry.header();
             let size = entry.size();
             let mode = header.mode().unwrap_or(0o644);
@@ -551,6 +563,23 @@ pub(crate) fn scan_tar(
     collector.scan.unpacked = unpacked.load(Ordering::Relaxed);
     collector.scan.packed = packed.load(Ordering::Relaxed);
     collector.scan
+}
+
+/// The size an entry unpacks to: the tar reader's size (the real size of an old-style GNU sparse
+/// entry), or a PAX GNU sparse entry's `GNU.sparse.realsize` (`GNU.sparse.size` in format 0.x),
+/// whichever is larger.
+fn apparent_size<R: Read>(entry: &mut tar::Entry<'_, R>) -> u64 {
+    let mut apparent = entry.size();
+    if let Ok(Some(extensions)) = entry.pax_extensions() {
+        for ext in extensions.flatten() {
+            if matches!(ext.key(), Ok("GNU.sparse.realsize" | "GNU.sparse.size")) {
+                if let Some(n) = ext.value().ok().and_then(|v| v.trim().parse::<u64>().ok()) {
+                    apparent = apparent.max(n);
+                }
+            }
+        }
+    }
+    apparent
 }
 
 /// Reads a zip archive (it needs its central directory, so a seekable file).
@@ -800,6 +829,96 @@ mod tests {
         let s = scan_tar(Kind::TarGz, &data[..], LIMITS, None);
         assert!(
             matches!(s.violations.last(), Some(Violation::Ratio { .. })),
+            "{:?}",
+            s.violations
+        );
+    }
+
+    /// A field of a tar header in base-256 (GNU's form for numbers over 8 GiB).
+    fn base256(field: &mut [u8], n: u64) {
+        field.fill(0);
+        field[0] = 0x80;
+        let len = field.len();
+        field[len - 8..].copy_from_slice(&n.to_be_bytes());
+    }
+
+    /// An old-style GNU sparse entry of `apparent` bytes storing one 512-byte block at its end.
+    fn gnu_sparse_tar(apparent: u64) -> Vec<u8> {
+        let mut h = tar::Header::new_gnu();
+        h.set_path("x-1.0/hole").unwrap();
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::GNUSparse);
+        h.set_size(512);
+        {
+            let gnu = h.as_gnu_mut().unwrap();
+            base256(&mut gnu.realsize, apparent);
+            base256(&mut gnu.sparse[0].offset, apparent - 512);
+            base256(&mut gnu.sparse[0].numbytes, 512);
+        }
+        h.set_cksum();
+        let mut out = h.as_bytes().to_vec();
+        out.extend_from_slice(&[b'z'; 512]);
+        out.extend_from_slice(&[0u8; 1024]);
+        out
+    }
+
+    #[test]
+    fn a_gnu_sparse_entry_counts_by_its_apparent_size() {
+        let one_tib = 1u64 << 40;
+        let data = gnu_sparse_tar(one_tib);
+        let start = std::time::Instant::now();
+        // Hashing would read 1 TiB of zeros: the cap must stop it before.
+        let s = scan_tar(Kind::Tar, &data[..], LIMITS, Some(ObjectFormat::Sha1));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert!(
+            s.violations
+                .iter()
+                .any(|v| matches!(v, Violation::TooLarge { unpacked, .. } if *unpacked == one_tib)),
+            "{:?}",
+            s.violations
+        );
+        // A small sparse file is fine.
+        let s = scan_tar(Kind::Tar, &gnu_sparse_tar(4096)[..], LIMITS, None);
+        assert!(s.violations.is_empty(), "{:?}", s.violations);
+        assert_eq!(s.entries[0].size, 4096);
+    }
+
+    #[test]
+    fn a_pax_sparse_entry_counts_by_its_real_size() {
+        let mut records = Vec::new();
+        for (k, v) in [
+            ("GNU.sparse.major", "1"),
+            ("GNU.sparse.minor", "0"),
+            ("GNU.sparse.name", "x-1.0/hole"),
+            ("GNU.sparse.realsize", "1099511627776"),
+        ] {
+            // "LEN key=value\n", LEN counting itself.
+            let body = format!(" {k}={v}\n");
+            let mut len = body.len() + 1;
+            while len.to_string().len() + body.len() != len {
+                len += 1;
+            }
+            records.extend_from_slice(format!("{len}{body}").as_bytes());
+        }
+        let mut b = tar::Builder::new(Vec::new());
+        let mut x = tar::Header::new_ustar();
+        x.set_entry_type(tar::EntryType::XHeader);
+        x.set_path("PaxHeaders/hole").unwrap();
+        x.set_size(records.len() as u64);
+        x.set_cksum();
+        b.append(&x, &records[..]).unwrap();
+        let mut h = tar::Header::new_ustar();
+        h.set_size(3);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, "x-1.0/GNUSparseFile.0/hole", &b"0\n\n"[..])
+            .unwrap();
+        let data = b.into_inner().unwrap();
+        let s = scan_tar(Kind::Tar, &data[..], LIMITS, None);
+        assert!(
+            s.violations
+                .iter()
+                .any(|v| matches!(v, Violation::TooLarge { .. })),
             "{:?}",
             s.violations
         );

@@ -90,6 +90,12 @@ pub enum ChecksumError {
         line: usize,
         text: String,
     },
+    #[error("checksum file {file} states {count} different digests for {name}; it is ambiguous, so none is trusted: publish one digest per file")]
+    Ambiguous {
+        file: String,
+        name: String,
+        count: usize,
+    },
     #[error("checksum file {file} holds a {found} digest but its name says {expected}; publish the digest the name announces")]
     WrongAlgorithm {
         file: String,
@@ -223,6 +229,23 @@ pub fn parse(text: &str, file: &str, artifact: &str) -> Result<Vec<Expected>, Ch
             });
         }
     }
+    // Two digests for one file (or two bare digests) are ambiguous: a checker that takes the
+    // first would pass a file whose second line is the real one, or the other way round.
+    for e in &out {
+        let key = e.name.as_deref().map(base_name);
+        let digests: std::collections::BTreeSet<&str> = out
+            .iter()
+            .filter(|o| o.name.as_deref().map(base_name) == key)
+            .map(|o| o.hex.as_str())
+            .collect();
+        if digests.len() > 1 {
+            return Err(ChecksumError::Ambiguous {
+                file: file.into(),
+                name: key.unwrap_or(artifact).to_string(),
+                count: digests.len(),
+            });
+        }
+    }
     Ok(out)
 }
 
@@ -322,6 +345,29 @@ pub fn gpg_print_md(hex: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_digests_for_one_file_are_ambiguous() {
+        let a = "a".repeat(128);
+        let b = "b".repeat(128);
+        for text in [
+            format!("{a}  x-1.0.tar.gz\n{b}  x-1.0.tar.gz\n"),
+            format!("{a}  x-1.0.tar.gz\n{b}  ./x-1.0.tar.gz\n"),
+            format!("{a}\n{b}\n"),
+        ] {
+            let e = parse(&text, "x-1.0.tar.gz.sha512", "x-1.0.tar.gz").unwrap_err();
+            assert!(
+                matches!(e, ChecksumError::Ambiguous { count: 2, .. }),
+                "{e}"
+            );
+            assert!(e.to_string().contains("x-1.0.tar.gz"), "{e}");
+        }
+        // The same digest twice, or digests for different files, are not ambiguous.
+        let same = format!("{a}  x-1.0.tar.gz\n{a}  x-1.0.tar.gz\n");
+        assert!(parse(&same, "x.sha512", "x-1.0.tar.gz").is_ok());
+        let two = format!("{a}  x-1.0.tar.gz\n{b}  x-1.0.zip\n");
+        assert_eq!(parse(&two, "SHA512SUMS", "x-1.0.tar.gz").unwrap().len(), 2);
+    }
     use crate::error::Classify as _;
 
     const HEX512: &str = "a2d1f6a56a8f458a6fbf09440e5062532e60d5b0a09507c3be9cf67da6911ba4f4b77f375be74d2896991683450a50bf82994967cc79f83c58331749a773d945";

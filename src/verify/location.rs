@@ -128,7 +128,13 @@ impl Location {
             Location::Path(p) => Ok(p.is_file().then(|| p.clone())),
             Location::Url(u) => {
                 let dest = tmp.join(self.file_name());
-                let client = http::Client::new("dist", u)?;
+                // Only an archive may be large; a checksum, signature or KEYS file is small.
+                let kind = if super::archive::Kind::from_name(&self.file_name()).is_some() {
+                    http::BodyKind::Artifact
+                } else {
+                    http::BodyKind::Small
+                };
+                let client = http::Client::new("dist", u)?.for_body(kind);
                 tracing::info!("downloading the {what} {u}");
                 let n = http::block_on(client.download(u, &dest))?;
                 tracing::debug!("{n} bytes");
@@ -156,7 +162,7 @@ impl Location {
                 ))
             }),
             Location::Url(u) => {
-                let client = http::Client::new(what, u)?;
+                let client = http::Client::new(what, u)?.for_body(http::BodyKind::Small);
                 tracing::info!("downloading the {what} {u}");
                 Ok(http::block_on(client.send(&http::Request::get(u)))?.body)
             }

@@ -9,3 +9,5 @@ pub mod keys;
 pub mod location;
 pub mod openpgp;
 pub mod pipeline;
+mod props;
+pub mod safe_archive;

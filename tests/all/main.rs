@@ -9,6 +9,7 @@ mod build_rpms;
 mod bump_version;
 mod changelog_check;
 mod docs;
+mod hostile;
 mod jenkins;
 mod layers;
 mod pr_changelog_workflow;

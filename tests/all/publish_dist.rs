@@ -220,6 +220,19 @@ impl Fx {
             .map(|s| s["id"].as_str().unwrap().to_string())
             .collect();
         state.push(format!("ledger: {ids:?}"));
+        // What the website step recorded: a crash inside it must not lose it (issue 19).
+        let website = ledger["publish:1.1.0-rc1"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "website")
+            .map(|s| {
+                (
+                    s["outputs"]["changed"].clone(),
+                    s["outputs"]["diff"].clone(),
+                )
+            });
+        state.push(format!("website record: {website:?}"));
         state
     }
 }
@@ -1008,4 +1021,48 @@ fn release_kit_now_governs_the_release_date() {
         .find(|s| s["id"] == "emails")
         .unwrap_or_else(|| panic!("no emails step: {}", r.stdout));
     assert_eq!(emails["inputs"]["date"], "2031-02-03", "{}", r.stdout);
+}
+
+/// Issue 19's crash matrix: publish-dist killed with SIGKILL at moments spread over a real run
+/// (inside steps, not only between them), then re-run on a "new runner", ends as an
+/// uninterrupted run does.
+#[test]
+fn killed_at_any_moment_resumes_to_the_same_end_state() {
+    if !have_tools() {
+        return;
+    }
+    let reference = Fx::staged();
+    let start = std::time::Instant::now();
+    reference.publish("passing.mbox", &[], &[]).assert_code(0);
+    let took = start.elapsed();
+    let want = reference.end_state();
+    drop(reference);
+    let mut killed_mid_run = 0;
+    for k in 1..=5u32 {
+        let fx = Fx::staged();
+        let mut c = fx.cmd("publish-dist");
+        c.env("RELEASE_KIT_THREAD", sample_thread("passing.mbox"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = c.spawn().unwrap();
+        let at = took * k / 6;
+        let begun = std::time::Instant::now();
+        while begun.elapsed() < at && child.try_wait().unwrap().is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        if child.try_wait().unwrap().is_none() {
+            killed_mid_run += 1;
+            let _ = child.kill();
+        }
+        let _ = child.wait();
+        let _ = std::fs::remove_dir_all(&fx.out);
+        let r = fx.publish("passing.mbox", &[], &[]);
+        r.assert_code(0);
+        assert_eq!(fx.end_state(), want, "end state after a kill at {at:?}");
+    }
+    eprintln!("crash matrix (publish-dist): 5 cases, {killed_mid_run} killed mid-run");
+    assert!(
+        killed_mid_run > 0,
+        "no kill landed while publish-dist ran ({took:?})"
+    );
 }

@@ -705,3 +705,46 @@ fn mail(from: &str, date: &str, body: &str) -> Mail {
         problem: None,
     }
 }
+
+#[test]
+fn a_deep_reply_chain_in_reverse_order_is_read_in_linear_time() {
+    // 100k replies, each to the one before, dated newest first: the worst order for a
+    // fixed-point search (one member more per pass).
+    let n = 100_000;
+    let root_date: Timestamp = "2026-11-02T17:00:00Z".parse().unwrap();
+    let mut mails = vec![Mail {
+        message_id: "root@hello".into(),
+        in_reply_to: vec![],
+        references: vec![],
+        from_name: "Alice".into(),
+        from_addr: "alice@example.org".into(),
+        subject: "[VOTE] Release Apache Hello 1.1.0 (rc1)".into(),
+        date: root_date,
+        body: "vote".into(),
+        body_kind: BodyKind::Plain,
+        index: 0,
+        problem: None,
+    }];
+    for i in 1..=n {
+        let mut m = mail(&format!("r{i}@example.org"), "2026-11-03T00:00:00Z", "+1");
+        m.message_id = format!("r{i}@hello");
+        m.in_reply_to = vec![if i == 1 {
+            "root@hello".into()
+        } else {
+            format!("r{}@hello", i - 1)
+        }];
+        // A subject of its own, so only the chain links it to the thread.
+        m.subject = format!("chain {i}");
+        m.date = root_date + jiff::SignedDuration::from_secs((n - i + 1) as i64);
+        m.index = i;
+        mails.push(m);
+    }
+    let start = std::time::Instant::now();
+    let t = thread::select(mails, &wanted(), "deep.mbox").unwrap();
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(t.replies.len(), n);
+}

@@ -471,34 +471,37 @@ pub(crate) fn select(mails: Vec<Mail>, want: &Wanted, origin: &str) -> Result<Th
             mails[root_i].message_id
         ));
     }
-    // The thread: everything that refers to a member, or repeats the root's subject.
-    let mut ids: BTreeSet<String> = roots.iter().map(|&i| mails[i].message_id.clone()).collect();
+    // The thread: everything that refers to a member, or repeats the root's subject. A walk
+    // from the members along "is referred to by", so a deep reply chain (100k replies, in any
+    // order) is read in linear time.
     let root_base = base_subject(&mails[root_i].subject);
     let mut member = vec![false; mails.len()];
+    let mut referred_by: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, m) in mails.iter().enumerate() {
+        for r in m.in_reply_to.iter().chain(m.references.iter()) {
+            referred_by.entry(r.as_str()).or_default().push(i);
+        }
+    }
+    let mut queue: Vec<usize> = Vec::new();
     for &i in &roots {
         member[i] = true;
     }
-    loop {
-        let mut grew = false;
-        for (i, m) in mails.iter().enumerate() {
-            if member[i] {
-                continue;
-            }
-            let linked = m
-                .in_reply_to
-                .iter()
-                .chain(m.references.iter())
-                .any(|r| ids.contains(r));
-            let same_subject =
-                is_reply_subject(&m.subject) && base_subject(&m.subject) == root_base;
-            if linked || same_subject {
-                member[i] = true;
-                ids.insert(m.message_id.clone());
-                grew = true;
-            }
+    for (i, m) in mails.iter().enumerate() {
+        let same_subject = is_reply_subject(&m.subject) && base_subject(&m.subject) == root_base;
+        if member[i] || same_subject {
+            member[i] = true;
+            queue.push(i);
         }
-        if !grew {
-            break;
+    }
+    while let Some(i) = queue.pop() {
+        if let Some(children) = referred_by.get(mails[i].message_id.as_str()) {
+            for &c in children {
+                if !member[c] {
+                    member[c] = true;
+                    queue.push(c);
+                }
+            }
         }
     }
     // Messages that cannot be judged: an error in the thread, skipped elsewhere.

@@ -271,8 +271,14 @@ impl Builder<'_> {
         let tarball = src_dir.join(&ctx.tarball);
         repo::copy_atomic(&fetched, &tarball)?;
         // The same safety checks as a voter's verification, before rpmbuild unpacks it.
-        let safety =
-            Kind::from_name(&ctx.tarball).map(|kind| (kind, pipeline::limits(&ctx.project.config)));
+        // An archive of a kind the checks cannot read is refused, never built unchecked.
+        let kind = Kind::from_name(&ctx.tarball).ok_or_else(|| {
+            Error::Usage(format!(
+                "{} is not an archive release-kit can check (.tar.gz, .tar.bz2, .tar.xz, .tar or .zip); refusing to build it unchecked: set project.tarball to the tarball's real name",
+                ctx.tarball
+            ))
+        })?;
+        let safety = Some((kind, pipeline::limits(&ctx.project.config)));
         let files = pipeline::Files {
             artifact: &tarball,
             checksum: &sha,
@@ -318,6 +324,12 @@ impl Builder<'_> {
             &ctx.tarball,
             &src_dir,
             &ctx.work_dir.join("make-dist.log"),
+        )?;
+        // What the build made goes through the same safety checks before rpmbuild unpacks it.
+        crate::verify::safe_archive::require_safe(
+            &tarball,
+            pipeline::limits(&ctx.project.config),
+            "refusing to build",
         )?;
         Ok(Source {
             path: relative(ctx, &tarball),

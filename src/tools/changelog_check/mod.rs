@@ -146,13 +146,15 @@ impl Ctx<'_> {
         match source {
             Source::WorkTree => {
                 let path = self.project.root.join(&self.format.file);
-                let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => ChangelogError::Missing {
-                        path: self.format.file.clone(),
-                        place: self.project.root.display().to_string(),
-                    },
-                    _ => ChangelogError::Unreadable { path, source: e },
-                })?;
+                let cap = crate::outside::fs::PROJECT_FILE_CAP;
+                let bytes =
+                    crate::outside::fs::read_regular(&path, cap).map_err(|e| match e.kind() {
+                        std::io::ErrorKind::NotFound => ChangelogError::Missing {
+                            path: self.format.file.clone(),
+                            place: self.project.root.display().to_string(),
+                        },
+                        _ => ChangelogError::Unreadable { path, source: e },
+                    })?;
                 Ok(parse(&text(&self.display, bytes)?, &self.format))
             }
             Source::Commit { rev, commit } => self.changelog_at(commit)?.ok_or_else(|| {

@@ -259,6 +259,18 @@ fn plan(
 ) -> Result<(Plan<PublishStep>, Context)> {
     let cfg = o.project.config.clone();
     let env: Vec<(String, String)> = std::env::vars().collect();
+    // `--send` is checked now, before anything is promoted or tagged (and so in --dry-run).
+    if request.send {
+        crate::outside::smtp::check(
+            &crate::outside::smtp::Server::from_config(&cfg.mail, &env),
+            &cfg.mail.sender(&o.tagger),
+            &[
+                cfg.expand(&cfg.mail.dev),
+                cfg.expand(&cfg.mail.user),
+                cfg.publish.announce_to.clone(),
+            ],
+        )?;
+    }
     let dev = Target::parse(&cfg.expand(&cfg.dist.dev))?;
     let release = Target::parse_setting(&cfg.expand(&cfg.dist.release), "dist.release")?;
     if dev.kind() != release.kind() {

@@ -706,7 +706,20 @@ impl<'a> Publisher<'a> {
                 &refs,
             )?
         };
-        let diff = similar::TextDiff::from_lines(&text, &edited)
+        // What the step did is judged against the base, not the start: a re-run after a crash
+        // resumes on the pushed branch, which already carries the edits, and must record the
+        // same `changed` and diff as the run that made them.
+        let (before, changed) = match &old {
+            None => (text.clone(), changed),
+            Some(_) => self.website_changes_since_base(
+                &prefix,
+                &[
+                    (w.releases_file.as_str(), edited.as_str()),
+                    (blog_rel.as_str(), post.as_str()),
+                ],
+            )?,
+        };
+        let diff = similar::TextDiff::from_lines(&before, &edited)
             .unified_diff()
             .context_radius(2)
             .header(
@@ -740,6 +753,38 @@ impl<'a> Publisher<'a> {
         Ok(
             json!({"branch": branch, "commit": commit, "changed": changed, "contributors": contributors.len(), "previous": previous, "pull_request": pull, "diff": diff}),
         )
+    }
+
+    /// For a resumed website step: the releases file as the base branch has it, and which of
+    /// `files` (path, content now) differ from the base: what the step changed, from the world.
+    fn website_changes_since_base(
+        &self,
+        prefix: &std::path::Path,
+        files: &[(&str, &str)],
+    ) -> Result<(String, Vec<String>)> {
+        let w = &self.cfg().website;
+        let base = self.branch_tip(&w.base)?;
+        let at_base = |rel: &str| -> Result<Option<String>> {
+            let Some(base) = &base else { return Ok(None) };
+            let path = prefix.join(rel).to_string_lossy().replace('\\', "/");
+            Ok(self
+                .ctx
+                .git
+                .show(base, &path)?
+                .map(|b| String::from_utf8_lossy(&b).into_owned()))
+        };
+        let mut before = String::new();
+        let mut changed = Vec::new();
+        for (i, (rel, now)) in files.iter().enumerate() {
+            let then = at_base(rel)?;
+            if i == 0 {
+                before = then.clone().unwrap_or_default();
+            }
+            if then.as_deref() != Some(*now) {
+                changed.push(rel.to_string());
+            }
+        }
+        Ok((before, changed))
     }
 
     fn bump_branch(&self) -> Result<Value> {

@@ -109,6 +109,14 @@ pub fn plan(
     let git = project.git()?;
     let cfg = project.config.clone();
     let facts = preflight::run(&project, &git, &request.tag)?;
+    // `--send` is checked now, before anything is uploaded or pushed (and so in --dry-run).
+    if request.send {
+        crate::outside::smtp::check(
+            &crate::outside::smtp::Server::from_config(&cfg.mail, &secrets.env),
+            &cfg.mail.sender(&facts.tagger),
+            &[cfg.expand(&cfg.mail.dev)],
+        )?;
+    }
     // An rc number reused with different content: the remote already has another tag object.
     if !cfg.tags.remote.is_empty() {
         if let Ok(Some(theirs)) = git.remote_tag(&cfg.tags.remote, &facts.tag) {
@@ -135,6 +143,21 @@ pub fn plan(
         (None, Some(s)) => vote::parse_start(s)?,
         (None, None) => crate::outside::clock::now_from(&secrets.env)?,
     };
+    // A vote starts around when its candidate is made: a start years before the tagged commit
+    // (1970 is a typo or an attack on the deadline) is refused. A year of slack keeps
+    // rehearsals that replay an old vote's threads on a fresh commit working.
+    const SLACK_SECS: i64 = 366 * 24 * 3600;
+    let committed = i64::try_from(facts.source_date_epoch).unwrap_or(i64::MAX);
+    if request.vote_start.is_some() && vote_start.as_second() < committed.saturating_sub(SLACK_SECS)
+    {
+        return Err(Error::Usage(format!(
+            "--vote-start {vote_start} is more than a year before {} was committed ({}); a vote starts when the candidate is staged: pass a later time, or leave --vote-start out to start now",
+            facts.tag,
+            Timestamp::from_second(committed)
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+        )));
+    }
     let calendar = vote::Calendar::new(
         &cfg.vote.time_zone,
         &cfg.vote.holidays,
@@ -444,6 +467,12 @@ impl Stager<'_> {
                     cfg.dist.make_dist, ctx.tarball
                 )));
             }
+            // The build's tarball is opened (uncompressed and repacked) only once it is safe.
+            crate::verify::safe_archive::require_safe(
+                &made,
+                crate::verify::pipeline::limits(cfg),
+                "refusing to stage it",
+            )?;
             source_tarball::gunzip(&made, &raw).map_err(|e| Error::io("uncompress", &made, e))?;
         }
         let out = ctx.file("");
