@@ -15,6 +15,8 @@ use crate::model::tag::{TagError, TagScheme};
 use crate::model::version::Version;
 use crate::model::version_sites::SiteSpec;
 
+pub mod infer;
+
 /// The file name looked up at the root of the project being released.
 pub(crate) const FILE_NAME: &str = "release.toml";
 
@@ -683,7 +685,33 @@ impl Config {
         env: &[(String, String)],
         sets: &[String],
     ) -> Result<Loaded, ConfigError> {
-        let (mut config, source) = match explicit {
+        Self::load_in(root, explicit, env, sets, None)
+    }
+
+    /// [`Config::load`], with `release.toml` and the build files read from `tree` (a tag's
+    /// tree) instead of the work tree when given. Without a file, the project's name comes
+    /// from its build files ([`infer`]) and a notice says the built-in defaults are in use.
+    pub fn load_in(
+        root: &Path,
+        explicit: Option<&Path>,
+        env: &[(String, String)],
+        sets: &[String],
+        tree: Option<&infer::Tree<'_>>,
+    ) -> Result<Loaded, ConfigError> {
+        let (mut config, source) = match (explicit, tree) {
+            (None, Some(tree)) => {
+                let label = PathBuf::from(format!("{}:{FILE_NAME}", tree.label));
+                match (tree.read)(FILE_NAME) {
+                    Some(text) => (Config::from_toml(&text, &label)?, Source::File(label)),
+                    None => {
+                        let mut config = Config::default();
+                        let inferred = infer::apply(&mut config, tree.read);
+                        infer::announce(&format!("the tree of {}", tree.label), inferred.as_ref());
+                        (config, Source::Default)
+                    }
+                }
+            }
+            _ => match explicit {
             Some(path) => {
                 if !path.exists() {
                     return Err(ConfigError::Missing {
@@ -698,9 +726,14 @@ impl Config {
                 if path.exists() {
                     (read_file(&path)?, Source::File(path))
                 } else {
-                    (Config::default(), Source::Default)
+                    let mut config = Config::default();
+                    let read = |f: &str| std::fs::read_to_string(root.join(f)).ok();
+                    let inferred = infer::apply(&mut config, &read);
+                    infer::announce(&root.display().to_string(), inferred.as_ref());
+                    (config, Source::Default)
                 }
             }
+            },
         };
         config = apply_env(config, env)?;
         config = apply_sets(config, sets)?;

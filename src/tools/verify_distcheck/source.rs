@@ -232,6 +232,19 @@ pub(crate) fn archive_checks(
     top_dir: &str,
     required: &[String],
 ) -> Vec<Check> {
+    archive_checks_with(
+        scan,
+        &archive::Layout {
+            expected: top_dir.to_string(),
+            required: required.to_vec(),
+            inferred_version: None,
+        },
+    )
+}
+
+/// [`archive_checks`] with the layout rule given whole (see [`archive::Layout`]).
+pub(crate) fn archive_checks_with(scan: &archive::Scan, rule: &archive::Layout) -> Vec<Check> {
+    let top_dir = rule.expected.as_str();
     let mut safety = Check::new(
         "archive-safety",
         "no absolute paths, `..`, escaping links, device files, duplicates or decompression bombs",
@@ -256,7 +269,7 @@ pub(crate) fn archive_checks(
         "layout",
         "one top-level directory name-version/, holding the required files",
     );
-    let problems = scan.check_layout(top_dir, required);
+    let problems = scan.check_layout_with(rule);
     for v in &problems {
         layout.push(Finding::error(
             v.message(),
@@ -264,7 +277,22 @@ pub(crate) fn archive_checks(
         ));
     }
     layout.summary = if problems.is_empty() {
-        format!("everything under {top_dir}/, with {}", required.join(", "))
+        let tops = scan.top_dirs();
+        let top = tops.iter().next().map(String::as_str).unwrap_or(top_dir);
+        let required = &rule.required;
+        if rule.inferred_version.is_some() {
+            if top != top_dir {
+                layout.push(Finding::notice(
+                    format!("the file name suggests `{top_dir}/`; the archive's one top directory `{top}/` carries the same version"),
+                    None,
+                ));
+            }
+            format!(
+                "everything under {top}/, with a license file (inferred from the file name, no configuration; NOTICE not required)"
+            )
+        } else {
+            format!("everything under {top_dir}/, with {}", required.join(", "))
+        }
     } else {
         format!("{} problem(s)", problems.len())
     };
@@ -554,7 +582,7 @@ pub fn jobs(asked: Option<usize>) -> usize {
 /// `verify-distcheck source`: the library side of the binary.
 pub fn run_source(common: &CommonArgs, req: &SourceRequest) -> Result<ExitCode> {
     let ci = Ci::detect();
-    let project = common.project()?;
+    let project = common.project_at_tag(Some(&req.tag))?;
     let config = &project.config;
     let parsed = project.scheme.parse(&req.tag)?;
     let version = parsed.version();
