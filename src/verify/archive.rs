@@ -231,7 +231,12 @@ impl Scan {
             }
             let mut names = vec![r.clone(), format!("{r}.txt"), format!("{r}.md")];
             if rule.inferred_version.is_some() && r == "LICENSE" {
-                names.extend(["COPYING".into(), "COPYING.txt".into(), "LICENCE".into()]);
+                // GNU-style projects: COPYING, at the top or in doc/.
+                let base = ["LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "COPYING"];
+                names = base
+                    .iter()
+                    .flat_map(|n| [n.to_string(), format!("doc/{n}")])
+                    .collect();
             }
             let present = names.iter().any(|n| {
                 let path = format!("{top}/{n}");
@@ -793,7 +798,7 @@ mod tests {
     fn an_inferred_layout_accepts_a_renamed_file_and_gnu_copying() {
         let data = tar_gz(&[
             ("libtasn1-4.19.0/", T::Directory, b""),
-            ("libtasn1-4.19.0/COPYING", T::Regular, b"GPL"),
+            ("libtasn1-4.19.0/doc/COPYING", T::Regular, b"GPL"),
         ]);
         let s = scan_tar(Kind::TarGz, &data[..], LIMITS, None);
         let rule = |expected: &str, v: &str| Layout {

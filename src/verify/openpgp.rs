@@ -319,19 +319,21 @@ impl std::fmt::Debug for SignatureHasher {
 }
 
 impl SignatureHasher {
-    /// A hasher for a binary (type 0x00) v4 signature, the kind `gpg --detach-sign` makes.
+    /// A hasher for a binary (type 0x00) v4 signature, the kind `gpg --detach-sign` makes, or
+    /// an old v3 (or v2) one, which older releases still carry (gpg verifies them too).
     pub fn new(sig: &Signature, file: &str) -> Result<Self, SigningError> {
+        use pgp::packet::SignatureVersion as V;
         let config = sig.config().ok_or_else(|| SigningError::Unsupported {
             file: file.into(),
             reason: format!("signature version {:?}", sig.version()),
         })?;
         if config.typ() != SignatureType::Binary
-            || config.version() != pgp::packet::SignatureVersion::V4
+            || !matches!(config.version(), V::V2 | V::V3 | V::V4)
         {
             return Err(SigningError::Unsupported {
                 file: file.into(),
                 reason: format!(
-                    "a {:?} signature of version {:?}; release signatures are binary v4 signatures",
+                    "a {:?} signature of version {:?}; release signatures are binary v3 or v4 signatures",
                     config.typ(),
                     config.version()
                 ),

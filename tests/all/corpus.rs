@@ -88,8 +88,11 @@ impl Gpg {
         Gpg { home }
     }
 
-    /// gpg's verdict: accepted when at least one signature is good (GOODSIG, or EXPKEYSIG: a
-    /// good signature by a key expired since) and none is BAD. Also the number of signatures.
+    /// gpg's verdict, at signing time: accepted when at least one signature is good (GOODSIG,
+    /// or EXPKEYSIG: good, by a key that has expired) and none is BAD, where a good signature
+    /// by a key that gpg itself lists as expired *before* the signature was made does not count
+    /// (gpg reports it as EXPKEYSIG, the same as a key that expired since). Also the number of
+    /// signatures gpg saw.
     fn verify(&self, asc: &Path, data: &Path) -> (bool, usize) {
         let out = Command::new("gpg")
             .env("GNUPGHOME", self.home.path())
@@ -99,16 +102,56 @@ impl Gpg {
             .output()
             .unwrap();
         let status = String::from_utf8_lossy(&out.stdout);
-        let has = |w: &str| {
-            status
-                .lines()
-                .filter(|l| l.starts_with(&format!("[GNUPG:] {w} ")))
-                .count()
-        };
-        let good = has("GOODSIG") + has("EXPKEYSIG");
-        let bad = has("BADSIG");
-        let sigs = has("NEWSIG");
+        let (mut sigs, mut good, mut bad) = (0, 0, 0);
+        let mut current = "";
+        for line in status.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            match f.get(1).copied() {
+                Some(k @ ("GOODSIG" | "EXPKEYSIG" | "REVKEYSIG" | "EXPSIG" | "ERRSIG")) => {
+                    sigs += 1;
+                    current = k;
+                }
+                Some("BADSIG") => {
+                    sigs += 1;
+                    bad += 1;
+                    current = "BADSIG";
+                }
+                Some("VALIDSIG") if matches!(current, "GOODSIG" | "EXPKEYSIG") => {
+                    let made: u64 = f[4].parse().unwrap();
+                    let primary = f.get(11).copied().unwrap_or(f[2]);
+                    let expired_before = [f[2], primary]
+                        .iter()
+                        .filter_map(|fp| self.expiry(primary, fp))
+                        .any(|at| at <= made);
+                    if !expired_before {
+                        good += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
         (good > 0 && bad == 0, sigs)
+    }
+
+    /// The expiry (seconds since the epoch) gpg lists for key `fpr` of the certificate
+    /// `primary`; `None` when it does not expire.
+    fn expiry(&self, primary: &str, fpr: &str) -> Option<u64> {
+        let out = Command::new("gpg")
+            .env("GNUPGHOME", self.home.path())
+            .args(["--batch", "--with-colons", "--list-keys", primary])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut last_expiry = None;
+        for line in text.lines() {
+            let f: Vec<&str> = line.split(':').collect();
+            match f[0] {
+                "pub" | "sub" => last_expiry = f.get(6).and_then(|e| e.parse::<u64>().ok()),
+                "fpr" if f.get(9) == Some(&fpr) => return last_expiry,
+                _ => {}
+            }
+        }
+        None
     }
 }
 
