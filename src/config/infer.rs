@@ -163,8 +163,10 @@ pub fn defaults_notice(place: &str, inferred: Option<&Inferred>) -> String {
             "project `{}` (\"{}\") from {}",
             i.name, i.display_name, i.from
         ),
-        None => "project `mesos`: no configure.ac AC_INIT or CMakeLists.txt project() names another"
-            .to_string(),
+        None => {
+            "project `mesos`: no configure.ac AC_INIT or CMakeLists.txt project() names another"
+                .to_string()
+        }
     };
     format!(
         "no release.toml in {place}: using release-kit's built-in defaults, which follow Apache Mesos (tags X.Y.Z-rcN, dist.apache.org, lists at NAME.apache.org, LICENSE and NOTICE required), with {name}; write a release.toml to describe your project (docs/configuration.md)"
@@ -187,7 +189,10 @@ mod tests {
             "dnl Process this file\nAC_INIT([GNU Hello], [2.10], [bug-hello@gnu.org])\nAM_INIT_AUTOMAKE\n",
         )
         .unwrap();
-        assert_eq!((i.name.as_str(), i.display_name.as_str()), ("hello", "Hello"));
+        assert_eq!(
+            (i.name.as_str(), i.display_name.as_str()),
+            ("hello", "Hello")
+        );
         let i = from_configure_ac("AC_INIT([mesos], [1.11.0])").unwrap();
         assert_eq!(i.name, "mesos");
         let i = from_configure_ac(
@@ -208,7 +213,10 @@ mod tests {
             _ => None,
         };
         let i = project(&read).unwrap();
-        assert_eq!((i.name.as_str(), i.display_name.as_str()), ("mesos", "Mesos"));
+        assert_eq!(
+            (i.name.as_str(), i.display_name.as_str()),
+            ("mesos", "Mesos")
+        );
         let mut c = Config::default();
         apply(&mut c, &read);
         assert_eq!(c, Config::default());
@@ -216,9 +224,14 @@ mod tests {
 
     #[test]
     fn the_name_comes_from_cmake_project() {
-        let i = from_cmake("cmake_minimum_required(VERSION 3.10)\nproject(Hello VERSION 1.0.0 LANGUAGES C)\n")
-            .unwrap();
-        assert_eq!((i.name.as_str(), i.display_name.as_str()), ("hello", "Hello"));
+        let i = from_cmake(
+            "cmake_minimum_required(VERSION 3.10)\nproject(Hello VERSION 1.0.0 LANGUAGES C)\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (i.name.as_str(), i.display_name.as_str()),
+            ("hello", "Hello")
+        );
         assert_eq!(from_cmake("project(${NAME})"), None);
     }
 

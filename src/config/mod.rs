@@ -355,6 +355,9 @@ impl Default for Distcheck {
                 "ar-lib",
                 "py-compile",
                 "INSTALL",
+                // gettext makes these at `make dist`.
+                "po/en@quot.po",
+                "po/en@boldquot.po",
             ]),
             undistributed: s(&[
                 "**/.gitignore",
@@ -366,6 +369,8 @@ impl Default for Distcheck {
                 ".reviewboardrc",
                 ".clang-format",
                 ".clang-tidy",
+                // release-kit's own configuration.
+                "release.toml",
                 // The website (`website.releases_file`, `website.blog_dir`) lives in the
                 // repository but not in the source release, as Mesos's does.
                 "site/**",
@@ -712,27 +717,27 @@ impl Config {
                 }
             }
             _ => match explicit {
-            Some(path) => {
-                if !path.exists() {
-                    return Err(ConfigError::Missing {
-                        path: path.to_path_buf(),
-                        root: root.to_path_buf(),
-                    });
+                Some(path) => {
+                    if !path.exists() {
+                        return Err(ConfigError::Missing {
+                            path: path.to_path_buf(),
+                            root: root.to_path_buf(),
+                        });
+                    }
+                    (read_file(path)?, Source::File(path.to_path_buf()))
                 }
-                (read_file(path)?, Source::File(path.to_path_buf()))
-            }
-            None => {
-                let path = root.join(FILE_NAME);
-                if path.exists() {
-                    (read_file(&path)?, Source::File(path))
-                } else {
-                    let mut config = Config::default();
-                    let read = |f: &str| std::fs::read_to_string(root.join(f)).ok();
-                    let inferred = infer::apply(&mut config, &read);
-                    infer::announce(&root.display().to_string(), inferred.as_ref());
-                    (config, Source::Default)
+                None => {
+                    let path = root.join(FILE_NAME);
+                    if path.exists() {
+                        (read_file(&path)?, Source::File(path))
+                    } else {
+                        let mut config = Config::default();
+                        let read = |f: &str| std::fs::read_to_string(root.join(f)).ok();
+                        let inferred = infer::apply(&mut config, &read);
+                        infer::announce(&root.display().to_string(), inferred.as_ref());
+                        (config, Source::Default)
+                    }
                 }
-            }
             },
         };
         config = apply_env(config, env)?;

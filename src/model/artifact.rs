@@ -23,9 +23,7 @@ pub fn stem(file_name: &str) -> &str {
 pub fn name_version(file_name: &str) -> Option<(String, String)> {
     let stem = stem(file_name);
     let bytes = stem.as_bytes();
-    let after = |sep: u8| {
-        move |&i: &usize| bytes[i - 1] == sep && bytes[i].is_ascii_digit()
-    };
+    let after = |sep: u8| move |&i: &usize| bytes[i - 1] == sep && bytes[i].is_ascii_digit();
     let at = (1..bytes.len())
         .find(after(b'_'))
         .or_else(|| (1..bytes.len()).find(after(b'-')))?;
@@ -67,8 +65,14 @@ mod tests {
         assert_eq!(nv("less-590.tar.gz"), pair("less", "590"));
         assert_eq!(nv("apr-util-1.6.3.tar.bz2"), pair("apr-util", "1.6.3"));
         assert_eq!(nv("apr-util_1.6.3.orig.tar.bz2"), pair("apr-util", "1.6.3"));
-        assert_eq!(nv("libtasn1-6_4.19.0.orig.tar.gz"), pair("libtasn1-6", "4.19.0"));
-        assert_eq!(nv("gpgme1.0_1.18.0.orig.tar.bz2"), pair("gpgme1.0", "1.18.0"));
+        assert_eq!(
+            nv("libtasn1-6_4.19.0.orig.tar.gz"),
+            pair("libtasn1-6", "4.19.0")
+        );
+        assert_eq!(
+            nv("gpgme1.0_1.18.0.orig.tar.bz2"),
+            pair("gpgme1.0", "1.18.0")
+        );
         assert_eq!(nv("x.tar.gz"), None);
         assert_eq!(nv("noversion.tar.gz"), None);
     }

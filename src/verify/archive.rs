@@ -807,7 +807,9 @@ mod tests {
             inferred_version: Some(v.into()),
         };
         // Debian's libtasn1-6_4.19.0.orig.tar.gz holds libtasn1-4.19.0/.
-        assert!(s.check_layout_with(&rule("libtasn1-6-4.19.0", "4.19.0")).is_empty());
+        assert!(s
+            .check_layout_with(&rule("libtasn1-6-4.19.0", "4.19.0"))
+            .is_empty());
         // The version must still match.
         let v = s.check_layout_with(&rule("libtasn1-6-4.20.0", "4.20.0"));
         assert!(matches!(v[..], [Violation::TopDir { .. }]), "{v:?}");

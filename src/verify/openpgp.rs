@@ -663,74 +663,74 @@ pub fn verify(sig: &Signature, digest: &[u8], keys: &Keyring, now: u32) -> Verdi
             // may hold the same key twice (an old copy and one with a later expiry): every
             // copy is judged and the best verdict wins.
             let judged = 'judge: {
-            let algorithm = match sub {
-                None => format!("{:?}", key.primary_key.algorithm()),
-                Some(s) => format!("{:?}", s.key.algorithm()),
-            };
-            let mut signer = Signer {
-                fingerprint: entry.fingerprint.clone(),
-                subkey: sub.map(|_| fp.clone()),
-                user_id: entry.user_ids.first().cloned().unwrap_or_default(),
-                algorithm,
-                block: entry.block,
-            };
-            let (uid, key_expires, key_revoked) = match primary_state(key) {
-                Ok(s) => s,
-                Err(reason) => {
-                    break 'judge verdict(Outcome::KeyUncertified { reason }, Some(signer));
-                }
-            };
-            if !uid.is_empty() {
-                signer.user_id = uid;
-            }
-            if let Some(reason) = key_revoked {
-                break 'judge verdict(Outcome::KeyRevoked { reason }, Some(signer));
-            }
-            let mut expires = key_expires;
-            if let Some(s) = sub {
-                match subkey_state(key, s) {
+                let algorithm = match sub {
+                    None => format!("{:?}", key.primary_key.algorithm()),
+                    Some(s) => format!("{:?}", s.key.algorithm()),
+                };
+                let mut signer = Signer {
+                    fingerprint: entry.fingerprint.clone(),
+                    subkey: sub.map(|_| fp.clone()),
+                    user_id: entry.user_ids.first().cloned().unwrap_or_default(),
+                    algorithm,
+                    block: entry.block,
+                };
+                let (uid, key_expires, key_revoked) = match primary_state(key) {
+                    Ok(s) => s,
                     Err(reason) => {
+                        break 'judge verdict(Outcome::KeyUncertified { reason }, Some(signer));
+                    }
+                };
+                if !uid.is_empty() {
+                    signer.user_id = uid;
+                }
+                if let Some(reason) = key_revoked {
+                    break 'judge verdict(Outcome::KeyRevoked { reason }, Some(signer));
+                }
+                let mut expires = key_expires;
+                if let Some(s) = sub {
+                    match subkey_state(key, s) {
+                        Err(reason) => {
                             break 'judge verdict(Outcome::SubkeyUnbound { reason }, Some(signer))
                         }
-                    Ok((_, Some(reason))) => {
+                        Ok((_, Some(reason))) => {
+                            break 'judge verdict(
+                                Outcome::KeyRevoked {
+                                    reason: format!("subkey {fp} revoked: {reason}"),
+                                },
+                                Some(signer),
+                            )
+                        }
+                        Ok((sub_expires, None)) => {
+                            expires = match (expires, sub_expires) {
+                                (Some(a), Some(b)) => Some(a.min(b)),
+                                (a, b) => a.or(b),
+                            };
+                        }
+                    }
+                }
+                let made = sig_created.unwrap_or(0);
+                if let Some(at) = expires {
+                    if at <= now || at <= made {
                         break 'judge verdict(
-                            Outcome::KeyRevoked {
-                                reason: format!("subkey {fp} revoked: {reason}"),
+                            Outcome::KeyExpired {
+                                at,
+                                before_signing: at <= made,
                             },
                             Some(signer),
-                        )
-                    }
-                    Ok((sub_expires, None)) => {
-                        expires = match (expires, sub_expires) {
-                            (Some(a), Some(b)) => Some(a.min(b)),
-                            (a, b) => a.or(b),
-                        };
+                        );
                     }
                 }
-            }
-            let made = sig_created.unwrap_or(0);
-            if let Some(at) = expires {
-                if at <= now || at <= made {
-                    break 'judge verdict(
-                        Outcome::KeyExpired {
-                            at,
-                            before_signing: at <= made,
-                        },
-                        Some(signer),
-                    );
+                if let Some(d) = sig.signature_expiration_time().map(|d| d.as_secs()) {
+                    if d > 0 && made.saturating_add(d) <= now {
+                        break 'judge verdict(
+                            Outcome::SignatureExpired {
+                                at: made.saturating_add(d),
+                            },
+                            Some(signer),
+                        );
+                    }
                 }
-            }
-            if let Some(d) = sig.signature_expiration_time().map(|d| d.as_secs()) {
-                if d > 0 && made.saturating_add(d) <= now {
-                    break 'judge verdict(
-                        Outcome::SignatureExpired {
-                            at: made.saturating_add(d),
-                        },
-                        Some(signer),
-                    );
-                }
-            }
-            verdict(Outcome::Good, Some(signer))
+                verdict(Outcome::Good, Some(signer))
             };
             if judged.is_good() {
                 return judged;

@@ -252,10 +252,7 @@ pub(crate) fn require_trusted(
             let (d, s) = one_pass_scanned(files.artifact, hashers, extra, spec)?;
             (d, Some(s))
         }
-        None => (
-            one_pass(files.artifact, hashers, extra, |_| ())?.0,
-            None,
-        ),
+        None => (one_pass(files.artifact, hashers, extra, |_| ())?.0, None),
     };
     let actual = digests.in_algorithm(expected.algorithm).unwrap_or_default();
     if actual != expected.hex {

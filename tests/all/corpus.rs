@@ -328,7 +328,11 @@ fn the_real_corpus_agrees_with_gpg_with_no_false_accepts_and_no_false_layout_fin
         std::fs::copy(&item.asc, work.path().join(format!("{name}.asc"))).unwrap();
         let (gpg_flipped, _) = gpg.verify(&item.asc, &flipped);
         let o = ours(work.path(), &flipped, &item.keys, &item.tarball);
-        assert!(!o.checksum_ok, "{}: a flipped byte passes the checksum", item.package);
+        assert!(
+            !o.checksum_ok,
+            "{}: a flipped byte passes the checksum",
+            item.package
+        );
         row("flipped byte", gpg_flipped, &o);
         negatives += 1;
 
@@ -360,7 +364,16 @@ fn the_real_corpus_agrees_with_gpg_with_no_false_accepts_and_no_false_layout_fin
         format!("{table}\n{summary}\n"),
     );
     assert!(multi >= 1, "the corpus must hold a multi-signature .asc");
-    assert!(false_accepts.is_empty(), "false accepts: {false_accepts:#?}");
-    assert!(disagreements.is_empty(), "disagreements with gpg: {disagreements:#?}");
-    assert!(layout_problems.is_empty(), "false findings: {layout_problems:#?}");
+    assert!(
+        false_accepts.is_empty(),
+        "false accepts: {false_accepts:#?}"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "disagreements with gpg: {disagreements:#?}"
+    );
+    assert!(
+        layout_problems.is_empty(),
+        "false findings: {layout_problems:#?}"
+    );
 }

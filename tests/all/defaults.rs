@@ -25,7 +25,8 @@ fn without_release_toml_the_defaults_are_announced_once_with_the_name_from_ac_in
     assert!(r.stderr.contains("built-in defaults"), "{}", r.stderr);
     assert!(r.stderr.contains("Apache Mesos"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("project `frobnicate` (\"Frobnicate\") from configure.ac (AC_INIT)"),
+        r.stderr
+            .contains("project `frobnicate` (\"Frobnicate\") from configure.ac (AC_INIT)"),
         "{}",
         r.stderr
     );
@@ -44,7 +45,8 @@ fn a_cmake_project_name_is_used_when_there_is_no_configure_ac() {
     let r = run_tool("bump-version", repo.path(), &["check"]);
     assert_eq!(notices(&r), 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains("project `widget` (\"Widget\") from CMakeLists.txt"),
+        r.stderr
+            .contains("project `widget` (\"Widget\") from CMakeLists.txt"),
         "{}",
         r.stderr
     );

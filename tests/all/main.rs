@@ -17,6 +17,7 @@ mod pr_changelog_workflow;
 mod publish_dist;
 mod publish_tally;
 mod rc_workflow;
+mod real_projects;
 mod sample_project;
 mod stage_rc;
 mod verify_distcheck;

@@ -1362,7 +1362,9 @@ fn sign_many(gpg: &Gpg, file: &Path, keys: &[&str]) -> PathBuf {
 #[test]
 fn an_asc_with_several_signatures_passes_when_any_verifies_and_lists_each() {
     let Some(c) = candidate() else { return };
-    let bob = c.gpg.key("Bob Berg <bob@example.org>", "ed25519", "2y", None);
+    let bob = c
+        .gpg
+        .key("Bob Berg <bob@example.org>", "ed25519", "2y", None);
     sign_many(&c.gpg, &c.tarball, &[&bob, &c.fpr]);
     // KEYS holds Alice only: Bob's signature is by a key not in KEYS, Alice's verifies.
     let r = c.verify(&[]);
@@ -1370,13 +1372,22 @@ fn an_asc_with_several_signatures_passes_when_any_verifies_and_lists_each() {
     let sig = check_line(&r, "signature");
     assert!(sig.contains("[pass]"), "{}", r.stdout);
     assert!(sig.contains("2 signatures, 1 accepted"), "{sig}");
-    assert!(sig.contains(&format!("good signature by {}", c.fpr)), "{sig}");
+    assert!(
+        sig.contains(&format!("good signature by {}", c.fpr)),
+        "{sig}"
+    );
     assert!(
         r.stdout.contains("signature 1 of 2:") && r.stdout.contains("signature 2 of 2:"),
         "every signature is listed with its verdict:\n{}",
         r.stdout
     );
-    assert!(r.stdout.contains(&format!("the signing key {bob} is not in")) || r.stdout.contains("is not in"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains(&format!("the signing key {bob} is not in"))
+            || r.stdout.contains("is not in"),
+        "{}",
+        r.stdout
+    );
     // JSON carries them too.
     let j = c.verify(&["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
@@ -1393,8 +1404,12 @@ fn an_asc_with_several_signatures_passes_when_any_verifies_and_lists_each() {
 #[test]
 fn an_asc_with_several_signatures_and_no_key_in_keys_fails() {
     let Some(c) = candidate() else { return };
-    let bob = c.gpg.key("Bob Berg <bob@example.org>", "ed25519", "2y", None);
-    let carol = c.gpg.key("Carol Chen <carol@example.org>", "rsa2048", "2y", None);
+    let bob = c
+        .gpg
+        .key("Bob Berg <bob@example.org>", "ed25519", "2y", None);
+    let carol = c
+        .gpg
+        .key("Carol Chen <carol@example.org>", "rsa2048", "2y", None);
     sign_many(&c.gpg, &c.tarball, &[&bob, &carol]);
     let r = c.verify(&[]);
     r.assert_code(1);
@@ -1408,7 +1423,9 @@ fn an_asc_with_several_signatures_and_no_key_in_keys_fails() {
 #[test]
 fn concatenated_armoured_signatures_are_each_read() {
     let Some(c) = candidate() else { return };
-    let bob = c.gpg.key("Bob Berg <bob@example.org>", "rsa2048", "2y", None);
+    let bob = c
+        .gpg
+        .key("Bob Berg <bob@example.org>", "rsa2048", "2y", None);
     let first = std::fs::read(c.gpg.sign(&c.tarball, &bob, &[])).unwrap();
     let second = std::fs::read(c.gpg.sign(&c.tarball, &c.fpr, &[])).unwrap();
     std::fs::write(
@@ -1452,7 +1469,12 @@ fn a_key_expired_after_signing_is_valid_at_signing_time_not_bad() {
     );
     assert!(!r.stdout.contains("BAD signature"), "{}", r.stdout);
     // A published release: checked at signing time, the verdict says what happened.
-    let r = c.verify(&["--keys", keys.to_str().unwrap(), "--key-validity", "signing-time"]);
+    let r = c.verify(&[
+        "--keys",
+        keys.to_str().unwrap(),
+        "--key-validity",
+        "signing-time",
+    ]);
     r.assert_code(0);
     let sig = check_line(&r, "signature");
     assert!(
@@ -1475,14 +1497,27 @@ fn a_key_expired_after_signing_is_valid_at_signing_time_not_bad() {
         b
     })
     .unwrap();
-    let r = c.verify(&["--keys", keys.to_str().unwrap(), "--key-validity", "signing-time"]);
+    let r = c.verify(&[
+        "--keys",
+        keys.to_str().unwrap(),
+        "--key-validity",
+        "signing-time",
+    ]);
     r.assert_code(1);
-    assert!(check_line(&r, "signature").contains("BAD signature"), "{}", r.stdout);
+    assert!(
+        check_line(&r, "signature").contains("BAD signature"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// A tarball named `name` holding `entries` under its own name, signed by a fresh key, with its
 /// .sha512, in an empty directory (no configuration).
-fn unconfigured_candidate(name: &str, top: &str, files: &[&str]) -> Option<(Gpg, tempfile::TempDir, PathBuf, PathBuf)> {
+fn unconfigured_candidate(
+    name: &str,
+    top: &str,
+    files: &[&str],
+) -> Option<(Gpg, tempfile::TempDir, PathBuf, PathBuf)> {
     if !have_tools(&["gpg", "sha512sum"]) {
         return None;
     }
@@ -1530,7 +1565,13 @@ fn versions_that_are_not_x_y_z_are_verified_with_no_configuration() {
         let r = run_tool(
             "verify-distcheck",
             dir.path(),
-            &["candidate", "--artifact", tarball.to_str().unwrap(), "--keys", keys.to_str().unwrap()],
+            &[
+                "candidate",
+                "--artifact",
+                tarball.to_str().unwrap(),
+                "--keys",
+                keys.to_str().unwrap(),
+            ],
         );
         r.assert_code(0);
         assert!(
@@ -1546,7 +1587,13 @@ fn versions_that_are_not_x_y_z_are_verified_with_no_configuration() {
         let r = run_tool(
             "verify-distcheck",
             d2.path(),
-            &["candidate", "--artifact", t2.to_str().unwrap(), "--keys", k2.to_str().unwrap()],
+            &[
+                "candidate",
+                "--artifact",
+                t2.to_str().unwrap(),
+                "--keys",
+                k2.to_str().unwrap(),
+            ],
         );
         r.assert_code(1);
         assert!(check_line(&r, "layout").contains("[FAIL]"), "{}", r.stdout);
@@ -1555,17 +1602,29 @@ fn versions_that_are_not_x_y_z_are_verified_with_no_configuration() {
 
 #[test]
 fn license_txt_and_notice_txt_satisfy_the_license_rule() {
-    let Some((_gpg, dir, tarball, keys)) =
-        unconfigured_candidate("foo-1.2.3.tar.gz", "foo-1.2.3", &["LICENSE.txt", "NOTICE.txt"])
-    else {
+    let Some((_gpg, dir, tarball, keys)) = unconfigured_candidate(
+        "foo-1.2.3.tar.gz",
+        "foo-1.2.3",
+        &["LICENSE.txt", "NOTICE.txt"],
+    ) else {
         return;
     };
     // Configured the Apache way (LICENSE and NOTICE required): the .txt names satisfy it.
-    std::fs::write(dir.path().join("release.toml"), "[project]\nname = \"foo\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("release.toml"),
+        "[project]\nname = \"foo\"\n",
+    )
+    .unwrap();
     let r = run_tool(
         "verify-distcheck",
         dir.path(),
-        &["candidate", "--artifact", tarball.to_str().unwrap(), "--keys", keys.to_str().unwrap()],
+        &[
+            "candidate",
+            "--artifact",
+            tarball.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+        ],
     );
     r.assert_code(0);
     assert!(check_line(&r, "layout").contains("[pass]"), "{}", r.stdout);
@@ -1587,7 +1646,13 @@ fn a_wrong_top_dir_expectation_does_not_cascade_into_license_missing() {
     let r = run_tool(
         "verify-distcheck",
         dir.path(),
-        &["candidate", "--artifact", tarball.to_str().unwrap(), "--keys", keys.to_str().unwrap()],
+        &[
+            "candidate",
+            "--artifact",
+            tarball.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+        ],
     );
     r.assert_code(1);
     assert!(
@@ -1595,7 +1660,11 @@ fn a_wrong_top_dir_expectation_does_not_cascade_into_license_missing() {
         "{}",
         r.stdout
     );
-    assert!(!r.stdout.contains("is missing"), "no cascade:\n{}", r.stdout);
+    assert!(
+        !r.stdout.contains("is missing"),
+        "no cascade:\n{}",
+        r.stdout
+    );
 }
 
 // ---------------------------------------------------------------- issue 15, item 5
@@ -1608,7 +1677,11 @@ fn a_tag_run_reads_release_toml_from_the_tag_not_the_work_tree() {
     let toml = c.repo.join("release.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
     std::fs::write(&toml, text.replace("name = \"hello\"", "name = \"other\"")).unwrap();
-    assert_ne!(std::fs::read_to_string(&toml).unwrap(), text, "the sample names hello");
+    assert_ne!(
+        std::fs::read_to_string(&toml).unwrap(),
+        text,
+        "the sample names hello"
+    );
     git(&c.repo, &["commit", "-qam", "Renamed the project."]);
     let r = c.verify(&["--tag", "1.0.0-rc1"]);
     r.assert_code(0);

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::ci::Ci;
 use crate::cli::{self, CommonArgs};
-use crate::error::{Error, ExitCode, Result};
 use crate::config::Source;
+use crate::error::{Error, ExitCode, Result};
 use crate::model::artifact;
 use crate::outside::git::{self, Git};
 use crate::report::{Check, Finding, Location, Report};

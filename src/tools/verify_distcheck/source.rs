@@ -85,6 +85,9 @@ pub struct TreeDiff {
     pub unexpected: Vec<String>,
     /// In the tarball, not in git, allowlisted as generated.
     pub generated: Vec<String>,
+    /// In git and in the tarball but different, allowlisted as generated: a generated file the
+    /// project commits (an imported tarball, a committed `configure`) that the build made again.
+    pub regenerated: Vec<String>,
 }
 
 impl TreeDiff {
@@ -132,6 +135,8 @@ pub(crate) fn compare_trees(tree: &[TreeEntry], entries: &[Entry], allow: &Allow
             Some(id) => {
                 if *id == Some(t.id.as_str()) {
                     diff.identical += 1;
+                } else if allow.is_generated(&t.path) {
+                    diff.regenerated.push(t.path.clone());
                 } else {
                     diff.differ.push(t.path.clone());
                 }
@@ -172,6 +177,16 @@ pub(crate) fn tree_check(diff: &TreeDiff, tarball: &str, tag: &str) -> Check {
         c.push(Finding::error(
             format!("{p} is in {tarball} but not in git at {tag} and is not a known generated file; remove it from the distribution, or list it in distcheck.generated"),
             Some(Location::new(p.clone(), None)),
+        ));
+    }
+    if !diff.regenerated.is_empty() {
+        c.push(Finding::warning(
+            format!(
+                "{} generated file(s) committed in git were made again by the build and differ from git at {tag}: {}; check them by hand, or stop committing generated files",
+                diff.regenerated.len(),
+                abbreviate(&diff.regenerated)
+            ),
+            None,
         ));
     }
     if !diff.generated.is_empty() {
