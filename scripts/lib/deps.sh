@@ -78,7 +78,7 @@ RK_SYSTEM_TOOLS=(
   pkg-config:pkg-config cmake:cmake svn:subversion svnadmin:subversion svnmucc:subversion svnserve:subversion gpg:gnupg gpgconf:gnupg
   rpmbuild:rpm rpmkeys:rpm rpmsign:rpm createrepo_c:createrepo-c python3:python3 java:default-jre-headless
   kill:procps gzip:gzip bzip2:bzip2 xz:xz-utils sha512sum:coreutils sha256sum:coreutils curl:curl
-  apt-get:apt gperf:gperf msgfmt:gettext
+  apt-get:apt gperf:gperf msgfmt:gettext cython3:cython3 python3-config:python3-dev
 )
 
 # Tools the test suite drives besides the system ones: workflow linters and act (PyPI), and the
