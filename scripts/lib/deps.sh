@@ -12,9 +12,7 @@ rk_need_commands() {
   for spec in "$@"; do
     cmd=${spec%%:*}
     pkg=${spec#*:}
-    # A spec may name a file instead of a command (a library's header: /usr/include/...:pkg).
-    if { [[ $cmd == /* ]] && [ ! -e "$cmd" ]; } ||
-      { [[ $cmd != /* ]] && ! command -v "$cmd" >/dev/null 2>&1; }; then
+    if ! command -v "$cmd" >/dev/null 2>&1; then
       case " ${missing[*]-} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
     fi
   done
@@ -80,7 +78,7 @@ RK_SYSTEM_TOOLS=(
   pkg-config:pkg-config cmake:cmake svn:subversion svnadmin:subversion svnmucc:subversion svnserve:subversion gpg:gnupg gpgconf:gnupg
   rpmbuild:rpm rpmkeys:rpm rpmsign:rpm createrepo_c:createrepo-c python3:python3 java:default-jre-headless
   kill:procps gzip:gzip bzip2:bzip2 xz:xz-utils sha512sum:coreutils sha256sum:coreutils curl:curl
-  apt-get:apt msgfmt:gettext /usr/include/attr/libattr.h:libattr1-dev
+  apt-get:apt msgfmt:gettext
 )
 
 # Tools the test suite drives besides the system ones: workflow linters and act (PyPI), and the
