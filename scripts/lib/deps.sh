@@ -79,6 +79,7 @@ RK_SYSTEM_TOOLS=(
   rpmbuild:rpm rpmkeys:rpm rpmsign:rpm rpmspec:rpm createrepo_c:createrepo-c python3:python3 java:default-jre-headless
   kill:procps perl:perl gzip:gzip bzip2:bzip2 xz:xz-utils sha512sum:coreutils sha256sum:coreutils curl:curl
   rsvg-convert:librsvg2-bin
+  apt-get:apt msgfmt:gettext
 )
 
 # Tools the test suite drives besides the system ones: workflow linters and act (PyPI), and the

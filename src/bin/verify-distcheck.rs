@@ -89,6 +89,17 @@ enum Command {
             hide = true
         )]
         now: Option<u32>,
+        /// When the signing key must be valid: `now` (a candidate under vote: the key must still
+        /// be valid) or `signing-time` (a release already published: a key that expired after it
+        /// signed is reported as "valid at signing time, key since expired" and accepted).
+        #[arg(
+            long,
+            env = "RELEASE_KIT_KEY_VALIDITY",
+            value_name = "POLICY",
+            default_value = "now",
+            value_parser = ["now", "signing-time"]
+        )]
+        key_validity: String,
         #[command(flatten)]
         build_args: BuildArgs,
     },
@@ -128,6 +139,7 @@ fn main() -> std::process::ExitCode {
             rebuild,
             build,
             now,
+            key_validity,
             build_args,
         } => candidate::run(
             &cli.common,
@@ -143,6 +155,7 @@ fn main() -> std::process::ExitCode {
                 timeout: build_args.timeout.map(Duration::from_secs),
                 log: build_args.log,
                 now,
+                key_validity: key_validity.parse().ok(),
             },
         ),
     };

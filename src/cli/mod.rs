@@ -117,6 +117,38 @@ impl CommonArgs {
         let env: Vec<(String, String)> = std::env::vars().collect();
         Project::open(&self.repo, self.config.as_deref(), &env, &self.sets)
     }
+
+    /// Opens the project as it is at `tag` when one is given: `release.toml` and the build
+    /// files are read from the tag's tree, not the work tree (a voter's clone of master may
+    /// hold another configuration, or none). Without `--config`, a tag that does not exist, or
+    /// no repository, this is [`CommonArgs::project`].
+    pub fn project_at_tag(&self, tag: Option<&str>) -> Result<Project> {
+        let (Some(tag), None) = (tag, self.config.as_deref()) else {
+            return self.project();
+        };
+        let Ok(git) = crate::outside::git::Git::open(&self.repo) else {
+            return self.project();
+        };
+        if !matches!(git.resolve(tag), Ok(Some(_))) {
+            return self.project();
+        }
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        let read = |f: &str| {
+            git.show(tag, f)
+                .ok()
+                .flatten()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        };
+        Project::open_in(
+            &self.repo,
+            &env,
+            &self.sets,
+            &crate::config::infer::Tree {
+                label: tag.to_string(),
+                read: &read,
+            },
+        )
+    }
 }
 
 /// Parses a binary's arguments. GitHub Actions passes an unset input as an empty string, so

@@ -20,6 +20,7 @@ use crate::model::version_sites::SiteSpec;
 
 pub use release_model::ReleaseModel;
 pub use wording::{Wording, WordingSettings};
+pub mod infer;
 pub mod readiness;
 
 /// The file name looked up at the root of the project being released.
@@ -368,6 +369,9 @@ impl Default for Distcheck {
                 "ar-lib",
                 "py-compile",
                 "INSTALL",
+                // gettext makes these at `make dist`.
+                "po/en@quot.po",
+                "po/en@boldquot.po",
             ]),
             undistributed: s(&[
                 "**/.gitignore",
@@ -379,6 +383,8 @@ impl Default for Distcheck {
                 ".reviewboardrc",
                 ".clang-format",
                 ".clang-tidy",
+                // release-kit's own configuration.
+                "release.toml",
                 // The website (`website.releases_file`, `website.blog_dir`) lives in the
                 // repository but not in the source release, as Mesos's does.
                 "site/**",
@@ -703,24 +709,55 @@ impl Config {
         env: &[(String, String)],
         sets: &[String],
     ) -> Result<Loaded, ConfigError> {
-        let (mut config, source) = match explicit {
-            Some(path) => {
-                if !path.exists() {
-                    return Err(ConfigError::Missing {
-                        path: path.to_path_buf(),
-                        root: root.to_path_buf(),
-                    });
+        Self::load_in(root, explicit, env, sets, None)
+    }
+
+    /// [`Config::load`], with `release.toml` and the build files read from `tree` (a tag's
+    /// tree) instead of the work tree when given. Without a file, the project's name comes
+    /// from its build files ([`infer`]) and a notice says the built-in defaults are in use.
+    pub fn load_in(
+        root: &Path,
+        explicit: Option<&Path>,
+        env: &[(String, String)],
+        sets: &[String],
+        tree: Option<&infer::Tree<'_>>,
+    ) -> Result<Loaded, ConfigError> {
+        let (mut config, source) = match (explicit, tree) {
+            (None, Some(tree)) => {
+                let label = PathBuf::from(format!("{}:{FILE_NAME}", tree.label));
+                match (tree.read)(FILE_NAME) {
+                    Some(text) => (Config::from_toml(&text, &label)?, Source::File(label)),
+                    None => {
+                        let mut config = Config::default();
+                        let inferred = infer::apply(&mut config, tree.read);
+                        infer::announce(&format!("the tree of {}", tree.label), inferred.as_ref());
+                        (config, Source::Default)
+                    }
                 }
-                (read_file(path)?, Source::File(path.to_path_buf()))
             }
-            None => {
-                let path = root.join(FILE_NAME);
-                if path.exists() {
-                    (read_file(&path)?, Source::File(path))
-                } else {
-                    (Config::default(), Source::Default)
+            _ => match explicit {
+                Some(path) => {
+                    if !path.exists() {
+                        return Err(ConfigError::Missing {
+                            path: path.to_path_buf(),
+                            root: root.to_path_buf(),
+                        });
+                    }
+                    (read_file(path)?, Source::File(path.to_path_buf()))
                 }
-            }
+                None => {
+                    let path = root.join(FILE_NAME);
+                    if path.exists() {
+                        (read_file(&path)?, Source::File(path))
+                    } else {
+                        let mut config = Config::default();
+                        let read = |f: &str| std::fs::read_to_string(root.join(f)).ok();
+                        let inferred = infer::apply(&mut config, &read);
+                        infer::announce(&root.display().to_string(), inferred.as_ref());
+                        (config, Source::Default)
+                    }
+                }
+            },
         };
         config = apply_env(config, env)?;
         config = apply_sets(config, sets)?;

@@ -44,6 +44,30 @@ impl Project {
             .canonicalize()
             .map_err(|e| Error::io("open project directory", root, e))?;
         let loaded = Config::load(root, config, env, sets)?;
+        Self::from_loaded(root, loaded)
+    }
+
+    /// Opens the project at `root` with the configuration found in `tree` (a tag's tree).
+    pub fn open_in(
+        root: &Path,
+        env: &[(String, String)],
+        sets: &[String],
+        tree: &crate::config::infer::Tree<'_>,
+    ) -> Result<Project> {
+        if !root.is_dir() {
+            return Err(Error::Usage(format!(
+                "project directory {} does not exist; pass the project's repository with --repo",
+                root.display()
+            )));
+        }
+        let root = &root
+            .canonicalize()
+            .map_err(|e| Error::io("open project directory", root, e))?;
+        let loaded = Config::load_in(root, None, env, sets, Some(tree))?;
+        Self::from_loaded(root, loaded)
+    }
+
+    fn from_loaded(root: &Path, loaded: crate::config::Loaded) -> Result<Project> {
         let scheme = loaded.config.tag_scheme()?;
         let sites = loaded
             .config

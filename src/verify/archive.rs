@@ -185,33 +185,87 @@ impl Scan {
     }
 
     /// Checks the layout: one top directory `expected`, holding `required` files.
+    #[cfg(test)]
     pub(crate) fn check_layout(&self, expected: &str, required: &[String]) -> Vec<Violation> {
+        self.check_layout_with(&Layout {
+            expected: expected.to_string(),
+            required: required.to_vec(),
+            inferred_version: None,
+        })
+    }
+
+    /// Checks the layout by `rule`. The required files are looked for under the top directory
+    /// the archive really has when it has exactly one, so a wrong expectation of its name is
+    /// one finding, not one more per required file. `LICENSE` is satisfied by `LICENSE`,
+    /// `LICENSE.txt` or `LICENSE.md` (and likewise every required name).
+    pub(crate) fn check_layout_with(&self, rule: &Layout) -> Vec<Violation> {
+        let expected = rule.expected.as_str();
         let mut out = Vec::new();
         let tops = self.top_dirs();
-        let single_dir = tops.len() == 1
-            && tops.contains(expected)
-            && self
-                .entries
+        let is_dir = |top: &str| {
+            self.entries
                 .iter()
-                .all(|e| e.path != expected || e.kind == EntryKind::Dir);
-        if !single_dir {
+                .all(|e| e.path != top || e.kind == EntryKind::Dir)
+        };
+        let single = (tops.len() == 1)
+            .then(|| tops.iter().next().cloned())
+            .flatten()
+            .filter(|t| is_dir(t));
+        let accepted = single.as_deref().is_some_and(|top| {
+            top == expected
+                || rule.inferred_version.as_deref().is_some_and(|v| {
+                    top.eq_ignore_ascii_case(expected) || top.ends_with(&format!("-{v}"))
+                })
+        });
+        if !accepted {
             out.push(Violation::TopDir {
                 found: tops.into_iter().collect(),
                 expected: expected.to_string(),
             });
         }
-        for r in required {
-            let path = format!("{expected}/{r}");
-            let present = self
-                .entries
-                .iter()
-                .any(|e| e.path == path && matches!(e.kind, EntryKind::File { .. }));
+        let top = single.as_deref().unwrap_or(expected);
+        for r in &rule.required {
+            if rule.inferred_version.is_some() && r == "NOTICE" {
+                // NOTICE is the ASF's rule; a project without configuration may not be one.
+                continue;
+            }
+            let mut names = vec![r.clone(), format!("{r}.txt"), format!("{r}.md")];
+            if rule.inferred_version.is_some() && r == "LICENSE" {
+                // GNU-style projects: COPYING, at the top or in doc/.
+                let base = ["LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "COPYING"];
+                names = base
+                    .iter()
+                    .flat_map(|n| [n.to_string(), format!("doc/{n}")])
+                    .collect();
+            }
+            let present = names.iter().any(|n| {
+                let path = format!("{top}/{n}");
+                self.entries
+                    .iter()
+                    .any(|e| e.path == path && matches!(e.kind, EntryKind::File { .. }))
+            });
             if !present {
-                out.push(Violation::Missing { path });
+                out.push(Violation::Missing {
+                    path: format!("{top}/{r}"),
+                });
             }
         }
         out
     }
+}
+
+/// What an archive's layout must be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// The top directory, e.g. `mesos-1.11.0`.
+    pub expected: String,
+    /// Files the top directory must hold (`distcheck.required_files`).
+    pub required: Vec<String>,
+    /// Set when the expectation was inferred from the artifact's file name with no
+    /// configuration: then a single top directory ending in `-VERSION` is accepted (a
+    /// distribution may rename the file, as Debian's `NAME_VERSION.orig.tar.gz` does), `COPYING`
+    /// satisfies `LICENSE`, and `NOTICE` (an ASF rule) is not required.
+    pub inferred_version: Option<String>,
 }
 
 /// Splits a raw archive path into normalised components, or says why it is unsafe.
@@ -730,6 +784,67 @@ mod tests {
                 .contains("`hello-1.0.1/`, found `hello-1.0.0`"),
             "{v:?}"
         );
+    }
+
+    #[test]
+    fn license_txt_license_md_and_notice_txt_satisfy_the_rule() {
+        let data = tar_gz(&[
+            ("foo-9.2p1/", T::Directory, b""),
+            ("foo-9.2p1/LICENSE.txt", T::Regular, b"Apache"),
+            ("foo-9.2p1/NOTICE.txt", T::Regular, b"Foo"),
+        ]);
+        let s = scan_tar(Kind::TarGz, &data[..], LIMITS, None);
+        let req = vec!["LICENSE".to_string(), "NOTICE".to_string()];
+        assert!(s.check_layout("foo-9.2p1", &req).is_empty());
+        let md = tar_gz(&[
+            ("foo-1/", T::Directory, b""),
+            ("foo-1/LICENSE.md", T::Regular, b"MIT"),
+            ("foo-1/NOTICE", T::Regular, b"Foo"),
+        ]);
+        let s = scan_tar(Kind::TarGz, &md[..], LIMITS, None);
+        assert!(s.check_layout("foo-1", &req).is_empty());
+    }
+
+    #[test]
+    fn a_wrong_top_dir_expectation_does_not_cascade_into_license_missing() {
+        let data = tar_gz(&[
+            ("hello-1.0.0/", T::Directory, b""),
+            ("hello-1.0.0/LICENSE", T::Regular, b"Apache"),
+            ("hello-1.0.0/NOTICE", T::Regular, b"Hello"),
+        ]);
+        let s = scan_tar(Kind::TarGz, &data[..], LIMITS, None);
+        let req = vec!["LICENSE".to_string(), "NOTICE".to_string()];
+        let v = s.check_layout("mesos-0.2.6", &req);
+        assert_eq!(v.len(), 1, "only the top directory is wrong: {v:?}");
+        assert!(matches!(v[0], Violation::TopDir { .. }));
+        // A file that is really missing is still reported, under the real top directory.
+        let v = s.check_layout("mesos-0.2.6", &["LICENSE".into(), "DISCLAIMER".into()]);
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert_eq!(v[1].path(), Some("hello-1.0.0/DISCLAIMER"));
+    }
+
+    #[test]
+    fn an_inferred_layout_accepts_a_renamed_file_and_gnu_copying() {
+        let data = tar_gz(&[
+            ("libtasn1-4.19.0/", T::Directory, b""),
+            ("libtasn1-4.19.0/doc/COPYING", T::Regular, b"GPL"),
+        ]);
+        let s = scan_tar(Kind::TarGz, &data[..], LIMITS, None);
+        let rule = |expected: &str, v: &str| Layout {
+            expected: expected.into(),
+            required: vec!["LICENSE".into(), "NOTICE".into()],
+            inferred_version: Some(v.into()),
+        };
+        // Debian's libtasn1-6_4.19.0.orig.tar.gz holds libtasn1-4.19.0/.
+        assert!(s
+            .check_layout_with(&rule("libtasn1-6-4.19.0", "4.19.0"))
+            .is_empty());
+        // The version must still match.
+        let v = s.check_layout_with(&rule("libtasn1-6-4.20.0", "4.20.0"));
+        assert!(matches!(v[..], [Violation::TopDir { .. }]), "{v:?}");
+        // Configured (not inferred): COPYING does not satisfy LICENSE, NOTICE is required.
+        let v = s.check_layout("libtasn1-4.19.0", &["LICENSE".into(), "NOTICE".into()]);
+        assert_eq!(v.len(), 2, "{v:?}");
     }
 
     #[test]

@@ -187,8 +187,10 @@ pub(crate) fn parse_keys(text: &str, file: &str) -> Result<Keyring, SigningError
     })
 }
 
-/// Reads a detached signature file: armoured, one signature. A binary signature is refused.
-pub(crate) fn parse_signature(bytes: &[u8], file: &str) -> Result<Signature, SigningError> {
+/// Reads a detached signature file: armoured, one or several signatures (several release
+/// managers often sign the same artifact: their signature packets follow each other in one
+/// armoured block, or whole armoured blocks are concatenated). A binary signature is refused.
+pub(crate) fn parse_signatures(bytes: &[u8], file: &str) -> Result<Vec<Signature>, SigningError> {
     let start = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -201,19 +203,105 @@ pub(crate) fn parse_signature(bytes: &[u8], file: &str) -> Result<Signature, Sig
         reason,
     };
     let text = std::str::from_utf8(bytes).map_err(|_| bad("it is not text".into()))?;
-    if !text.contains("-----BEGIN PGP SIGNATURE-----") {
-        return Err(bad("no `-----BEGIN PGP SIGNATURE-----` line".into()));
+    const BEGIN: &str = "-----BEGIN PGP SIGNATURE-----";
+    if !text.contains(BEGIN) {
+        return Err(bad(format!("no `{BEGIN}` line")));
     }
-    let (sig, _) =
-        DetachedSignature::from_armor_single(Cursor::new(bytes)).map_err(|e| bad(e.to_string()))?;
-    let sig = sig.signature;
-    if sig.config().is_none() {
-        return Err(SigningError::Unsupported {
-            file: file.into(),
-            reason: format!("signature version {:?}", sig.version()),
-        });
+    let mut sigs = Vec::new();
+    for (i, _) in text.match_indices(BEGIN) {
+        let block = &text[i..];
+        let (iter, _) = DetachedSignature::from_armor_many(Cursor::new(block.as_bytes()))
+            .map_err(|e| bad(e.to_string()))?;
+        for sig in iter {
+            sigs.push(sig.map_err(|e| bad(e.to_string()))?.signature);
+        }
     }
-    Ok(sig)
+    if sigs.is_empty() {
+        return Err(bad("the armoured block holds no signature".into()));
+    }
+    Ok(sigs)
+}
+
+/// When the signing key must have been valid: [`KeyValidity::Now`] for a candidate under vote
+/// (the key must still be valid, so the release can be verified through the vote), or
+/// [`KeyValidity::SigningTime`] for a release already published (a key that expired after it
+/// signed does not make the signature bad; this is what `gpg --verify` reports as a good
+/// signature with "This key has expired").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyValidity {
+    Now,
+    SigningTime,
+}
+
+impl std::str::FromStr for KeyValidity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "now" => Ok(KeyValidity::Now),
+            "signing-time" => Ok(KeyValidity::SigningTime),
+            other => Err(format!(
+                "`{other}` is not a key validity policy; use `now` (a candidate under vote) or `signing-time` (a published release)"
+            )),
+        }
+    }
+}
+
+impl KeyValidity {
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyValidity::Now => "now",
+            KeyValidity::SigningTime => "signing-time",
+        }
+    }
+
+    /// Whether this verdict is an acceptable signature under the policy.
+    pub fn accepts(self, v: &Verdict) -> bool {
+        match &v.outcome {
+            Outcome::Good => true,
+            Outcome::KeyExpired {
+                before_signing: false,
+                ..
+            } => self == KeyValidity::SigningTime,
+            _ => false,
+        }
+    }
+}
+
+/// The verdict on a whole signature file: the signature that makes it acceptable (the first
+/// accepted one), unless one of its signatures is BAD (made by a key in KEYS over other data:
+/// the artifact or that signature was modified), which fails the file whatever the others say.
+pub fn accepted(verdicts: &[Verdict], policy: KeyValidity) -> Option<&Verdict> {
+    if verdicts
+        .iter()
+        .any(|v| matches!(v.outcome, Outcome::Bad { .. }))
+    {
+        return None;
+    }
+    verdicts.iter().find(|v| policy.accepts(v))
+}
+
+/// A short label of a verdict under a policy, for tables and summaries.
+pub fn label(v: &Verdict, policy: KeyValidity) -> &'static str {
+    match &v.outcome {
+        Outcome::Good => "good",
+        Outcome::KeyExpired {
+            before_signing: false,
+            ..
+        } if policy == KeyValidity::SigningTime => "valid at signing time, key since expired",
+        Outcome::KeyExpired {
+            before_signing: false,
+            ..
+        } => "key expired after signing",
+        Outcome::KeyExpired { .. } => "key expired before signing",
+        Outcome::Bad { .. } => "BAD",
+        Outcome::UnknownKey => "key not in KEYS",
+        Outcome::KeyRevoked { .. } => "key revoked",
+        Outcome::SignatureExpired { .. } => "signature expired",
+        Outcome::SubkeyUnbound { .. } => "subkey not bound",
+        Outcome::KeyUncertified { .. } => "key not self-certified",
+        Outcome::Unsupported { .. } => "unsupported",
+    }
 }
 
 /// Hashes signed data as it streams past, for one signature.
@@ -231,19 +319,21 @@ impl std::fmt::Debug for SignatureHasher {
 }
 
 impl SignatureHasher {
-    /// A hasher for a binary (type 0x00) v4 signature, the kind `gpg --detach-sign` makes.
+    /// A hasher for a binary (type 0x00) v4 signature, the kind `gpg --detach-sign` makes, or
+    /// an old v3 (or v2) one, which older releases still carry (gpg verifies them too).
     pub fn new(sig: &Signature, file: &str) -> Result<Self, SigningError> {
+        use pgp::packet::SignatureVersion as V;
         let config = sig.config().ok_or_else(|| SigningError::Unsupported {
             file: file.into(),
             reason: format!("signature version {:?}", sig.version()),
         })?;
         if config.typ() != SignatureType::Binary
-            || config.version() != pgp::packet::SignatureVersion::V4
+            || !matches!(config.version(), V::V2 | V::V3 | V::V4)
         {
             return Err(SigningError::Unsupported {
                 file: file.into(),
                 reason: format!(
-                    "a {:?} signature of version {:?}; release signatures are binary v4 signatures",
+                    "a {:?} signature of version {:?}; release signatures are binary v3 or v4 signatures",
                     config.typ(),
                     config.version()
                 ),
@@ -331,6 +421,11 @@ pub enum Outcome {
     },
     /// The key has no valid self-signature.
     KeyUncertified {
+        reason: String,
+    },
+    /// A signature of a form this tool cannot check (another signature of the file may still
+    /// verify).
+    Unsupported {
         reason: String,
     },
 }
@@ -534,6 +629,7 @@ pub fn verify(sig: &Signature, digest: &[u8], keys: &Keyring, now: u32) -> Verdi
     };
     let hash_alg = config.hash_alg;
     let mut bad_reason = None;
+    let mut found: Option<Verdict> = None;
     for entry in &keys.keys {
         let key = &entry.key;
         // The primary key, then each subkey.
@@ -563,74 +659,98 @@ pub fn verify(sig: &Signature, digest: &[u8], keys: &Keyring, now: u32) -> Verdi
                 ));
                 continue;
             }
-            // Cryptographically good: now whether the key may be trusted for it.
-            let algorithm = match sub {
-                None => format!("{:?}", key.primary_key.algorithm()),
-                Some(s) => format!("{:?}", s.key.algorithm()),
-            };
-            let mut signer = Signer {
-                fingerprint: entry.fingerprint.clone(),
-                subkey: sub.map(|_| fp.clone()),
-                user_id: entry.user_ids.first().cloned().unwrap_or_default(),
-                algorithm,
-                block: entry.block,
-            };
-            let (uid, key_expires, key_revoked) = match primary_state(key) {
-                Ok(s) => s,
-                Err(reason) => {
-                    return verdict(Outcome::KeyUncertified { reason }, Some(signer));
+            // Cryptographically good: now whether the key may be trusted for it. A KEYS file
+            // may hold the same key twice (an old copy and one with a later expiry): every
+            // copy is judged and the best verdict wins.
+            let judged = 'judge: {
+                let algorithm = match sub {
+                    None => format!("{:?}", key.primary_key.algorithm()),
+                    Some(s) => format!("{:?}", s.key.algorithm()),
+                };
+                let mut signer = Signer {
+                    fingerprint: entry.fingerprint.clone(),
+                    subkey: sub.map(|_| fp.clone()),
+                    user_id: entry.user_ids.first().cloned().unwrap_or_default(),
+                    algorithm,
+                    block: entry.block,
+                };
+                let (uid, key_expires, key_revoked) = match primary_state(key) {
+                    Ok(s) => s,
+                    Err(reason) => {
+                        break 'judge verdict(Outcome::KeyUncertified { reason }, Some(signer));
+                    }
+                };
+                if !uid.is_empty() {
+                    signer.user_id = uid;
                 }
-            };
-            if !uid.is_empty() {
-                signer.user_id = uid;
-            }
-            if let Some(reason) = key_revoked {
-                return verdict(Outcome::KeyRevoked { reason }, Some(signer));
-            }
-            let mut expires = key_expires;
-            if let Some(s) = sub {
-                match subkey_state(key, s) {
-                    Err(reason) => return verdict(Outcome::SubkeyUnbound { reason }, Some(signer)),
-                    Ok((_, Some(reason))) => {
-                        return verdict(
-                            Outcome::KeyRevoked {
-                                reason: format!("subkey {fp} revoked: {reason}"),
+                if let Some(reason) = key_revoked {
+                    break 'judge verdict(Outcome::KeyRevoked { reason }, Some(signer));
+                }
+                let mut expires = key_expires;
+                if let Some(s) = sub {
+                    match subkey_state(key, s) {
+                        Err(reason) => {
+                            break 'judge verdict(Outcome::SubkeyUnbound { reason }, Some(signer))
+                        }
+                        Ok((_, Some(reason))) => {
+                            break 'judge verdict(
+                                Outcome::KeyRevoked {
+                                    reason: format!("subkey {fp} revoked: {reason}"),
+                                },
+                                Some(signer),
+                            )
+                        }
+                        Ok((sub_expires, None)) => {
+                            expires = match (expires, sub_expires) {
+                                (Some(a), Some(b)) => Some(a.min(b)),
+                                (a, b) => a.or(b),
+                            };
+                        }
+                    }
+                }
+                let made = sig_created.unwrap_or(0);
+                if let Some(at) = expires {
+                    if at <= now || at <= made {
+                        break 'judge verdict(
+                            Outcome::KeyExpired {
+                                at,
+                                before_signing: at <= made,
                             },
                             Some(signer),
-                        )
-                    }
-                    Ok((sub_expires, None)) => {
-                        expires = match (expires, sub_expires) {
-                            (Some(a), Some(b)) => Some(a.min(b)),
-                            (a, b) => a.or(b),
-                        };
+                        );
                     }
                 }
-            }
-            let made = sig_created.unwrap_or(0);
-            if let Some(at) = expires {
-                if at <= now || at <= made {
-                    return verdict(
-                        Outcome::KeyExpired {
-                            at,
-                            before_signing: at <= made,
-                        },
-                        Some(signer),
-                    );
+                if let Some(d) = sig.signature_expiration_time().map(|d| d.as_secs()) {
+                    if d > 0 && made.saturating_add(d) <= now {
+                        break 'judge verdict(
+                            Outcome::SignatureExpired {
+                                at: made.saturating_add(d),
+                            },
+                            Some(signer),
+                        );
+                    }
                 }
+                verdict(Outcome::Good, Some(signer))
+            };
+            if judged.is_good() {
+                return judged;
             }
-            if let Some(d) = sig.signature_expiration_time().map(|d| d.as_secs()) {
-                if d > 0 && made.saturating_add(d) <= now {
-                    return verdict(
-                        Outcome::SignatureExpired {
-                            at: made.saturating_add(d),
-                        },
-                        Some(signer),
-                    );
-                }
+            let rank = |v: &Verdict| {
+                matches!(
+                    v.outcome,
+                    Outcome::KeyExpired {
+                        before_signing: false,
+                        ..
+                    }
+                )
+            };
+            if found.as_ref().is_none_or(|f| rank(&judged) && !rank(f)) {
+                found = Some(judged);
             }
-            return verdict(Outcome::Good, Some(signer));
         }
+    }
+    if let Some(v) = found {
+        return v;
     }
     match bad_reason {
         Some(reason) => verdict(Outcome::Bad { reason }, None),
@@ -646,15 +766,20 @@ pub fn verify_bytes(sig: &Signature, data: &[u8], keys: &Keyring, now: u32) -> V
             let (sig, digest) = h.finish();
             verify(&sig, &digest, keys, now)
         }
-        Err(e) => Verdict {
-            outcome: Outcome::Bad {
-                reason: e.to_string(),
-            },
-            issuer: issuer_of(sig),
-            signer: None,
-            created: sig.created().map(|t| t.as_secs()),
-            hash: String::new(),
+        Err(e) => unsupported(sig, &e),
+    }
+}
+
+/// The verdict on a signature [`SignatureHasher::new`] refused.
+pub fn unsupported(sig: &Signature, e: &SigningError) -> Verdict {
+    Verdict {
+        outcome: Outcome::Unsupported {
+            reason: e.to_string(),
         },
+        issuer: issuer_of(sig),
+        signer: None,
+        created: sig.created().map(|t| t.as_secs()),
+        hash: sig.hash_alg().map(|h| format!("{h:?}")).unwrap_or_default(),
     }
 }
 
@@ -718,6 +843,7 @@ pub(crate) fn explain(v: &Verdict, keys_file: &str) -> String {
         Outcome::SignatureExpired { at } => format!("the signature by {who} expired on {}; the release must be signed again", utc(*at)),
         Outcome::SubkeyUnbound { reason } => format!("the signing subkey of {who} is not validly bound to its primary key ({reason})"),
         Outcome::KeyUncertified { reason } => format!("{who} has no valid self-signature ({reason})"),
+        Outcome::Unsupported { reason } => format!("the signature by {} cannot be checked: {reason}", v.issuer),
     }
 }
 
@@ -758,10 +884,10 @@ mod tests {
 
     #[test]
     fn binary_signatures_are_refused_clearly() {
-        let e = parse_signature(&[0x89, 0x02, 0x33], "a.tar.gz.sig").unwrap_err();
+        let e = parse_signatures(&[0x89, 0x02, 0x33], "a.tar.gz.sig").unwrap_err();
         assert!(e.to_string().contains("binary OpenPGP signature"), "{e}");
         assert_eq!(e.exit_code(), ExitCode::Problems);
-        let e = parse_signature(b"hello", "a.tar.gz.asc").unwrap_err();
+        let e = parse_signatures(b"hello", "a.tar.gz.asc").unwrap_err();
         assert!(matches!(e, SigningError::BadSignatureFile { .. }));
     }
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::archive::{self, Kind, Limits, Scan};
 use super::checksum::{self, Algorithm, Expected, Hasher};
-use super::openpgp::{self, Keyring, SignatureHasher, Verdict};
+use super::openpgp::{self, KeyValidity, Keyring, SignatureHasher, Verdict};
 use crate::error::{Error, Result};
 use crate::outside::git::ObjectFormat;
 
@@ -23,8 +23,8 @@ pub struct Digests {
     pub sha512: String,
     /// The digest in the checksum file's algorithm, when it is not SHA-512.
     pub other: Option<(Algorithm, String)>,
-    /// The signature and the hash it signs, computed over the artifact.
-    pub signature: Option<(pgp::packet::Signature, Vec<u8>)>,
+    /// Each signature of the signature file and the hash it signs, computed over the artifact.
+    pub signatures: Vec<(pgp::packet::Signature, Vec<u8>)>,
     pub bytes: u64,
 }
 
@@ -48,12 +48,12 @@ pub struct ScanSpec {
     pub blobs: Option<ObjectFormat>,
 }
 
-/// Reads the artifact once: SHA-512 (and the checksum file's algorithm), the signature's hash,
-/// and each chunk passed on to `scan` running concurrently. The signature's SHA-512 state is
+/// Reads the artifact once: SHA-512 (and the checksum file's algorithm), each signature's hash,
+/// and each chunk passed on to `scan` running concurrently. A signature's SHA-512 state is
 /// shared with the checksum when both use SHA-512.
 pub(crate) fn one_pass<T: Send>(
     path: &Path,
-    sig_hasher: Option<SignatureHasher>,
+    sig_hashers: Vec<SignatureHasher>,
     extra: Option<Algorithm>,
     scan: impl FnOnce(&mut dyn Read) -> T + Send,
 ) -> Result<(Digests, T)> {
@@ -61,9 +61,9 @@ pub(crate) fn one_pass<T: Send>(
     let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(16);
     std::thread::scope(|s| {
         let hashing = s.spawn(move || -> io::Result<Digests> {
-            let mut sig = sig_hasher;
-            let shared = sig.as_ref().is_some_and(|h| h.is_sha512());
-            let mut sha512 = (!shared).then(|| Hasher::new(Algorithm::Sha512));
+            let mut sigs = sig_hashers;
+            let shared = sigs.iter().position(SignatureHasher::is_sha512);
+            let mut sha512 = shared.is_none().then(|| Hasher::new(Algorithm::Sha512));
             let mut other = extra
                 .filter(|a| *a != Algorithm::Sha512)
                 .map(|a| (a, Hasher::new(a)));
@@ -77,7 +77,7 @@ pub(crate) fn one_pass<T: Send>(
                 }
                 buf.truncate(n);
                 bytes += n as u64;
-                if let Some(h) = sig.as_mut() {
+                for h in sigs.iter_mut() {
                     h.update(&buf);
                 }
                 if let Some(h) = sha512.as_mut() {
@@ -92,15 +92,15 @@ pub(crate) fn one_pass<T: Send>(
                 }
             }
             drop(tx);
-            let sha512 = match (sha512, &sig) {
+            let sha512 = match (sha512, shared) {
                 (Some(h), _) => h.finish_hex(),
-                (None, Some(s)) => s.data_digest(),
+                (None, Some(i)) => sigs[i].data_digest(),
                 (None, None) => String::new(),
             };
             Ok(Digests {
                 sha512,
                 other: other.map(|(a, h)| (a, h.finish_hex())),
-                signature: sig.map(SignatureHasher::finish),
+                signatures: sigs.into_iter().map(SignatureHasher::finish).collect(),
                 bytes,
             })
         });
@@ -124,18 +124,18 @@ pub(crate) fn one_pass<T: Send>(
 /// directory after the pass, as zip needs).
 pub(crate) fn one_pass_scanned(
     path: &Path,
-    sig_hasher: Option<SignatureHasher>,
+    sig_hashers: Vec<SignatureHasher>,
     extra: Option<Algorithm>,
     spec: ScanSpec,
 ) -> Result<(Digests, Scan)> {
     if spec.kind == Kind::Zip {
         let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
-        one_pass(path, sig_hasher, extra, move |r: &mut dyn Read| {
+        one_pass(path, sig_hashers, extra, move |r: &mut dyn Read| {
             let _ = io::copy(r, &mut io::sink());
             archive::scan_zip(file, spec.limits, spec.blobs)
         })
     } else {
-        one_pass(path, sig_hasher, extra, move |r: &mut dyn Read| {
+        one_pass(path, sig_hashers, extra, move |r: &mut dyn Read| {
             archive::scan_tar(spec.kind, r, spec.limits, spec.blobs)
         })
     }
@@ -229,8 +229,18 @@ pub(crate) fn require_trusted(
     let sig_name = files.signature.display().to_string();
     let sig_bytes = std::fs::read(files.signature)
         .map_err(|e| Error::io("read signature", files.signature, e))?;
-    let sig = openpgp::parse_signature(&sig_bytes, &sig_name)?;
-    let hasher = SignatureHasher::new(&sig, &sig_name)?;
+    let sigs = openpgp::parse_signatures(&sig_bytes, &sig_name)?;
+    let (hashers, unsupported) = hashers(&sigs, &sig_name);
+    if hashers.is_empty() {
+        return Err(Error::Problem(format!(
+            "the signature {sig_name} of {name} cannot be checked: {}; {refusing}",
+            unsupported
+                .iter()
+                .map(|v| openpgp::explain(v, keys_name))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
     let extra = Some(expected.algorithm);
     let (digests, scan) = match safety {
         Some((kind, limits)) => {
@@ -239,13 +249,10 @@ pub(crate) fn require_trusted(
                 limits,
                 blobs: None,
             };
-            let (d, s) = one_pass_scanned(files.artifact, Some(hasher), extra, spec)?;
+            let (d, s) = one_pass_scanned(files.artifact, hashers, extra, spec)?;
             (d, Some(s))
         }
-        None => (
-            one_pass(files.artifact, Some(hasher), extra, |_| ())?.0,
-            None,
-        ),
+        None => (one_pass(files.artifact, hashers, extra, |_| ())?.0, None),
     };
     let actual = digests.in_algorithm(expected.algorithm).unwrap_or_default();
     if actual != expected.hex {
@@ -255,16 +262,15 @@ pub(crate) fn require_trusted(
             expected.hex
         )));
     }
-    let verdict = signature_verdict(&digests, keys, now);
-    let signer = match (&verdict, verdict.as_ref().map(Verdict::is_good)) {
-        (Some(v), Some(true)) => v.signer.clone(),
-        _ => None,
-    };
+    let verdicts = signature_verdicts(&digests, keys, now);
+    let signer = openpgp::accepted(&verdicts, KeyValidity::Now).and_then(|v| v.signer.clone());
     let Some(signer) = signer else {
-        let why = verdict
-            .as_ref()
+        let why = verdicts
+            .iter()
+            .filter(|v| !KeyValidity::Now.accepts(v))
             .map(|v| openpgp::explain(v, keys_name))
-            .unwrap_or_else(|| "it carries no signature".into());
+            .collect::<Vec<_>>()
+            .join("; ");
         return Err(Error::Problem(format!(
             "the signature {sig_name} of {name} does not verify: {why}; {refusing}"
         )));
@@ -294,12 +300,29 @@ pub(crate) fn require_trusted(
     })
 }
 
-/// The verdict on the signature hashed during the pass, if there was one.
-pub(crate) fn signature_verdict(digests: &Digests, keys: &Keyring, now: u32) -> Option<Verdict> {
+/// The verdict on each signature hashed during the pass.
+pub(crate) fn signature_verdicts(digests: &Digests, keys: &Keyring, now: u32) -> Vec<Verdict> {
     digests
-        .signature
-        .as_ref()
+        .signatures
+        .iter()
         .map(|(sig, digest)| openpgp::verify(sig, digest, keys, now))
+        .collect()
+}
+
+/// A hasher for each signature this tool can check, and a verdict for each it cannot.
+pub(crate) fn hashers(
+    sigs: &[pgp::packet::Signature],
+    sig_name: &str,
+) -> (Vec<SignatureHasher>, Vec<Verdict>) {
+    let mut ok = Vec::new();
+    let mut unsupported = Vec::new();
+    for sig in sigs {
+        match SignatureHasher::new(sig, sig_name) {
+            Ok(h) => ok.push(h),
+            Err(e) => unsupported.push(openpgp::unsupported(sig, &e)),
+        }
+    }
+    (ok, unsupported)
 }
 
 /// A violation about the archive's layout (its top directory), not its safety.

@@ -126,14 +126,17 @@ fn version_site_problems_exit_2_with_file_and_fix() {
         "{}",
         r.stderr
     );
-    // A pattern that matches nothing.
+    // A pattern that matches nothing (the name comes from AC_INIT, the version from a script).
     let d = repo_with(&[
-        ("configure.ac", "AC_INIT([other], [1.0.0])\n"),
+        (
+            "configure.ac",
+            "AC_INIT([other], m4_esyscmd([./get-version]))\n",
+        ),
         ("CMakeLists.txt", ""),
     ]);
     let r = run_tool("bump-version", d.path(), &["check"]);
     r.assert_code(2);
-    assert!(r.stderr.contains("configure.ac: no line matches the version pattern `AC_INIT([{name}], [{version}])` (expected a line like `AC_INIT([mesos], [1.12.0])`)"), "{}", r.stderr);
+    assert!(r.stderr.contains("configure.ac: no line matches the version pattern `AC_INIT([{name}], [{version}])` (expected a line like `AC_INIT([other], [1.12.0])`)"), "{}", r.stderr);
     // A pattern that matches twice.
     let d = repo_with(&[
         (

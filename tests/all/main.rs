@@ -8,6 +8,8 @@ mod bench_compare;
 mod build_rpms;
 mod bump_version;
 mod changelog_check;
+mod corpus;
+mod defaults;
 mod docs;
 mod hostile;
 mod jenkins;

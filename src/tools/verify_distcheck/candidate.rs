@@ -12,15 +12,16 @@ use serde::Serialize;
 
 use crate::ci::Ci;
 use crate::cli::{self, CommonArgs};
+use crate::config::Source;
 use crate::error::{Error, ExitCode, Result};
-use crate::model::version::Version;
+use crate::model::artifact;
 use crate::outside::git::{self, Git};
 use crate::report::{Check, Finding, Location, Report};
 use crate::tools::verify_distcheck::source::{self, Allowlist, RunOptions};
-use crate::verify::archive::{self, Kind};
+use crate::verify::archive::{self, Kind, Layout};
 use crate::verify::checksum::{self, Algorithm};
 use crate::verify::location;
-use crate::verify::openpgp::{self, Keyring, Outcome, SignatureHasher, SigningError};
+use crate::verify::openpgp::{self, KeyValidity, Keyring, Outcome, SigningError, Verdict};
 use crate::verify::pipeline::{self, Digests, ScanSpec};
 
 /// What `verify-distcheck candidate` was asked.
@@ -39,24 +40,44 @@ pub struct CandidateRequest {
     pub log: Option<PathBuf>,
     /// The time to judge key and signature expiry at (seconds since the epoch); now when unset.
     pub now: Option<u32>,
+    /// When the signing key must be valid; `None`: [`KeyValidity::Now`], as a candidate under
+    /// vote needs (a published release is checked with [`KeyValidity::SigningTime`]).
+    pub key_validity: Option<KeyValidity>,
 }
 
-/// The version a tarball's name carries, by the configured tarball template, else the first
-/// `X.Y.Z` in it.
-pub(crate) fn version_from_name(template: &str, name: &str) -> Option<Version> {
-    let pattern = regex::escape(template)
-        .replace(r"\{version\}", r"(?P<v>\d+\.\d+\.\d+)")
-        .replace(r"\{name\}", r"[^/]+?");
-    let exact = regex::Regex::new(&format!("^{pattern}$"))
-        .ok()
-        .and_then(|re| re.captures(name).map(|c| c["v"].to_string()));
-    let found = exact.or_else(|| {
-        regex::Regex::new(r"\d+\.\d+\.\d+")
-            .ok()?
-            .find(name)
-            .map(|m| m.as_str().to_string())
-    })?;
-    found.parse().ok()
+/// The layout a candidate must have. With `--tag`, the configured top directory of the tag's
+/// version; else, with a configuration file whose tarball template matches the file name, the
+/// configured top directory of the version it names (any version string); else `NAME-VERSION`
+/// inferred from the file name, checked by the relaxed rule of [`Layout::inferred_version`]
+/// when there is no configuration at all.
+pub(crate) fn layout_rule(
+    config: &crate::config::Config,
+    configured: bool,
+    artifact_name: &str,
+    tag_version: Option<&str>,
+) -> Option<Layout> {
+    let required = config.distcheck.required_files.clone();
+    let strict = |v: &str| Layout {
+        expected: config.top_dir(v),
+        required: required.clone(),
+        inferred_version: None,
+    };
+    if let Some(v) = tag_version {
+        return Some(strict(v));
+    }
+    if configured {
+        if let Some(v) =
+            artifact::version_by_template(&config.expand(&config.project.tarball), artifact_name)
+        {
+            return Some(strict(&v));
+        }
+    }
+    let (name, version) = artifact::name_version(artifact_name)?;
+    Some(Layout {
+        expected: format!("{name}-{version}"),
+        required: required.clone(),
+        inferred_version: (!configured).then_some(version),
+    })
 }
 
 #[derive(Serialize)]
@@ -68,7 +89,7 @@ struct Evidence<'a> {
 /// `verify-distcheck candidate`: the library side of the binary.
 pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
     let ci = Ci::detect();
-    let project = common.project()?;
+    let project = common.project_at_tag(req.tag.as_deref())?;
     let config = &project.config;
     let tmp = tempfile::Builder::new()
         .prefix("verify-candidate-")
@@ -108,20 +129,17 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
             let info = git.require_tag(tag, config.tags.require_annotated)?;
             (Some(v), Some(info), Some(git))
         }
-        None => (
-            version_from_name(&config.project.tarball, &artifact_name),
-            None,
-            None,
-        ),
+        None => (None, None, None),
     };
-    let top_dir = match version {
-        Some(v) => config.top_dir(&v.to_string()),
-        None => {
-            return Err(Error::Usage(format!(
-                "cannot tell the version of {artifact_name}; pass --tag (with --repo) so the top directory can be checked"
-            )))
-        }
+    let configured = matches!(project.source, Source::File(_));
+    let tag_version = version.map(|v| v.to_string());
+    let Some(layout) = layout_rule(config, configured, &artifact_name, tag_version.as_deref())
+    else {
+        return Err(Error::Usage(format!(
+            "cannot tell the version of {artifact_name}: its name is not NAME-VERSION.tar.gz; pass --tag (with --repo), or set project.tarball to the file's name template"
+        )));
     };
+    let top_dir = layout.expected.clone();
     let subject = match &req.tag {
         Some(t) => format!("{artifact_name} against tag {t}"),
         None => artifact_name.clone(),
@@ -147,15 +165,12 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
     let sig_bytes =
         std::fs::read(&signature_path).map_err(|e| Error::io("read", &signature_path, e))?;
     let sig_name = signature_in.display();
-    let (sig, sig_problem) = match openpgp::parse_signature(&sig_bytes, &sig_name) {
-        Ok(s) => (Some(s), None),
-        Err(e @ SigningError::Binary { .. }) => (None, Some(e.to_string())),
+    let (sigs, sig_problem) = match openpgp::parse_signatures(&sig_bytes, &sig_name) {
+        Ok(s) => (s, None),
+        Err(e @ SigningError::Binary { .. }) => (Vec::new(), Some(e.to_string())),
         Err(e) => return Err(e.into()),
     };
-    let sig_hasher = match &sig {
-        Some(s) => Some(SignatureHasher::new(s, &sig_name)?),
-        None => None,
-    };
+    let (sig_hashers, unsupported) = pipeline::hashers(&sigs, &sig_name);
 
     // The one pass.
     let format = match &git {
@@ -173,7 +188,7 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         limits,
         blobs: format,
     };
-    let (digests, scan) = pipeline::one_pass_scanned(&artifact, sig_hasher, extra, spec)?;
+    let (digests, scan) = pipeline::one_pass_scanned(&artifact, sig_hashers, extra, spec)?;
 
     // Checksum.
     report.push(checksum_check(
@@ -185,59 +200,16 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
 
     // Signature.
     let now = req.now.unwrap_or_else(pipeline::now);
-    let mut sig_check = Check::new(
-        "signature",
-        "the detached signature verifies with a valid key from KEYS",
+    let policy = req.key_validity.unwrap_or(KeyValidity::Now);
+    let mut verdicts = pipeline::signature_verdicts(&digests, &keyring, now);
+    verdicts.extend(unsupported);
+    let (sig_check, signer_fp) = signature_check(
+        sig_problem,
+        &verdicts,
+        policy,
+        &sig_name,
+        &keys_in.display(),
     );
-    let mut signer_fp = None;
-    match (sig_problem, &digests.signature) {
-        (Some(problem), _) => {
-            sig_check.push(Finding::error(
-                problem,
-                Some(Location::new(sig_name.clone(), None)),
-            ));
-            sig_check.summary = "binary signature".into();
-        }
-        (None, Some((sig, digest))) => {
-            let v = openpgp::verify(sig, digest, &keyring, now);
-            let keys_name = keys_in.display();
-            if v.is_good() {
-                let s = v.signer.as_ref().expect("a good signature has a signer");
-                signer_fp = Some(s.fingerprint.clone());
-                let sub = s
-                    .subkey
-                    .as_ref()
-                    .map(|k| format!(", subkey {k}"))
-                    .unwrap_or_default();
-                sig_check.summary = format!(
-                    "good signature by {} <{}> ({} {}{sub}), made {}",
-                    s.fingerprint,
-                    s.user_id,
-                    s.algorithm,
-                    v.hash,
-                    v.created.map(openpgp::utc).unwrap_or_default()
-                );
-            } else {
-                sig_check.push(Finding::error(
-                    openpgp::explain(&v, &keys_name),
-                    Some(Location::new(sig_name.clone(), None)),
-                ));
-                sig_check.summary = match &v.outcome {
-                    Outcome::UnknownKey => format!("signing key {} is not in KEYS", v.issuer),
-                    Outcome::Bad { .. } => "BAD signature".into(),
-                    Outcome::KeyExpired { .. } => "the signing key has expired".into(),
-                    Outcome::KeyRevoked { .. } => "the signing key is revoked".into(),
-                    Outcome::SignatureExpired { .. } => "the signature has expired".into(),
-                    Outcome::SubkeyUnbound { .. } => "the signing subkey is not bound".into(),
-                    Outcome::KeyUncertified { .. } => {
-                        "the signing key has no valid self-signature".into()
-                    }
-                    Outcome::Good => unreachable!("handled above"),
-                };
-            }
-        }
-        (None, None) => sig_check = sig_check.skipped("no signature"),
-    }
     report.push(sig_check);
 
     // Archive.
@@ -251,7 +223,7 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         violations: safety,
         ..scan.clone()
     };
-    for c in source::archive_checks(&safe_scan, &top_dir, &config.distcheck.required_files) {
+    for c in source::archive_checks_with(&safe_scan, &layout) {
         report.push(c);
     }
     let readable = scan.violations.is_empty();
@@ -371,6 +343,131 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         .unwrap_or_default()
     );
     cli::emit_report(&report, common, &ci)
+}
+
+/// The signature check: every signature of the file with its verdict under `policy`; it passes
+/// when one is accepted and none is BAD. Returns the accepting signer's fingerprint.
+fn signature_check(
+    problem: Option<String>,
+    verdicts: &[Verdict],
+    policy: KeyValidity,
+    sig_name: &str,
+    keys_name: &str,
+) -> (Check, Option<String>) {
+    let mut check = Check::new(
+        "signature",
+        "the detached signature verifies with a valid key from KEYS",
+    );
+    let at = || Some(Location::new(sig_name, None));
+    if let Some(problem) = problem {
+        check.push(Finding::error(problem, at()));
+        check.summary = "binary signature".into();
+        return (check, None);
+    }
+    if verdicts.is_empty() {
+        return (check.skipped("no signature"), None);
+    }
+    let accepted = openpgp::accepted(verdicts, policy);
+    let several = verdicts.len() > 1;
+    for (i, v) in verdicts.iter().enumerate() {
+        let which = if several {
+            format!("signature {} of {}: ", i + 1, verdicts.len())
+        } else {
+            String::new()
+        };
+        if policy.accepts(v) {
+            if several {
+                check.push(Finding::notice(
+                    format!("{which}{}", describe_accepted(v, policy)),
+                    at(),
+                ));
+            }
+            continue;
+        }
+        let mut why = format!("{which}{}", openpgp::explain(v, keys_name));
+        if matches!(
+            v.outcome,
+            Outcome::KeyExpired {
+                before_signing: false,
+                ..
+            }
+        ) {
+            why.push_str(&format!(
+                " (the key was valid when it signed: a release already published is checked with --key-validity {})",
+                KeyValidity::SigningTime.name()
+            ));
+        }
+        if accepted.is_some() {
+            check.push(Finding::notice(why, at()));
+        } else {
+            check.push(Finding::error(why, at()));
+        }
+    }
+    let count = if several {
+        format!(
+            "{} signatures, {} accepted; ",
+            verdicts.len(),
+            verdicts.iter().filter(|v| policy.accepts(v)).count()
+        )
+    } else {
+        String::new()
+    };
+    match accepted {
+        Some(v) => {
+            check.summary = format!("{count}{}", describe_accepted(v, policy));
+            let fp = v.signer.as_ref().map(|s| s.fingerprint.clone());
+            (check, fp)
+        }
+        None => {
+            let worst = verdicts
+                .iter()
+                .find(|v| matches!(v.outcome, Outcome::Bad { .. }))
+                .unwrap_or(&verdicts[0]);
+            let what = match &worst.outcome {
+                Outcome::UnknownKey => format!("signing key {} is not in KEYS", worst.issuer),
+                Outcome::Bad { .. } => "BAD signature".into(),
+                Outcome::KeyExpired {
+                    before_signing: false,
+                    ..
+                } => "the signing key has expired since it signed".into(),
+                Outcome::KeyExpired { .. } => "the signing key had expired when it signed".into(),
+                Outcome::KeyRevoked { .. } => "the signing key is revoked".into(),
+                Outcome::SignatureExpired { .. } => "the signature has expired".into(),
+                Outcome::SubkeyUnbound { .. } => "the signing subkey is not bound".into(),
+                Outcome::KeyUncertified { .. } => {
+                    "the signing key has no valid self-signature".into()
+                }
+                Outcome::Unsupported { .. } => "the signature cannot be checked".into(),
+                Outcome::Good => "no signature accepted".into(),
+            };
+            check.summary = format!("{count}{what}");
+            (check, None)
+        }
+    }
+}
+
+/// One accepted signature: its signer, key and date; for a key expired since, says so.
+fn describe_accepted(v: &Verdict, policy: KeyValidity) -> String {
+    let Some(s) = v.signer.as_ref() else {
+        return openpgp::label(v, policy).into();
+    };
+    let sub = s
+        .subkey
+        .as_ref()
+        .map(|k| format!(", subkey {k}"))
+        .unwrap_or_default();
+    let made = v.created.map(openpgp::utc).unwrap_or_default();
+    let what = match v.outcome {
+        Outcome::KeyExpired { at, .. } => format!(
+            "valid at signing time, key since expired ({}): signature",
+            openpgp::utc(at)
+        ),
+        _ => "good signature".into(),
+    };
+    format!(
+        "{what} by {} <{}> ({} {}{sub}), made {made}",
+        s.fingerprint, s.user_id, s.algorithm, v.hash
+    )
 }
 
 fn keys_check(keyring: &Keyring, file: &str) -> Check {
@@ -560,19 +657,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_version_comes_from_the_tarball_name() {
-        assert_eq!(
-            version_from_name("{name}-{version}.tar.gz", "mesos-1.11.0.tar.gz"),
-            Some(Version::new(1, 11, 0))
-        );
-        assert_eq!(
-            version_from_name("{name}-{version}.tar.gz", "apr-util_1.6.3.orig.tar.bz2"),
-            Some(Version::new(1, 6, 3))
-        );
-        assert_eq!(
-            version_from_name("{name}-{version}.tar.gz", "x.tar.gz"),
-            None
-        );
+    fn the_layout_comes_from_the_file_name_for_any_version() {
+        let config = crate::config::Config::default();
+        let rule = layout_rule(&config, false, "openssh-9.2p1.tar.gz", None).unwrap();
+        assert_eq!(rule.expected, "openssh-9.2p1");
+        assert_eq!(rule.inferred_version.as_deref(), Some("9.2p1"));
+        let rule = layout_rule(&config, false, "apr-util_1.6.3.orig.tar.bz2", None).unwrap();
+        assert_eq!(rule.expected, "apr-util-1.6.3");
+        // A configuration file whose template matches: its top directory, strictly.
+        let rule = layout_rule(&config, true, "mesos-1.0.0-beta2.tar.gz", None).unwrap();
+        assert_eq!(rule.expected, "mesos-1.0.0-beta2");
+        assert_eq!(rule.inferred_version, None);
+        let rule = layout_rule(&config, true, "mesos-2024.1.tar.gz", None).unwrap();
+        assert_eq!(rule.expected, "mesos-2024.1");
+        assert!(layout_rule(&config, false, "x.tar.gz", None).is_none());
     }
 
     #[test]

@@ -118,6 +118,9 @@ pub struct TreeDiff {
     pub unexpected: Vec<String>,
     /// In the tarball, not in git, allowlisted as generated.
     pub generated: Vec<String>,
+    /// In git and in the tarball but different, allowlisted as generated: a generated file the
+    /// project commits (an imported tarball, a committed `configure`) that the build made again.
+    pub regenerated: Vec<String>,
 }
 
 impl TreeDiff {
@@ -165,6 +168,8 @@ pub(crate) fn compare_trees(tree: &[TreeEntry], entries: &[Entry], allow: &Allow
             Some(id) => {
                 if *id == Some(t.id.as_str()) {
                     diff.identical += 1;
+                } else if allow.is_generated(&t.path) {
+                    diff.regenerated.push(t.path.clone());
                 } else {
                     diff.differ.push(t.path.clone());
                 }
@@ -205,6 +210,16 @@ pub(crate) fn tree_check(diff: &TreeDiff, tarball: &str, tag: &str) -> Check {
         c.push(Finding::error(
             format!("{p} is in {tarball} but not in git at {tag} and is not a known generated file; remove it from the distribution, or list it in distcheck.extra_generated"),
             Some(Location::new(p.clone(), None)),
+        ));
+    }
+    if !diff.regenerated.is_empty() {
+        c.push(Finding::warning(
+            format!(
+                "{} generated file(s) committed in git were made again by the build and differ from git at {tag}: {}; check them by hand, or stop committing generated files",
+                diff.regenerated.len(),
+                abbreviate(&diff.regenerated)
+            ),
+            None,
         ));
     }
     if !diff.generated.is_empty() {
@@ -265,6 +280,19 @@ pub(crate) fn archive_checks(
     top_dir: &str,
     required: &[String],
 ) -> Vec<Check> {
+    archive_checks_with(
+        scan,
+        &archive::Layout {
+            expected: top_dir.to_string(),
+            required: required.to_vec(),
+            inferred_version: None,
+        },
+    )
+}
+
+/// [`archive_checks`] with the layout rule given whole (see [`archive::Layout`]).
+pub(crate) fn archive_checks_with(scan: &archive::Scan, rule: &archive::Layout) -> Vec<Check> {
+    let top_dir = rule.expected.as_str();
     let mut safety = Check::new(
         "archive-safety",
         "no absolute paths, `..`, escaping links, device files, duplicates or decompression bombs",
@@ -289,7 +317,7 @@ pub(crate) fn archive_checks(
         "layout",
         "one top-level directory name-version/, holding the required files",
     );
-    let problems = scan.check_layout(top_dir, required);
+    let problems = scan.check_layout_with(rule);
     for v in &problems {
         layout.push(Finding::error(
             v.message(),
@@ -297,7 +325,22 @@ pub(crate) fn archive_checks(
         ));
     }
     layout.summary = if problems.is_empty() {
-        format!("everything under {top_dir}/, with {}", required.join(", "))
+        let tops = scan.top_dirs();
+        let top = tops.iter().next().map(String::as_str).unwrap_or(top_dir);
+        let required = &rule.required;
+        if rule.inferred_version.is_some() {
+            if top != top_dir {
+                layout.push(Finding::notice(
+                    format!("the file name suggests `{top_dir}/`; the archive's one top directory `{top}/` carries the same version"),
+                    None,
+                ));
+            }
+            format!(
+                "everything under {top}/, with a license file (inferred from the file name, no configuration; NOTICE not required)"
+            )
+        } else {
+            format!("everything under {top_dir}/, with {}", required.join(", "))
+        }
     } else {
         format!("{} problem(s)", problems.len())
     };
@@ -581,7 +624,7 @@ pub fn jobs(asked: Option<usize>) -> usize {
 /// `verify-distcheck source`: the library side of the binary.
 pub fn run_source(common: &CommonArgs, req: &SourceRequest) -> Result<ExitCode> {
     let ci = Ci::detect();
-    let project = common.project()?;
+    let project = common.project_at_tag(Some(&req.tag))?;
     let config = &project.config;
     let parsed = project.scheme.parse(&req.tag)?;
     let version = parsed.version();

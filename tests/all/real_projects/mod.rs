@@ -9,3 +9,4 @@ mod distcheck;
 mod mesos;
 mod release_model;
 mod scripts;
+mod upstream;
