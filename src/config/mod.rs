@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod licence;
+
 use crate::error::ExitCode;
 use crate::model::tag::{TagError, TagScheme};
 use crate::model::version::Version;
@@ -38,6 +40,7 @@ pub struct Config {
     pub distcheck: Distcheck,
     pub publish: Publish,
     pub website: Website,
+    pub licence: licence::Licence,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -573,6 +576,7 @@ impl Default for Config {
             website: Website::default(),
             rpm: Rpm::default(),
             distcheck: Distcheck::default(),
+            licence: licence::Licence::default(),
         }
     }
 }

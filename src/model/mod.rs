@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod changelog;
 pub mod jira;
+pub mod licence;
 pub mod rpm;
 pub mod tag;
 pub mod tally;

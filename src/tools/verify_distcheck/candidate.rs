@@ -19,6 +19,7 @@ use crate::report::{Check, Finding, Location, Report};
 use crate::tools::verify_distcheck::source::{self, Allowlist, RunOptions};
 use crate::verify::archive::{self, Kind};
 use crate::verify::checksum::{self, Algorithm};
+use crate::verify::licence;
 use crate::verify::location;
 use crate::verify::openpgp::{self, Keyring, Outcome, SignatureHasher, SigningError};
 use crate::verify::pipeline::{self, Digests, ScanSpec};
@@ -173,7 +174,10 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         limits,
         blobs: format,
     };
-    let (digests, scan) = pipeline::one_pass_scanned(&artifact, sig_hasher, extra, spec)?;
+    let mut audit = licence::Audit::new(true, &config.licence.exclusions_file);
+    let inspect = config.licence.enabled.then_some(&mut audit as _);
+    let (digests, scan) =
+        pipeline::one_pass_inspected(&artifact, sig_hasher, extra, spec, inspect)?;
 
     // Checksum.
     report.push(checksum_check(
@@ -255,6 +259,19 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         report.push(c);
     }
     let readable = scan.violations.is_empty();
+
+    // The ASF checks: licences, compiled code, LICENSE and NOTICE, the SBOM.
+    for c in licence::candidate_checks(
+        &mut audit,
+        config,
+        &project.root,
+        &artifact_in,
+        &digests,
+        now,
+        tmp.path(),
+    )? {
+        report.push(c);
+    }
 
     // Content against the tag.
     match (&tree, &req.tag) {

@@ -2,4 +2,5 @@
 //! `candidate` is a PMC voter's full verification of a staged release candidate.
 
 pub mod candidate;
+pub mod licences;
 pub mod source;
