@@ -11,6 +11,7 @@ mod changelog_check;
 mod docs;
 mod jenkins;
 mod layers;
+mod licence;
 mod pr_changelog_workflow;
 mod publish_dist;
 mod publish_tally;
