@@ -53,7 +53,10 @@ fn bad_tree() -> tempfile::TempDir {
     std::fs::create_dir_all(dir.path().join("3rdparty")).unwrap();
     std::fs::write(
         dir.path().join("3rdparty/zlib-1.2.11.tar.gz"),
-        small_tar_gz("zlib-1.2.11", "  This software is provided 'as-is', without any express or implied\n  warranty.\n"),
+        small_tar_gz(
+            "zlib-1.2.11",
+            "  This software is provided 'as-is', without any express or implied\n  warranty.\n",
+        ),
     )
     .unwrap();
     std::fs::write(
@@ -86,17 +89,25 @@ fn each_problem_is_found_with_its_path_line_and_fix() {
     assert!(out.contains("`gpl.c` is under GPL"), "{out}");
     assert!(out.contains("`plain.txt` has no licence header"), "{out}");
     // A binary renamed .txt is found by content.
-    assert!(out.contains("`notes.txt` is compiled code (ELF relocatable object (.o))"), "{out}");
+    assert!(
+        out.contains("`notes.txt` is compiled code (ELF relocatable object (.o))"),
+        "{out}"
+    );
     // The bundled archive LICENSE does not mention.
     assert!(out.contains("`3rdparty/leveldb-1.19.tar.gz` bundles leveldb 1.19, but LICENSE does not mention leveldb"), "{out}");
-    assert!(out.contains("`3rdparty/zlib-1.2.11.tar.gz`: zlib 1.2.11, named in LICENSE"), "{out}");
+    assert!(
+        out.contains("`3rdparty/zlib-1.2.11.tar.gz`: zlib 1.2.11, named in LICENSE"),
+        "{out}"
+    );
     // A NOTICE from an earlier year.
     assert!(out.contains("NOTICE:2: error: NOTICE says `Copyright 2013 The Apache Software Foundation`, but the release is made in 2026"), "{out}");
     // Exclusions from the RAT-style file: no finding for the excluded files.
-    assert!(!out.contains("data.json") && !out.contains("docs/guide.md"), "{out}");
+    assert!(
+        !out.contains("data.json") && !out.contains("docs/guide.md"),
+        "{out}"
+    );
 
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&files).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&files).unwrap()).unwrap();
     let class = |p: &str| {
         json["files"]
             .as_array()
@@ -111,7 +122,10 @@ fn each_problem_is_found_with_its_path_line_and_fix() {
     assert_eq!(class("src/main.c")["evidence"]["line"], 1);
     assert_eq!(class("src/mit.c")["spdx"], "MIT");
     assert_eq!(class("data.json")["class"], "excluded");
-    assert!(class("data.json")["by"].as_str().unwrap().contains(".rat-excludes:2 `*.json`"));
+    assert!(class("data.json")["by"]
+        .as_str()
+        .unwrap()
+        .contains(".rat-excludes:2 `*.json`"));
     assert_eq!(class("run.bat")["class"], "unknown");
     assert_eq!(class("notes.txt")["class"], "compiled");
     assert_eq!(class("3rdparty/zlib-1.2.11.tar.gz")["class"], "binary");
@@ -135,7 +149,9 @@ fn github_annotations_point_at_the_file_and_line() {
     r.assert_code(1);
     let all = format!("{}{}", r.stdout, r.stderr);
     assert!(all.contains("::error file=run.bat,line=2"), "{all}");
-    assert!(std::fs::read_to_string(&summary).unwrap().contains("licence-headers"));
+    assert!(std::fs::read_to_string(&summary)
+        .unwrap()
+        .contains("licence-headers"));
 }
 
 #[test]
@@ -144,24 +160,47 @@ fn a_missing_or_unreadable_exclusions_file_exits_2_naming_it() {
     let tree = dir.path().to_str().unwrap().to_string();
     let r = licences(dir.path(), &["--year", "2026", &tree]);
     r.assert_code(1);
-    let mut all = vec!["--repo", tree.as_str(), "--set", "licence.exclusions_file=.nope", "licences", &tree];
+    let mut all = vec![
+        "--repo",
+        tree.as_str(),
+        "--set",
+        "licence.exclusions_file=.nope",
+        "licences",
+        &tree,
+    ];
     let r = run_tool("verify-distcheck", dir.path(), &all);
     r.assert_code(2);
-    assert!(r.stderr.contains("the exclusions file .nope named by licence.exclusions_file is missing"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the exclusions file .nope named by licence.exclusions_file is missing"),
+        "{}",
+        r.stderr
+    );
     std::fs::write(dir.path().join(".rat-excludes"), b"ok\n\xff\xfe\n").unwrap();
     all.drain(2..4);
     let r = run_tool("verify-distcheck", dir.path(), &all);
     r.assert_code(2);
-    assert!(r.stderr.contains(".rat-excludes cannot be read: it is not UTF-8 text"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(".rat-excludes cannot be read: it is not UTF-8 text"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// A release tarball of a clean tree: `top/` with an approved file, LICENSE naming zlib,
 /// NOTICE and the bundled zlib archive.
 fn good_tarball(dir: &Path) -> PathBuf {
     let mut b = tar::Builder::new(Vec::new());
-    let zlib = small_tar_gz("zlib-1.2.11", "This software is provided 'as-is', without any express or implied warranty.\n");
+    let zlib = small_tar_gz(
+        "zlib-1.2.11",
+        "This software is provided 'as-is', without any express or implied warranty.\n",
+    );
     let files: Vec<(&str, Vec<u8>)> = vec![
-        ("demo-1.0.0/LICENSE", b"Apache License\nVersion 2.0, January 2004\nFor zlib\n".to_vec()),
+        (
+            "demo-1.0.0/LICENSE",
+            b"Apache License\nVersion 2.0, January 2004\nFor zlib\n".to_vec(),
+        ),
         ("demo-1.0.0/NOTICE", NOTICE.as_bytes().to_vec()),
         ("demo-1.0.0/src/main.c", ASF_HEADER.as_bytes().to_vec()),
         ("demo-1.0.0/3rdparty/zlib-1.2.11.tar.gz", zlib),
@@ -184,14 +223,20 @@ fn good_tarball(dir: &Path) -> PathBuf {
 /// validator); `None` when the library is absent locally (CI fails instead).
 fn cyclonedx_validate(sbom: &Path) -> Option<String> {
     let script = "import sys\nfrom cyclonedx.validation.json import JsonStrictValidator\nfrom cyclonedx.schema import SchemaVersion\nerr = JsonStrictValidator(SchemaVersion.V1_6).validate_str(open(sys.argv[1]).read())\nprint('valid' if err is None else err)\n";
-    let out = Command::new("python3").args(["-c", script]).arg(sbom).output().ok()?;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(sbom)
+        .output()
+        .ok()?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         if err.contains("No module named") {
             if std::env::var_os("CI").is_some() {
                 panic!("cyclonedx-python-lib is required in CI (scripts/lib/deps.sh installs it): {err}");
             }
-            eprintln!("skipping the SBOM validation: pip install 'cyclonedx-python-lib[json-validation]'");
+            eprintln!(
+                "skipping the SBOM validation: pip install 'cyclonedx-python-lib[json-validation]'"
+            );
             return None;
         }
         panic!("the validator failed: {err}");
@@ -206,7 +251,13 @@ fn the_sbom_validates_with_the_cyclonedx_library_and_describes_the_tarball() {
     let sbom = dir.path().join("demo-1.0.0.tar.gz.cdx.json");
     let r = licences(
         dir.path(),
-        &["--year", "2026", "--sbom", sbom.to_str().unwrap(), tarball.to_str().unwrap()],
+        &[
+            "--year",
+            "2026",
+            "--sbom",
+            sbom.to_str().unwrap(),
+            tarball.to_str().unwrap(),
+        ],
     );
     r.assert_code(0);
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&sbom).unwrap()).unwrap();
@@ -214,7 +265,10 @@ fn the_sbom_validates_with_the_cyclonedx_library_and_describes_the_tarball() {
     assert_eq!(doc["metadata"]["component"]["name"], "demo");
     assert_eq!(doc["metadata"]["component"]["version"], "1.0.0");
     let zlib = &doc["components"][0];
-    assert_eq!((zlib["name"].as_str(), zlib["version"].as_str()), (Some("zlib"), Some("1.2.11")));
+    assert_eq!(
+        (zlib["name"].as_str(), zlib["version"].as_str()),
+        (Some("zlib"), Some("1.2.11"))
+    );
     assert_eq!(zlib["licenses"][0]["license"]["id"], "Zlib");
     if require_tool("python3") {
         if let Some(verdict) = cyclonedx_validate(&sbom) {
@@ -231,7 +285,10 @@ fn a_binary_renamed_txt_in_a_tarball_fails_by_content() {
         ("demo-1.0.0/LICENSE", b"Apache License".to_vec()),
         ("demo-1.0.0/NOTICE", NOTICE.as_bytes().to_vec()),
         ("demo-1.0.0/readme.txt", elf()),
-        ("demo-1.0.0/Foo.class", b"\xca\xfe\xba\xbe\0\0\0\x34rest".to_vec()),
+        (
+            "demo-1.0.0/Foo.class",
+            b"\xca\xfe\xba\xbe\0\0\0\x34rest".to_vec(),
+        ),
     ] {
         let mut h = tar::Header::new_gnu();
         h.set_size(data.len() as u64);
@@ -245,8 +302,18 @@ fn a_binary_renamed_txt_in_a_tarball_fails_by_content() {
     std::fs::write(&t, gz.finish().unwrap()).unwrap();
     let r = licences(dir.path(), &["--year", "2026", t.to_str().unwrap()]);
     r.assert_code(1);
-    assert!(r.stdout.contains("`demo-1.0.0/readme.txt` is compiled code (ELF relocatable object (.o))"), "{}", r.stdout);
-    assert!(r.stdout.contains("`demo-1.0.0/Foo.class` is compiled code (Java class file)"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("`demo-1.0.0/readme.txt` is compiled code (ELF relocatable object (.o))"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("`demo-1.0.0/Foo.class` is compiled code (Java class file)"),
+        "{}",
+        r.stdout
+    );
 }
 
 // ---------------------------------------------------------------- real trees
@@ -261,7 +328,10 @@ fn mesos_mirror() -> Option<PathBuf> {
     if dir.join("HEAD").is_file() && require_tool("git") {
         return Some(dir);
     }
-    eprintln!("not checking real Mesos: no mirror at {} (set RK_MESOS_MIRROR)", dir.display());
+    eprintln!(
+        "not checking real Mesos: no mirror at {} (set RK_MESOS_MIRROR)",
+        dir.display()
+    );
     None
 }
 
@@ -313,7 +383,13 @@ fn real_mesos_at_1_11_0_bundles_archives_licence_does_not_name_and_an_old_notice
     let files = dir.path().join("mesos.json");
     let r = licences(
         dir.path(),
-        &["--year", "2020", "--files", files.to_str().unwrap(), tree.to_str().unwrap()],
+        &[
+            "--year",
+            "2020",
+            "--files",
+            files.to_str().unwrap(),
+            tree.to_str().unwrap(),
+        ],
     );
     r.assert_code(1);
     let out = &r.stdout;
@@ -321,13 +397,24 @@ fn real_mesos_at_1_11_0_bundles_archives_licence_does_not_name_and_an_old_notice
     assert!(out.contains("[pass] no-compiled-code: none"), "{out}");
     assert!(out.contains("NOTICE says `Copyright 2013, The Apache Software Foundation`, but the release is made in 2020"), "{out}");
     assert!(out.contains("`3rdparty/jemalloc-5.0.1.tar.gz` bundles jemalloc 5.0.1, but LICENSE does not mention jemalloc"), "{out}");
-    assert!(out.contains("`3rdparty/boost-1.65.0.tar.gz`: boost 1.65.0, named in LICENSE"), "{out}");
-    assert!(out.contains("3rdparty/stout/m4/ax_pthread.m4:60: error"), "{out}");
+    assert!(
+        out.contains("`3rdparty/boost-1.65.0.tar.gz`: boost 1.65.0, named in LICENSE"),
+        "{out}"
+    );
+    assert!(
+        out.contains("3rdparty/stout/m4/ax_pthread.m4:60: error"),
+        "{out}"
+    );
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&files).unwrap()).unwrap();
     let all = json["files"].as_array().unwrap();
     let approved = all.iter().filter(|f| f["class"] == "approved").count();
     assert!(approved > 1500, "{approved} approved of {}", all.len());
-    assert_eq!(json["bundled"].as_array().unwrap().len(), 27, "{}", json["bundled"]);
+    assert_eq!(
+        json["bundled"].as_array().unwrap().len(),
+        27,
+        "{}",
+        json["bundled"]
+    );
 }
 
 /// The real upstream tarballs `scripts/fetch-test-data` leaves (Debian's apr-util): locally
@@ -338,7 +425,10 @@ fn the_real_apr_util_tarball_is_audited_in_one_pass() {
     let tarball = data.join("apr-util_1.6.3.orig.tar.bz2");
     if !tarball.is_file() {
         if std::env::var_os("CI").is_some() {
-            panic!("{} is missing: scripts/test runs scripts/fetch-test-data first", tarball.display());
+            panic!(
+                "{} is missing: scripts/test runs scripts/fetch-test-data first",
+                tarball.display()
+            );
         }
         eprintln!("skipping: run scripts/fetch-test-data to download the real Apache releases");
         return;
@@ -347,7 +437,13 @@ fn the_real_apr_util_tarball_is_audited_in_one_pass() {
     let files = dir.path().join("apr.json");
     let r = licences(
         dir.path(),
-        &["--year", "2022", "--files", files.to_str().unwrap(), tarball.to_str().unwrap()],
+        &[
+            "--year",
+            "2022",
+            "--files",
+            files.to_str().unwrap(),
+            tarball.to_str().unwrap(),
+        ],
     );
     assert!(r.code == 0 || r.code == 1, "{}\n{}", r.stdout, r.stderr);
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&files).unwrap()).unwrap();
@@ -356,6 +452,10 @@ fn the_real_apr_util_tarball_is_audited_in_one_pass() {
         .iter()
         .filter(|f| f["class"] == "approved" && f["spdx"] == "Apache-2.0")
         .count();
-    assert!(approved * 2 > all.len(), "{approved} of {} files carry the ASF header", all.len());
+    assert!(
+        approved * 2 > all.len(),
+        "{approved} of {} files carry the ASF header",
+        all.len()
+    );
     assert!(r.stdout.contains("[pass] no-compiled-code"), "{}", r.stdout);
 }

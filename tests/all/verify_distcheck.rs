@@ -299,6 +299,11 @@ fn json_markdown_junit_and_github_outputs() {
             "signature",
             "archive-safety",
             "layout",
+            "licence-headers",
+            "no-compiled-code",
+            "bundled-archives",
+            "license-notice",
+            "sbom",
             "contents-match-tag",
             "rebuild",
             "build"

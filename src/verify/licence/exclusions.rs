@@ -90,8 +90,12 @@ impl Exclusions {
         Ok(Exclusions { set, origins })
     }
 
-    /// Parses an exclusions file's text and `licence.exclude`.
-    pub fn parse(file: Option<(&str, &[u8])>, exclude: &[String]) -> Result<Self, ExclusionsError> {
+    /// Parses an exclusions file's text, `licence.exclude` and `distcheck.generated`.
+    pub fn parse(
+        file: Option<(&str, &[u8])>,
+        exclude: &[String],
+        generated: &[String],
+    ) -> Result<Self, ExclusionsError> {
         let text = match file {
             Some((name, bytes)) => Some((
                 name,
@@ -111,7 +115,11 @@ impl Exclusions {
             .iter()
             .enumerate()
             .map(|(i, g)| ("licence.exclude".to_string(), i + 1, g.as_str()));
-        Exclusions::new(from_file.chain(from_config))
+        let from_build = generated
+            .iter()
+            .enumerate()
+            .map(|(i, g)| ("distcheck.generated".to_string(), i + 1, g.as_str()));
+        Exclusions::new(from_file.chain(from_config).chain(from_build))
     }
 
     /// The exclusion matching `path` (relative to the top), if any.
@@ -156,7 +164,16 @@ mod tests {
     #[test]
     fn rat_style_globs_match_by_name_anywhere_or_from_the_top() {
         let text = b"# generated\n*.json\n3rdparty/\n/docs/*.md\n\n";
-        let e = Exclusions::parse(Some((".rat-excludes", text)), &["site/**".into()]).unwrap();
+        let e = Exclusions::parse(
+            Some((".rat-excludes", text)),
+            &["site/**".into()],
+            &["configure".into()],
+        )
+        .unwrap();
+        assert!(e
+            .matches("configure")
+            .unwrap()
+            .starts_with("distcheck.generated:1"));
         assert!(e.matches("a/b/c.json").unwrap().contains(".rat-excludes:2"));
         assert!(e.matches("3rdparty/x/y.c").is_some());
         assert!(e.matches("docs/a.md").is_some());
@@ -170,12 +187,13 @@ mod tests {
 
     #[test]
     fn an_unreadable_exclusions_file_is_named() {
-        let err = Exclusions::parse(Some((".rat-excludes", b"ok\n\xff\xfe")), &[]).unwrap_err();
+        let err =
+            Exclusions::parse(Some((".rat-excludes", b"ok\n\xff\xfe")), &[], &[]).unwrap_err();
         assert!(
             err.to_string().contains(".rat-excludes cannot be read"),
             "{err}"
         );
-        let err = Exclusions::parse(Some((".rat-excludes", b"a[b\n")), &[]).unwrap_err();
+        let err = Exclusions::parse(Some((".rat-excludes", b"a[b\n")), &[], &[]).unwrap_err();
         assert!(err.to_string().contains(".rat-excludes line 1"), "{err}");
     }
 
