@@ -481,10 +481,7 @@ pub fn spdx_ids(expr: &str) -> Vec<&str> {
             "" => {}
             "AND" | "OR" | "and" | "or" => after_with = false,
             "WITH" | "with" => after_with = true,
-            t if after_with => {
-                let _ = t;
-                after_with = false;
-            }
+            _ if after_with => after_with = false,
             t => out.push(t),
         }
     }
