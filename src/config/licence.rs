@@ -19,6 +19,9 @@ pub struct Licence {
     pub approved: Vec<String>,
     /// The project is an ASF project: NOTICE must carry the ASF attribution line.
     pub asf: bool,
+    /// stage-rc writes a CycloneDX SBOM beside the tarball (signed and checksummed like it)
+    /// and publish-dist promotes it.
+    pub sbom: bool,
 }
 
 impl Default for Licence {
@@ -29,6 +32,7 @@ impl Default for Licence {
             exclude: Vec::new(),
             approved: Vec::new(),
             asf: true,
+            sbom: false,
         }
     }
 }

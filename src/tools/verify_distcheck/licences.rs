@@ -9,8 +9,7 @@ use crate::cli::{self, CommonArgs};
 use crate::error::{Error, ExitCode, Result};
 use crate::report::Report;
 use crate::verify::archive::Kind;
-use crate::verify::checksum::{self, Algorithm};
-use crate::verify::licence::{self, sbom, Audit};
+use crate::verify::licence::{self, Audit};
 
 /// What `verify-distcheck licences` was asked.
 #[derive(Debug, Clone)]
@@ -85,35 +84,7 @@ pub fn run(common: &CommonArgs, req: &LicencesRequest) -> Result<ExitCode> {
             .map_err(|e| Error::io("write", out, e))?;
     }
     if let Some(out) = &req.sbom {
-        let read = |alg| -> Result<String> {
-            let f = std::fs::File::open(&req.path).map_err(|e| Error::io("open", &req.path, e))?;
-            checksum::hash_reader(alg, std::io::BufReader::new(f))
-                .map_err(|e| Error::io("read", &req.path, e))
-        };
-        let tarball = req
-            .path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let version = crate::tools::verify_distcheck::candidate::version_from_name(
-            &config.project.tarball,
-            &tarball,
-        )
-        .map(|v| v.to_string())
-        .unwrap_or_default();
-        let (sha256, sha512) = (read(Algorithm::Sha256)?, read(Algorithm::Sha512)?);
-        let text = sbom::render(
-            &sbom::Subject {
-                name: &config.project.name,
-                version: &version,
-                tarball: &tarball,
-                sha256: &sha256,
-                sha512: &sha512,
-                licence: "Apache-2.0",
-            },
-            &audit.bundled,
-        );
+        let text = licence::sbom_of(&req.path, config)?;
         crate::outside::fs::write_atomic(out, text.as_bytes())
             .map_err(|e| Error::io("write", out, e))?;
     }

@@ -429,3 +429,60 @@ pub fn source_checks(
     let year = year_of(crate::verify::pipeline::now());
     Ok(finish(audit, config, Some(root), tarball, year)?)
 }
+
+/// The CycloneDX SBOM of a release tarball: its hashes and its bundled archives, read in one
+/// pass.
+pub fn sbom_of(tarball: &Path, config: &crate::config::Config) -> crate::error::Result<String> {
+    use crate::error::Error;
+    use crate::verify::archive::{self, Kind};
+    let name = tarball
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let kind = Kind::from_name(&name)
+        .ok_or_else(|| Error::Usage(format!("{name} is not an archive I can read")))?;
+    let mut audit = Audit::new(true, &config.licence.exclusions_file);
+    let bytes = std::fs::read(tarball).map_err(|e| Error::io("read", tarball, e))?;
+    let limits = crate::verify::pipeline::limits(config);
+    let scan = if kind == Kind::Zip {
+        let f = std::fs::File::open(tarball).map_err(|e| Error::io("open", tarball, e))?;
+        archive::scan_zip_inspected(f, limits, None, Some(&mut audit))
+    } else {
+        archive::scan_tar_inspected(kind, &bytes[..], limits, None, Some(&mut audit))
+    };
+    if let Some(v) = scan.violations.first() {
+        return Err(Error::Problem(format!("{name}: {}", v.message())));
+    }
+    let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+    let sha512 = hex::encode(sha2::Sha512::digest(&bytes));
+    let version = config_version(&config.project.tarball, &name);
+    Ok(sbom::render(
+        &sbom::Subject {
+            name: &config.project.name,
+            version: &version,
+            tarball: &name,
+            sha256: &sha256,
+            sha512: &sha512,
+            licence: "Apache-2.0",
+        },
+        &audit.bundled,
+    ))
+}
+
+/// The version in a tarball's name by the `project.tarball` template, else the first `X.Y.Z`.
+fn config_version(template: &str, name: &str) -> String {
+    let pattern = regex::escape(template)
+        .replace(r"\{version\}", r"(?P<v>\d+\.\d+\.\d+[^/]*?)")
+        .replace(r"\{name\}", r"[^/]+?");
+    regex::Regex::new(&format!("^{pattern}$"))
+        .ok()
+        .and_then(|re| re.captures(name).map(|c| c["v"].to_string()))
+        .or_else(|| {
+            regex::Regex::new(r"\d+\.\d+\.\d+")
+                .ok()?
+                .find(name)
+                .map(|m| m.as_str().to_string())
+        })
+        .unwrap_or_default()
+}
