@@ -644,6 +644,35 @@ mod tests {
     }
 
     #[test]
+    fn any_bytes_classify_without_panic_or_guessing_approved() {
+        // Outside input: pseudo-random bytes and every prefix of a real header.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for len in [0usize, 1, 2, 3, 7, 64, 300, 5000, HEAD + 10] {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x % 128) as u8
+                })
+                .collect();
+            let _ = classify(&bytes, len as u64);
+            let _ = component_of(&String::from_utf8_lossy(&bytes));
+        }
+        let header = "/*\n * Licensed to the Apache Software Foundation (ASF) under one\n */\n";
+        for end in 0..header.len() {
+            let v = classify(&header.as_bytes()[..end], end as u64);
+            if let Class::Approved { .. } = v.class {
+                assert!(
+                    end >= 60,
+                    "approved from a cut header: {:?}",
+                    &header[..end]
+                );
+            }
+        }
+    }
+
+    #[test]
     fn bundled_archives_name_their_component_and_version() {
         let c = |n: &str| component_of(n).unwrap();
         assert_eq!(c("boost-1.65.0.tar.gz"), ("boost".into(), "1.65.0".into()));

@@ -84,6 +84,9 @@ fn each_problem_is_found_with_its_path_line_and_fix() {
     );
     r.assert_code(1);
     let out = &r.stdout;
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&regex::escape(&tree), "[TREE]");
+    settings.bind(|| insta::assert_snapshot!("licences_bad_tree_text", out));
     // An unknown comment style: unknown, with the line, never approved.
     assert!(out.contains("run.bat:2: error: `run.bat` has licence text after `rem`, a comment style I do not know (line 2: `REM Licensed under the Apache License"), "{out}");
     assert!(out.contains("`gpl.c` is under GPL"), "{out}");
