@@ -3,6 +3,7 @@
 //! NOTICE's year and ASF line, RAT-style exclusions, the CycloneDX SBOM checked by an
 //! independent validator; on hand-written fixtures, real Mesos (from the fetched mirror) and the
 //! real upstream tarballs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
