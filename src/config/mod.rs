@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod licence;
+
 use crate::error::ExitCode;
 use crate::model::tag::{TagError, TagScheme};
 use crate::model::version::Version;
@@ -48,6 +50,7 @@ pub struct Config {
     pub website: Website,
     pub wording: WordingSettings,
     pub readiness: readiness::Readiness,
+    pub licence: licence::Licence,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -599,6 +602,7 @@ impl Default for Config {
             rpm: Rpm::default(),
             distcheck: Distcheck::default(),
             readiness: readiness::Readiness::default(),
+            licence: licence::Licence::default(),
         }
     }
 }

@@ -21,6 +21,7 @@ pub enum StageStep {
     SigningKey,
     Sign,
     Checksum,
+    Sbom,
     Verify,
     DistUpload,
     MavenOpen,
@@ -39,6 +40,7 @@ impl StepKind for StageStep {
             StageStep::SigningKey => "signing-key",
             StageStep::Sign => "sign",
             StageStep::Checksum => "checksum",
+            StageStep::Sbom => "sbom",
             StageStep::Verify => "verify",
             StageStep::DistUpload => "dist-upload",
             StageStep::MavenOpen => "maven-open",
@@ -139,6 +141,16 @@ pub struct VoteEmail {
     pub eml: String,
 }
 
+/// `sbom`: the CycloneDX SBOM staged beside the tarball, its signature and checksum line (kept
+/// whole so a re-run puts the same files back).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sbom {
+    pub file: String,
+    pub json: String,
+    pub asc: String,
+    pub checksum: String,
+}
+
 /// A staged candidate, as publish-dist reads stage-rc's ledger.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StagedCandidate {
@@ -148,6 +160,8 @@ pub struct StagedCandidate {
     /// The Nexus staging repository, when Maven artifacts were staged.
     pub maven: Option<MavenRepository>,
     pub vote: Option<VoteEmail>,
+    /// The SBOM, when stage-rc staged one (`licence.enabled`).
+    pub sbom: Option<Sbom>,
 }
 
 impl StagedCandidate {
@@ -174,6 +188,7 @@ impl StagedCandidate {
             dist,
             maven: ledger.outputs(StageStep::MavenOpen)?,
             vote: ledger.outputs(StageStep::VoteEmail)?,
+            sbom: ledger.outputs(StageStep::Sbom)?,
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod artifact;
 pub mod bench;
 pub mod changelog;
 pub mod jira;
+pub mod licence;
 pub mod rpm;
 pub mod tag;
 pub mod tally;

@@ -173,6 +173,9 @@ pub struct Scan {
     pub violations: Vec<Violation>,
     pub unpacked: u64,
     pub packed: u64,
+    /// The newest modification time of a tar entry, in seconds since the epoch (0: unknown).
+    /// stage-rc sets every time to the tag's commit, so this is when the release was cut.
+    pub newest_mtime: u64,
 }
 
 impl Scan {
@@ -388,20 +391,32 @@ pub(crate) fn blob_id(format: ObjectFormat, data: &[u8]) -> String {
     h.finish()
 }
 
+/// Reads each file's content as the scan streams by, in the same pass (the licence audit).
+pub trait Inspector {
+    /// A file (normalised `path`) begins; returns whether it wants the content.
+    fn begin(&mut self, path: &str, size: u64, executable: bool) -> bool;
+    /// The next bytes of the file begun last.
+    fn chunk(&mut self, data: &[u8]);
+    /// The file begun last has been read to its end.
+    fn end(&mut self);
+}
+
 /// Collects entries and violations.
-struct Collector {
+struct Collector<'a> {
     scan: Scan,
     seen: HashSet<String>,
     hash: Option<ObjectFormat>,
+    inspect: Option<&'a mut (dyn Inspector + Send)>,
     buf: Vec<u8>,
 }
 
-impl Collector {
-    fn new(hash: Option<ObjectFormat>) -> Self {
+impl<'a> Collector<'a> {
+    fn new(hash: Option<ObjectFormat>, inspect: Option<&'a mut (dyn Inspector + Send)>) -> Self {
         Collector {
             scan: Scan::default(),
             seen: HashSet::new(),
             hash,
+            inspect,
             buf: vec![0u8; 256 * 1024],
         }
     }
@@ -453,8 +468,12 @@ impl Collector {
                 EntryKind::Hardlink { target }
             }
             EntryKind::File { executable } => {
-                if let Some(format) = self.hash {
-                    let mut h = BlobHasher::new(format, size);
+                let wants = self
+                    .inspect
+                    .as_mut()
+                    .is_some_and(|i| i.begin(&path, size, executable));
+                if self.hash.is_some() || wants {
+                    let mut h = self.hash.map(|format| BlobHasher::new(format, size));
                     let mut read = 0u64;
                     loop {
                         let n = content.read(&mut self.buf)?;
@@ -462,7 +481,12 @@ impl Collector {
                             break;
                         }
                         read += n as u64;
-                        h.update(&self.buf[..n]);
+                        if let Some(h) = h.as_mut() {
+                            h.update(&self.buf[..n]);
+                        }
+                        if let Some(i) = self.inspect.as_mut().filter(|_| wants) {
+                            i.chunk(&self.buf[..n]);
+                        }
                     }
                     if read != size {
                         return Err(io::Error::new(
@@ -470,7 +494,10 @@ impl Collector {
                             format!("entry {path} ends after {read} of {size} bytes"),
                         ));
                     }
-                    id = Some(h.finish());
+                    if let Some(i) = self.inspect.as_mut().filter(|_| wants) {
+                        i.end();
+                    }
+                    id = h.map(BlobHasher::finish);
                 }
                 EntryKind::File { executable }
             }
@@ -526,6 +553,17 @@ pub(crate) fn scan_tar(
     limits: Limits,
     hash: Option<ObjectFormat>,
 ) -> Scan {
+    scan_tar_inspected(kind, input, limits, hash, None)
+}
+
+/// [`scan_tar`], with each file's content also passed to `inspect` as it streams by.
+pub(crate) fn scan_tar_inspected(
+    kind: Kind,
+    input: impl Read,
+    limits: Limits,
+    hash: Option<ObjectFormat>,
+    inspect: Option<&mut (dyn Inspector + Send)>,
+) -> Scan {
     let packed = Arc::new(AtomicU64::new(0));
     let unpacked = Arc::new(AtomicU64::new(0));
     let counted = Counter {
@@ -546,7 +584,7 @@ pub(crate) fn scan_tar(
         packed: packed.clone(),
         limits,
     };
-    let mut collector = Collector::new(hash);
+    let mut collector = Collector::new(hash, inspect);
     let mut archive = tar::Archive::new(io::BufReader::with_capacity(256 * 1024, guard));
     // What the entries unpack to: a sparse entry counts by its apparent size, not the few
     // bytes it stores (a 1 TiB sparse file is 1 TiB on the disk rpmbuild unpacks it to).
@@ -567,6 +605,8 @@ pub(crate) fn scan_tar(
             let header = entry.header();
             let size = entry.size();
             let mode = header.mode().unwrap_or(0o644);
+            collector.scan.newest_mtime =
+                collector.scan.newest_mtime.max(header.mtime().unwrap_or(0));
             let link = || {
                 String::from_utf8_lossy(&entry.link_name_bytes().unwrap_or_default()).into_owned()
             };
@@ -638,8 +678,18 @@ fn apparent_size<R: Read>(entry: &mut tar::Entry<'_, R>) -> u64 {
 
 /// Reads a zip archive (it needs its central directory, so a seekable file).
 pub(crate) fn scan_zip(file: std::fs::File, limits: Limits, hash: Option<ObjectFormat>) -> Scan {
+    scan_zip_inspected(file, limits, hash, None)
+}
+
+/// [`scan_zip`], with each file's content also passed to `inspect`.
+pub(crate) fn scan_zip_inspected(
+    file: std::fs::File,
+    limits: Limits,
+    hash: Option<ObjectFormat>,
+    inspect: Option<&mut (dyn Inspector + Send)>,
+) -> Scan {
     let packed = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut collector = Collector::new(hash);
+    let mut collector = Collector::new(hash, inspect);
     let mut total = 0u64;
     let result = (|| -> Result<(), Violation> {
         let unreadable = |e: &dyn std::fmt::Display| Violation::Unreadable {

@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod checksum;
 pub mod keys;
+pub mod licence;
 pub mod location;
 pub mod openpgp;
 pub mod pipeline;

@@ -128,15 +128,27 @@ pub(crate) fn one_pass_scanned(
     extra: Option<Algorithm>,
     spec: ScanSpec,
 ) -> Result<(Digests, Scan)> {
+    one_pass_inspected(path, sig_hashers, extra, spec, None)
+}
+
+/// [`one_pass_scanned`] with each file's content also passed to `inspect` (the licence audit)
+/// in the same pass.
+pub(crate) fn one_pass_inspected(
+    path: &Path,
+    sig_hashers: Vec<SignatureHasher>,
+    extra: Option<Algorithm>,
+    spec: ScanSpec,
+    inspect: Option<&mut (dyn archive::Inspector + Send)>,
+) -> Result<(Digests, Scan)> {
     if spec.kind == Kind::Zip {
         let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
         one_pass(path, sig_hashers, extra, move |r: &mut dyn Read| {
             let _ = io::copy(r, &mut io::sink());
-            archive::scan_zip(file, spec.limits, spec.blobs)
+            archive::scan_zip_inspected(file, spec.limits, spec.blobs, inspect)
         })
     } else {
         one_pass(path, sig_hashers, extra, move |r: &mut dyn Read| {
-            archive::scan_tar(spec.kind, r, spec.limits, spec.blobs)
+            archive::scan_tar_inspected(spec.kind, r, spec.limits, spec.blobs, inspect)
         })
     }
 }

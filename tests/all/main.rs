@@ -14,6 +14,7 @@ mod docs;
 mod hostile;
 mod jenkins;
 mod layers;
+mod licence;
 mod pr_changelog_workflow;
 mod publish_dist;
 mod publish_tally;

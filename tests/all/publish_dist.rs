@@ -44,6 +44,11 @@ impl Fx {
     }
 
     fn staged_in(local_dist: bool, github: Option<String>) -> Fx {
+        Fx::staged_with(local_dist, github, false)
+    }
+
+    /// Staged by stage-rc, with the SBOM when `sbom` (licence.sbom).
+    fn staged_with(local_dist: bool, github: Option<String>, sbom: bool) -> Fx {
         let key = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
         let (sample, repo) = support::sample_repo();
         let origin = repo.parent().unwrap().join("origin.git");
@@ -94,6 +99,9 @@ impl Fx {
         let mut c = fx.cmd("stage-rc");
         c.args(["--vote-start", VOTE_START])
             .env("RELEASE_KIT_OUT", fx.base.path().join("stage-out"));
+        if sbom {
+            c.env("RELEASE_KIT_LICENCE_SBOM", "true");
+        }
         run(c).assert_code(0);
         fx
     }
@@ -1064,5 +1072,26 @@ fn killed_at_any_moment_resumes_to_the_same_end_state() {
     assert!(
         killed_mid_run > 0,
         "no kill landed while publish-dist ran ({took:?})"
+    );
+}
+
+#[test]
+fn a_staged_sbom_is_promoted_with_the_tarball() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::staged_with(false, None, true);
+    let r = fx.publish("passing.mbox", &[], &[]);
+    r.assert_code(0);
+    assert_eq!(
+        fx.list("release/hello/1.1.0"),
+        [
+            "hello-1.1.0.tar.gz",
+            "hello-1.1.0.tar.gz.asc",
+            "hello-1.1.0.tar.gz.cdx.json",
+            "hello-1.1.0.tar.gz.cdx.json.asc",
+            "hello-1.1.0.tar.gz.cdx.json.sha512",
+            "hello-1.1.0.tar.gz.sha512"
+        ]
     );
 }

@@ -1449,3 +1449,96 @@ fn a_required_tag_signature_must_come_from_a_key_in_keys() {
     );
     fx.stage_env(&["--dry-run"], &required).assert_code(0);
 }
+
+// ---------------------------------------------------------------- the SBOM (licence.sbom)
+
+#[test]
+fn with_licence_sbom_the_sbom_is_staged_signed_checksummed_and_checked_by_candidate() {
+    if !have_tools() || !support::require_tool("sha512sum") {
+        return;
+    }
+    let fx = Fx::new();
+    let r = fx.stage_env(&[], &[("RELEASE_KIT_LICENCE_SBOM", "true")]);
+    r.assert_code(0);
+    let dir = fx.candidate_dir();
+    assert_eq!(
+        files_in(&dir),
+        [
+            "hello-1.1.0.tar.gz",
+            "hello-1.1.0.tar.gz.asc",
+            "hello-1.1.0.tar.gz.cdx.json",
+            "hello-1.1.0.tar.gz.cdx.json.asc",
+            "hello-1.1.0.tar.gz.cdx.json.sha512",
+            "hello-1.1.0.tar.gz.sha512"
+        ]
+    );
+    let out = Command::new("sha512sum")
+        .args(["-c", "hello-1.1.0.tar.gz.cdx.json.sha512"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let sbom: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("hello-1.1.0.tar.gz.cdx.json")).unwrap())
+            .unwrap();
+    assert_eq!(sbom["specVersion"], "1.6");
+    assert_eq!(sbom["metadata"]["component"]["version"], "1.1.0");
+    let verifier = tempfile::Builder::new().prefix("rk-v.").tempdir().unwrap();
+    assert!(
+        gpg(verifier.path(), &["--import", fx.keys.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let v = gpg(
+        verifier.path(),
+        &[
+            "--verify",
+            dir.join("hello-1.1.0.tar.gz.cdx.json.asc")
+                .to_str()
+                .unwrap(),
+            dir.join("hello-1.1.0.tar.gz.cdx.json").to_str().unwrap(),
+        ],
+    );
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let _ = Command::new("gpgconf")
+        .args(["--kill", "all"])
+        .env("GNUPGHOME", verifier.path())
+        .output();
+    let steps: Vec<String> = fx.remote_ledger()["1.1.0-rc1"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(steps.contains(&"sbom".to_string()), "{steps:?}");
+    // A voter's candidate check reads the SBOM beside the tarball.
+    let tarball = dir.join("hello-1.1.0.tar.gz");
+    let mut c = tool("verify-distcheck", &fx.repo);
+    c.args([
+        "candidate",
+        "--artifact",
+        tarball.to_str().unwrap(),
+        "--keys",
+        fx.keys.to_str().unwrap(),
+    ]);
+    let r = run(c);
+    assert!(
+        r.stdout.contains(
+            "[pass] sbom: hello-1.1.0.tar.gz.cdx.json: the tarball and 0 bundled component(s)"
+        ),
+        "{}",
+        r.stdout
+    );
+    // A re-run redoes nothing and leaves the same SBOM.
+    let before = std::fs::read(dir.join("hello-1.1.0.tar.gz.cdx.json")).unwrap();
+    fx.stage_env(&[], &[("RELEASE_KIT_LICENCE_SBOM", "true")])
+        .assert_code(0);
+    assert_eq!(
+        before,
+        std::fs::read(dir.join("hello-1.1.0.tar.gz.cdx.json")).unwrap()
+    );
+}

@@ -299,6 +299,11 @@ fn json_markdown_junit_and_github_outputs() {
             "signature",
             "archive-safety",
             "layout",
+            "licence-headers",
+            "no-compiled-code",
+            "bundled-archives",
+            "license-notice",
+            "sbom",
             "contents-match-tag",
             "rebuild",
             "build"
@@ -314,7 +319,7 @@ fn json_markdown_junit_and_github_outputs() {
     assert!(md.contains("| `signature` | ✅ pass |"), "{md}");
     let x = std::fs::read_to_string(&junit).unwrap();
     assert!(
-        x.contains(r#"tests="8" failures="0" errors="0" skipped="2""#),
+        x.contains(r#"tests="13" failures="0" errors="0" skipped="3""#),
         "{x}"
     );
 }

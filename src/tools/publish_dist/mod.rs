@@ -65,7 +65,7 @@ pub struct Context {
     pub tagger: String,
     pub dev: Target,
     pub release: Target,
-    /// The three staged files: tarball, `.asc`, `.sha512`.
+    /// The staged files: tarball, `.asc`, `.sha512` (then the SBOM and its own, if staged).
     pub files: Vec<String>,
     /// The candidate as stage-rc recorded it.
     pub staged: StagedCandidate,
@@ -282,11 +282,16 @@ fn plan(
     }
     let github = matches!(release, Target::GitHub { .. });
     let tarball = cfg.tarball_name(o.version);
-    let files = vec![
+    let mut files = vec![
         tarball.clone(),
         format!("{tarball}.asc"),
         format!("{tarball}.sha512"),
     ];
+    // The SBOM stage-rc staged beside the tarball is promoted with it.
+    if let Some(sbom) = &o.staged.sbom {
+        let s = &sbom.file;
+        files.extend([s.clone(), format!("{s}.asc"), format!("{s}.sha512")]);
+    }
     let final_tag = o.project.scheme.release_tag(o.version);
     let recorded: Option<TallyRecord> = ledger.outputs(PublishStep::Tally)?;
     let date = match (&request.release_date, recorded) {

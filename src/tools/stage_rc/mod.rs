@@ -253,6 +253,17 @@ pub fn plan(
             "write the SHA-512 checksum (sha512sum format)",
             json!({"file": format!("{tarball}.sha512")}),
         ),
+    ];
+    let with_sbom = cfg.licence.enabled && cfg.licence.sbom;
+    if with_sbom {
+        let sbom = crate::verify::licence::sbom::file_name(&tarball);
+        steps.push(Step::new(
+            StageStep::Sbom,
+            "write the CycloneDX SBOM (bundled components, hashes), signed and checksummed",
+            json!({"file": sbom, "fingerprint": key.fingerprint}),
+        ));
+    }
+    steps.extend([
         Step::new(
             StageStep::Verify,
             "verify the signature and checksum before publishing",
@@ -261,9 +272,9 @@ pub fn plan(
         Step::new(
             StageStep::DistUpload,
             format!("stage the candidate in dist dev ({})", target.kind()),
-            json!({"target": cfg.expand(&cfg.dist.dev), "url": candidate_url, "files": [tarball, format!("{tarball}.asc"), format!("{tarball}.sha512")], "message": format!("Adding {}-{}.", cfg.project.name, facts.tag), "superseded": facts.older, "remove_superseded": cfg.dist.remove_superseded}),
+            json!({"target": cfg.expand(&cfg.dist.dev), "url": candidate_url, "files": staged_files(&tarball, with_sbom), "message": format!("Adding {}-{}.", cfg.project.name, facts.tag), "superseded": facts.older, "remove_superseded": cfg.dist.remove_superseded}),
         ),
-    ];
+    ]);
     if cfg.maven.enabled() {
         let m = &cfg.maven;
         let artifacts: Vec<String> = m
@@ -483,11 +494,11 @@ impl Stager<'_> {
     }
 
     fn files(&self) -> Vec<PathBuf> {
-        vec![
-            self.ctx.file(""),
-            self.ctx.file(".asc"),
-            self.ctx.file(".sha512"),
-        ]
+        let l = &self.ctx.project.config.licence;
+        staged_files(&self.ctx.tarball, l.enabled && l.sbom)
+            .iter()
+            .map(|f| self.ctx.out.join(f))
+            .collect()
     }
 
     fn maven_coordinates(&self) -> (String, Vec<PathBuf>) {
@@ -519,6 +530,21 @@ impl Stager<'_> {
             &self.ctx.env,
         )?)
     }
+}
+
+/// The files staged in dist dev: the tarball, its signature and checksum, and (with
+/// `licence.sbom`) the SBOM with its own.
+fn staged_files(tarball: &str, sbom: bool) -> Vec<String> {
+    let mut files = vec![
+        tarball.to_string(),
+        format!("{tarball}.asc"),
+        format!("{tarball}.sha512"),
+    ];
+    if sbom {
+        let s = crate::verify::licence::sbom::file_name(tarball);
+        files.extend([s.clone(), format!("{s}.asc"), format!("{s}.sha512")]);
+    }
+    files
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {
@@ -582,6 +608,29 @@ impl Act<StageStep> for Stager<'_> {
                 outputs(&candidate::Checksum {
                     file: format!("{}.sha512", ctx.tarball),
                     line,
+                })?
+            }
+            StageStep::Sbom => {
+                let json = crate::verify::licence::sbom_of(&ctx.file(""), cfg)?;
+                let file = crate::verify::licence::sbom::file_name(&ctx.tarball);
+                let path = ctx.out.join(&file);
+                write(&path, &json)?;
+                let asc = ctx
+                    .signer
+                    .sign(&path, &ctx.key.fingerprint, ctx.passphrase.as_ref())?;
+                let asc = std::fs::read_to_string(&asc).map_err(|e| Error::io("read", &asc, e))?;
+                let sha = crate::verify::checksum::hash_file(
+                    crate::verify::checksum::Algorithm::Sha512,
+                    &path,
+                )
+                .map_err(|e| Error::io("hash", &path, e))?;
+                let checksum = crate::verify::checksum::coreutils_line(&sha, &file);
+                write(&ctx.out.join(format!("{file}.sha512")), &checksum)?;
+                outputs(&candidate::Sbom {
+                    file,
+                    json,
+                    asc,
+                    checksum,
                 })?
             }
             StageStep::Verify => {
@@ -819,6 +868,19 @@ impl Act<StageStep> for Stager<'_> {
             StageStep::Checksum => {
                 let recorded: candidate::Checksum = record.outputs_as()?;
                 write(&ctx.file(".sha512"), &recorded.line)?;
+            }
+            StageStep::Sbom => {
+                let recorded: candidate::Sbom = record.outputs_as()?;
+                let path = ctx.out.join(&recorded.file);
+                write(&path, &recorded.json)?;
+                write(
+                    &ctx.out.join(format!("{}.asc", recorded.file)),
+                    &recorded.asc,
+                )?;
+                write(
+                    &ctx.out.join(format!("{}.sha512", recorded.file)),
+                    &recorded.checksum,
+                )?;
             }
             StageStep::VoteEmail => {
                 let recorded: candidate::VoteEmail = record.outputs_as()?;

@@ -20,6 +20,7 @@ use crate::report::{Check, Finding, Location, Report};
 use crate::tools::verify_distcheck::source::{self, Allowlist, RunOptions};
 use crate::verify::archive::{self, Kind, Layout};
 use crate::verify::checksum::{self, Algorithm};
+use crate::verify::licence;
 use crate::verify::location;
 use crate::verify::openpgp::{self, KeyValidity, Keyring, Outcome, SigningError, Verdict};
 use crate::verify::pipeline::{self, Digests, ScanSpec};
@@ -188,7 +189,10 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         limits,
         blobs: format,
     };
-    let (digests, scan) = pipeline::one_pass_scanned(&artifact, sig_hashers, extra, spec)?;
+    let mut audit = licence::Audit::new(true, &config.licence.exclusions_file);
+    let inspect = config.licence.enabled.then_some(&mut audit as _);
+    let (digests, scan) =
+        pipeline::one_pass_inspected(&artifact, sig_hashers, extra, spec, inspect)?;
 
     // Checksum.
     report.push(checksum_check(
@@ -227,6 +231,25 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         report.push(c);
     }
     let readable = scan.violations.is_empty();
+
+    // The ASF checks: licences, compiled code, LICENSE and NOTICE, the SBOM.
+    // NOTICE must cover the year the release was cut: the newest file time in the tarball
+    // (stage-rc sets every time to the tag's commit), never later than now.
+    let cut = match scan.newest_mtime {
+        0 => now,
+        t => u32::try_from(t.min(u64::from(now))).unwrap_or(now),
+    };
+    for c in licence::candidate_checks(
+        &mut audit,
+        config,
+        &project.root,
+        &artifact_in,
+        &digests,
+        cut,
+        tmp.path(),
+    )? {
+        report.push(c);
+    }
 
     // Content against the tag.
     match (&tree, &req.tag) {

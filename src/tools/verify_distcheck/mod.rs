@@ -4,4 +4,5 @@
 mod aux_dir;
 pub mod candidate;
 mod excerpt;
+pub mod licences;
 pub mod source;

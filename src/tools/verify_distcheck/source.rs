@@ -23,6 +23,7 @@ use crate::project::{readiness, Project};
 use crate::report::{Check, Finding, Location, Report};
 use crate::verify::archive::{self, Entry, EntryKind, Kind, Limits};
 use crate::verify::checksum::{self, Algorithm};
+use crate::verify::licence;
 
 /// Which files may be on one side only: generated files (in the tarball, not in git) and
 /// undistributed files (in git, not in the tarball).
@@ -583,6 +584,16 @@ pub(crate) fn scan_file(
     limits: Limits,
     hash: Option<git::ObjectFormat>,
 ) -> Result<archive::Scan> {
+    scan_file_inspected(path, limits, hash, None)
+}
+
+/// [`scan_file`], with each file's content also passed to `inspect` (the licence audit).
+pub(crate) fn scan_file_inspected(
+    path: &Path,
+    limits: Limits,
+    hash: Option<git::ObjectFormat>,
+    inspect: Option<&mut (dyn archive::Inspector + Send)>,
+) -> Result<archive::Scan> {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let kind = Kind::from_name(&name).ok_or_else(|| {
         Error::Usage(format!(
@@ -592,12 +603,13 @@ pub(crate) fn scan_file(
     })?;
     let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
     Ok(match kind {
-        Kind::Zip => archive::scan_zip(file, limits, hash),
-        k => archive::scan_tar(
+        Kind::Zip => archive::scan_zip_inspected(file, limits, hash, inspect),
+        k => archive::scan_tar_inspected(
             k,
             std::io::BufReader::with_capacity(1 << 20, file),
             limits,
             hash,
+            inspect,
         ),
     })
 }
@@ -691,12 +703,25 @@ pub fn run_source(common: &CommonArgs, req: &SourceRequest) -> Result<ExitCode> 
             let sha512 = checksum::hash_reader(Algorithm::Sha512, std::io::BufReader::new(file))
                 .map_err(|e| Error::io("read", tarball, e))?;
             let format = git.object_format()?;
-            let scan = scan_file(
+            let mut audit = licence::Audit::new(true, &config.licence.exclusions_file);
+            let scan = scan_file_inspected(
                 tarball,
                 crate::verify::pipeline::limits(config),
                 Some(format),
+                config.licence.enabled.then_some(&mut audit as _),
             )?;
             for c in archive_checks(&scan, &top, &config.distcheck.required_files) {
+                report.push(c);
+            }
+            let name = tarball.file_name().unwrap_or_default().to_string_lossy();
+            // NOTICE must cover the year of the tag's commit (the release's date), not today's.
+            let now = crate::verify::pipeline::now();
+            let cut = git
+                .commit_time(&info.commit)
+                .ok()
+                .and_then(|t| u32::try_from(t).ok())
+                .map_or(now, |t| t.min(now));
+            for c in licence::source_checks(&mut audit, config, &project.root, &name, cut)? {
                 report.push(c);
             }
             let tree = git.ls_tree(&info.commit)?;
