@@ -1132,7 +1132,7 @@ fn the_committed_pin_is_well_formed() {
 
 // ---- The composite actions under act ----------------------------------------------------------
 
-const CHECKOUT: &str = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683";
+const CHECKOUT: &str = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1";
 
 /// The workflow: hostile inputs through the changelog-check action and the umbrella action, an
 /// unknown tool and a missing required input; every outcome recorded in $RESULTS.
