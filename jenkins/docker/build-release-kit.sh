@@ -25,5 +25,6 @@ for tool in $TOOLS; do
   install -m 755 "$target/release/$tool" "$dest/$tool"
   "$dest/$tool" -V >/dev/null || { echo "error: $dest/$tool does not run (-V failed)" >&2; exit 3; }
 done
+# shellcheck disable=SC2086 # one word per tool
 (cd "$dest" && sha256sum -- $TOOLS >SHA256SUMS)
 echo "$dest"
