@@ -35,7 +35,11 @@ pub(crate) fn generate_if_asked<P: clap::CommandFactory>() {
 }
 
 /// Where each shell looks for a completion file, under `completions/`.
-const SHELLS: [(Shell, &str); 3] = [(Shell::Bash, "bash"), (Shell::Zsh, "zsh"), (Shell::Fish, "fish")];
+const SHELLS: [(Shell, &str); 3] = [
+    (Shell::Bash, "bash"),
+    (Shell::Zsh, "zsh"),
+    (Shell::Fish, "fish"),
+];
 
 /// Writes the man pages of `cmd` (and its subcommands) to `dir/man/man1` and its completions to
 /// `dir/completions/<shell>`; returns the files written.

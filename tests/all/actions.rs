@@ -1021,7 +1021,10 @@ fn a_source_build_is_reused_for_the_same_source_and_redone_after_a_change() {
             .is_match(key),
         "{key}"
     );
-    assert_eq!(lines[2], "restore-key=release-kit-Linux-ARM-changelog-check-");
+    assert_eq!(
+        lines[2],
+        "restore-key=release-kit-Linux-ARM-changelog-check-"
+    );
     assert_eq!(
         lines[3],
         format!("path={}", pinned.path("work/release-kit-build").display())
@@ -1093,14 +1096,22 @@ fn before_the_first_release_no_advice_names_a_release() {
     let r = pinned.script("run.sh", &env, &[("RK_TOOL", "changelog-check")]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("cargo is not on PATH"), "{}", r.stderr);
-    assert!(r.stderr.contains("sh.rustup.rs"), "says what to install: {}", r.stderr);
+    assert!(
+        r.stderr.contains("sh.rustup.rs"),
+        "says what to install: {}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("@v"), "names a release: {}", r.stderr);
     assert!(!r.stderr.contains("prebuilt binary for"), "{}", r.stderr);
     // With cargo but no source in the action: a commit of release-kit, not a release.
     stand_in_cargo(dir.path());
     let r = pinned.script("run.sh", &env, &[("RK_TOOL", "changelog-check")]);
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("release-kit has no release yet"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("release-kit has no release yet"),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("@v"), "names a release: {}", r.stderr);
 }
 
@@ -1110,10 +1121,18 @@ fn every_action_caches_a_source_build_around_its_run_step() {
         let action = yaml(&path);
         let steps = action["runs"]["steps"].as_vec().unwrap();
         let ids: Vec<&str> = steps.iter().map(|s| str_of(&s["id"])).collect();
-        assert_eq!(ids, ["source", "restore", "run", "save"], "{}", path.display());
+        assert_eq!(
+            ids,
+            ["source", "restore", "run", "save"],
+            "{}",
+            path.display()
+        );
         assert!(str_of(&steps[0]["run"]).contains("install.sh\" --plan"));
         assert!(str_of(&steps[1]["uses"]).starts_with("actions/cache/restore@"));
-        assert_eq!(str_of(&steps[1]["if"]), "steps.source.outputs.build == 'true'");
+        assert_eq!(
+            str_of(&steps[1]["if"]),
+            "steps.source.outputs.build == 'true'"
+        );
         assert!(str_of(&steps[3]["uses"]).starts_with("actions/cache/save@"));
         assert_eq!(
             str_of(&steps[3]["if"]),

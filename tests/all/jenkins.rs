@@ -345,7 +345,10 @@ fn the_build_stage_script_builds_checks_and_installs_every_tool() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), dest.display().to_string());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        dest.display().to_string()
+    );
 
     // A binary that does not run stops the image build.
     let d2 = tempfile::tempdir().unwrap();

@@ -344,7 +344,10 @@ fn every_pinned_action_names_its_release_and_dependabot_keeps_them_current() {
         .iter()
         .map(|x| x.as_str().unwrap())
         .collect();
-    assert!(dirs.contains(&"/actions/*"), "the composite actions' pins too: {dirs:?}");
+    assert!(
+        dirs.contains(&"/actions/*"),
+        "the composite actions' pins too: {dirs:?}"
+    );
 }
 
 #[test]
@@ -354,9 +357,15 @@ fn ci_checks_advisories_and_the_msrv_and_ci_run_checks_licenses_offline() {
         ci.contains("cargo deny --locked check advisories licenses bans sources"),
         "{ci}"
     );
-    assert!(ci.contains(r#"cargo "+$msrv" check --locked --all-targets"#), "{ci}");
+    assert!(
+        ci.contains(r#"cargo "+$msrv" check --locked --all-targets"#),
+        "{ci}"
+    );
     let cargo = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
-    assert!(cargo.contains("\nrust-version = \""), "Cargo.toml states the MSRV");
+    assert!(
+        cargo.contains("\nrust-version = \""),
+        "Cargo.toml states the MSRV"
+    );
     let run = std::fs::read_to_string(root().join(".ci/run")).unwrap();
     assert!(run.contains("scripts/deny\n"), "{run}");
     let deny = std::fs::read_to_string(root().join("scripts/deny")).unwrap();
@@ -407,7 +416,10 @@ fn the_rpm_workflow_runs_no_javascript_in_a_container_pins_images_and_signs_in_a
         assert!(digest.is_match(image), "{image} is not pinned by digest");
     }
     let script = std::fs::read_to_string(root().join(".github/rpms-in-container.sh")).unwrap();
-    assert!(script.contains("exec bash actions/run.sh"), "the action's contract");
+    assert!(
+        script.contains("exec bash actions/run.sh"),
+        "the action's contract"
+    );
 }
 
 /// release.yml in snapshot mode under act (host mode, offline): the release path on this machine
@@ -423,7 +435,13 @@ fn the_release_workflow_rehearses_the_release_path_under_act() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("release-kit");
     let files = Command::new("git")
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .current_dir(root())
         .output()
         .unwrap();
@@ -457,12 +475,20 @@ fn the_release_workflow_rehearses_the_release_path_under_act() {
         "name: checkout (offline stand-in)\ndescription: act brings the repository\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: \"true\"\n",
     )
     .unwrap();
-    let workflow =
-        std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let workflow = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
     let checkout_uses = workflow
         .lines()
-        .find_map(|l| l.trim().trim_start_matches("- ").strip_prefix("uses: actions/checkout@"))
-        .map(|rest| format!("actions/checkout@{}", rest.split_whitespace().next().unwrap()))
+        .find_map(|l| {
+            l.trim()
+                .trim_start_matches("- ")
+                .strip_prefix("uses: actions/checkout@")
+        })
+        .map(|rest| {
+            format!(
+                "actions/checkout@{}",
+                rest.split_whitespace().next().unwrap()
+            )
+        })
         .unwrap();
     let version = std::fs::read_to_string(root().join("Cargo.toml"))
         .unwrap()
@@ -507,9 +533,14 @@ fn the_release_workflow_rehearses_the_release_path_under_act() {
     assert_eq!(r.code, 0, "act failed:\n{log}");
     // Only the snapshot path ran: nothing was built for other targets, attested or published.
     assert!(log.contains("Job succeeded"), "{log}");
-    for job in ["build x86_64", "checksums and provenance", "pin, release and publish"] {
+    for job in [
+        "build x86_64",
+        "checksums and provenance",
+        "pin, release and publish",
+    ] {
         assert!(
-            !log.lines().any(|l| l.contains(job) && l.contains("Job succeeded")),
+            !log.lines()
+                .any(|l| l.contains(job) && l.contains("Job succeeded")),
             "{job} ran in snapshot mode"
         );
     }
