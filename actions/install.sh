@@ -96,9 +96,14 @@ source_key() {
   local root=$1
   {
     printf 'tool %s\n' "$tool"
-    (rustc -V 2>/dev/null || echo 'no rustc')
-    cd "$root" && find Cargo.lock Cargo.toml src -type f -print0 2>/dev/null | LC_ALL=C sort -z |
-      xargs -0 sha256sum --
+    rustc -V 2>/dev/null || echo 'no rustc'
+    (
+      cd "$root" || exit 0
+      for f in Cargo.lock Cargo.toml; do
+        if [ -f "$f" ]; then sha256sum -- "$f"; fi
+      done
+      if [ -d src ]; then find src -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum --; fi
+    ) || true
   } | sha256sum | cut -d' ' -f1
 }
 

@@ -476,20 +476,34 @@ fn the_release_workflow_rehearses_the_release_path_under_act() {
     )
     .unwrap();
     let workflow = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
-    let checkout_uses = workflow
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .trim_start_matches("- ")
-                .strip_prefix("uses: actions/checkout@")
-        })
-        .map(|rest| {
-            format!(
-                "actions/checkout@{}",
-                rest.split_whitespace().next().unwrap()
-            )
-        })
+    let uses_of = |action: &str| {
+        workflow
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .trim_start_matches("- ")
+                    .strip_prefix(&format!("uses: {action}@"))
+            })
+            .map(|rest| format!("{action}@{}", rest.split_whitespace().next().unwrap()))
+            .unwrap()
+    };
+    // act fetches every action of a job, even one a skipped step uses (the upload, the build
+    // jobs' actions): stand-ins for them all.
+    let mut stand_ins = vec![(uses_of("actions/checkout"), checkout.clone())];
+    for action in [
+        "actions/upload-artifact",
+        "actions/download-artifact",
+        "actions/attest-build-provenance",
+    ] {
+        let d = dir.path().join("stand-ins").join(action.replace('/', "-"));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("action.yml"),
+            "name: stand-in\ndescription: never runs in snapshot mode\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: exit 1\n",
+        )
         .unwrap();
+        stand_ins.push((uses_of(action), d));
+    }
     let version = std::fs::read_to_string(root().join("Cargo.toml"))
         .unwrap()
         .lines()
@@ -518,8 +532,12 @@ fn the_release_workflow_rehearses_the_release_path_under_act() {
         ))
         .arg("--input")
         .arg(format!("snapshot-out={}", out.display()))
-        .arg("--local-repository")
-        .arg(format!("{checkout_uses}={}", checkout.display()))
+        .args(stand_ins.iter().flat_map(|(uses, d)| {
+            [
+                "--local-repository".to_string(),
+                format!("{uses}={}", d.display()),
+            ]
+        }))
         .env("HOME", &home)
         .env("XDG_CACHE_HOME", home.join(".cache"))
         .env("NO_COLOR", "1");
