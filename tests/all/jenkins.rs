@@ -259,9 +259,7 @@ fn the_agent_image_builds_release_kit_in_a_build_stage() {
         .take_while(|l| *l != "FROM ${BASE_IMAGE}")
         .collect();
     assert!(
-        stage
-            .iter()
-            .any(|l| *l == "RUN bash jenkins/docker/build-release-kit.sh /src /opt/release-kit/bin"),
+        stage.contains(&"RUN bash jenkins/docker/build-release-kit.sh /src /opt/release-kit/bin"),
         "{stage:?}"
     );
     assert!(lines.contains(&"COPY --from=release-kit /opt/release-kit/bin/ /opt/release-kit/bin/"));
