@@ -511,6 +511,15 @@ fn the_release_workflow_rehearses_the_release_path_under_act() {
         .unwrap()
         .trim_end_matches('"')
         .to_string();
+    // The test's own binaries stand in for the release build, stripped as the release profile
+    // strips (the debug ones are ~200 MB each: checksumming and archiving them is slow).
+    let bins = dir.path().join("bins");
+    std::fs::create_dir_all(&bins).unwrap();
+    for t in TOOLS {
+        std::fs::copy(bin(t), bins.join(t)).unwrap();
+        let strip = Command::new("strip").arg(bins.join(t)).status().unwrap();
+        assert!(strip.success(), "strip {t}");
+    }
     let out = dir.path().join("out");
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
@@ -526,10 +535,7 @@ fn the_release_workflow_rehearses_the_release_path_under_act() {
         ])
         .arg(format!("version={version}"))
         .args(["--input", "snapshot=true", "--input"])
-        .arg(format!(
-            "snapshot-binaries={}",
-            bin("stage-rc").parent().unwrap().display()
-        ))
+        .arg(format!("snapshot-binaries={}", bins.display()))
         .arg("--input")
         .arg(format!("snapshot-out={}", out.display()))
         .args(stand_ins.iter().flat_map(|(uses, d)| {
