@@ -149,7 +149,7 @@ build_from_source() {
     fi
     die 3 "$why, and the action's checkout ($root) holds no Cargo.toml to build from; release-kit has no release yet, so use the action from a commit of release-kit's repository (uses: OWNER/release-kit/actions/$tool@<commit SHA>), or pass binary-dir"
   }
-  log "$why: building $tool from source ($root) with cargo build --release --locked --bin $tool; the first build takes about 3 to 6 minutes on a 2-core runner (later runs reuse the cache in $target_dir)"
+  log "$why: building $tool from source ($root) with cargo build --release --locked --bin $tool; the first build takes several minutes (a release build of the tool and its dependencies; measured with scripts/bench-action --fallback, see docs/actions.md), later runs reuse the cache in $target_dir"
   start=$(date +%s)
   cargo build --release --locked --bin "$tool" --manifest-path "$root/Cargo.toml" --target-dir "$target_dir" >&2 ||
     die 3 "cargo build --release --locked --bin $tool in $root failed (see the log above); fix the build, or pass binary-dir with prebuilt binaries"
