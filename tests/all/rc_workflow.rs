@@ -301,6 +301,7 @@ fn act(p: &Project, event: &str, payload: &serde_json::Value, extra: &[&str]) ->
         .arg(&event_file)
         .arg("--local-repository")
         .arg(format!("{}={}", uses_of(&workflow, "actions/checkout"), stand_in("checkout")))
+        .args(act_cache_stand_in(&p.path("stand-ins").join("cache")))
         .arg("--local-repository")
         .arg(format!(
             "{}={}",

@@ -7,6 +7,8 @@
 # The tool's own exit code is returned: 0 ok, 1 check found problems, 2 bad usage or input,
 # 3 outside failure.
 set -euo pipefail
+# No report from an earlier run survives to be recorded as this one's.
+if [ -n "${RELEASE_KIT_JUNIT:-}" ]; then rm -f -- "$RELEASE_KIT_JUNIT"; fi
 tool=${RELEASE_KIT_TOOL:-}
 case "$tool" in
   changelog-check | bump-version | verify-distcheck | bench-compare | stage-rc | publish-dist | build-rpms) ;;

@@ -228,3 +228,30 @@ runs:
     - shell: bash
       run: git rev-parse --verify HEAD >/dev/null
 ";
+
+/// `--local-repository` arguments for act that replace `actions/cache` (every release-kit action
+/// references its restore and save for the source-build cache) with an offline stand-in created
+/// at `dir`: act fetches every action a composite action uses, even for steps it skips.
+pub fn act_cache_stand_in(dir: &Path) -> [String; 2] {
+    let action =
+        std::fs::read_to_string(root().join("actions/changelog-check/action.yml")).unwrap();
+    let uses = action
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("uses: actions/cache/restore@"))
+        .map(|rest| format!("actions/cache@{}", rest.split_whitespace().next().unwrap()))
+        .expect("the actions use actions/cache/restore");
+    for sub in ["restore", "save"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::write(
+            dir.join(sub).join("action.yml"),
+            format!(
+                "name: cache {sub} (offline stand-in)\ndescription: no cache\ninputs:\n  path: {{required: false}}\n  key: {{required: false}}\n  restore-keys: {{required: false}}\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: \"true\"\n"
+            ),
+        )
+        .unwrap();
+    }
+    [
+        "--local-repository".into(),
+        format!("{uses}={}", dir.display()),
+    ]
+}
