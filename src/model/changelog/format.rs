@@ -244,8 +244,10 @@ impl Format {
 
     /// Classifies one line (without its line terminator).
     pub(crate) fn match_heading(&self, line: &str) -> HeadingMatch {
-        // Headings start at column 0; indented text is never a heading.
-        if line.starts_with(char::is_whitespace) || line.is_empty() {
+        // Headings start at column 0 (indented text is never a heading), unless the template
+        // itself is indented.
+        let indented = self.template.starts_with(char::is_whitespace);
+        if line.is_empty() || line.starts_with(char::is_whitespace) != indented {
             return HeadingMatch::No;
         }
         let heading_like = match &self.prefix {
@@ -294,8 +296,15 @@ fn compile_heading(
             "`changelog.heading` must contain {{version}} exactly once, e.g. \"Release Notes - {{display_name}} - Version {{version}}\" or \"## [{{version}}] - {{date}}\"; got `{template}`"
         ));
     }
-    let mut whole = String::from("(?i)^");
-    let mut prefix = String::from("(?i)^");
+    // A template that starts with blanks matches indented headings (a git-log ChangeLog's
+    // `    Release libfoo 1.0.4`); otherwise headings start at column 0.
+    let lead = if template.starts_with(char::is_whitespace) {
+        r"\s+"
+    } else {
+        ""
+    };
+    let mut whole = format!("(?i)^{lead}");
+    let mut prefix = format!("(?i)^{lead}");
     let mut seen_version = false;
     let mut rest = template.trim();
     while !rest.is_empty() {

@@ -609,6 +609,24 @@ Release Notes - Mesos - Version 1.0.0
     }
 
     #[test]
+    fn an_indented_template_reads_a_git_log_changelog() {
+        let c = Settings {
+            heading: "    Release {name} {version}".into(),
+            regular_release: String::new(),
+            patch_release: String::new(),
+            ..Default::default()
+        };
+        let f = Format::new(&c, "libmd", "libmd").unwrap();
+        let text = "commit 9d3c9a7\nAuthor: A <a@example.org>\n\n    Release libmd 1.0.4\n\ncommit 04781b0\n\n    Release libmd 1.0.3\n";
+        let cl = parse(text, &f);
+        let versions: Vec<_> = cl.sections.iter().map(|s| s.line).collect();
+        assert_eq!(versions, vec![4, 8]);
+        assert!(cl.section(v("1.0.4")).is_some());
+        // Column 0 is not a heading for an indented template.
+        assert!(parse("Release libmd 1.0.4\n", &f).sections.is_empty());
+    }
+
+    #[test]
     fn changes_style_by_configuration() {
         let c = Settings {
             heading: "Changes with {display_name} {version}".into(),

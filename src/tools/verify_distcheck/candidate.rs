@@ -239,16 +239,33 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         0 => now,
         t => u32::try_from(t.min(u64::from(now))).unwrap_or(now),
     };
-    for c in licence::candidate_checks(
-        &mut audit,
-        config,
-        &project.root,
-        &artifact_in,
-        &digests,
-        cut,
-        tmp.path(),
-    )? {
-        report.push(c);
+    // With no release.toml, a candidate is not assumed to be an ASF release unless it is the
+    // built-in defaults' own project (Mesos): the ASF checks are reported as not run.
+    let asf_release = configured
+        || artifact::name_version(&artifact_name)
+            .is_some_and(|(name, _)| name == config.project.name && name == "mesos");
+    if asf_release {
+        for c in licence::candidate_checks(
+            &mut audit,
+            config,
+            &project.root,
+            &artifact_in,
+            &digests,
+            cut,
+            tmp.path(),
+        )? {
+            report.push(c);
+        }
+    } else {
+        report.push(
+            Check::new(
+                "licence-headers",
+                "the ASF checks: licence headers, compiled code, LICENSE/NOTICE, the SBOM",
+            )
+            .skipped(
+                "no release.toml: the candidate is not assumed to be an ASF release; to run the ASF checks, verify with the project's release.toml (`--config FILE`, or `--tag` with `--repo`)",
+            ),
+        );
     }
 
     // Content against the tag.

@@ -59,6 +59,9 @@ patch_release = ""
 
 [distcheck]
 recipe = ['{recipe}']
+
+[licence]
+enabled = false
 "#
     );
     let d = repo_with(&[
