@@ -1183,7 +1183,8 @@ fn concurrent_runs_publish_once_and_the_others_refuse_cleanly() {
         // The error (the log lines before it describe the steps, staged files included).
         let error = r.stderr.split_once("error: ").map_or("", |(_, e)| e);
         let clean_refusal = r.code == 1
-            && error.contains("another run is carrying out the publication of 1.1.0-rc1")
+            && (error.contains("another run is carrying out the publication of 1.1.0-rc1")
+                || error.contains("is being written by another run right now"))
             && error.contains("re-run")
             && !error.to_lowercase().contains("stag")
             && !error.contains("failed with exit status")
