@@ -983,24 +983,53 @@ fn a_crash_after_any_step_resumes_to_the_same_end_state() {
     assert!(!at.join("repo/el7-testing").exists());
 }
 
-/// Starts `c` in its own process group and kills the whole group (the tool, rpmbuild,
-/// createrepo_c, gpg: what a lost runner loses) with SIGKILL after `after`; whether it was
-/// still running then.
+/// When a crash-matrix kill lands: a time after the start, or a time after the ledger (at
+/// `<at>/work`) records a step, so kills land inside every step however fast the machine is.
 #[cfg(feature = "fault-injection")]
-fn kill_group_after(mut c: Command, after: std::time::Duration) -> bool {
+#[derive(Debug, Clone, Copy)]
+enum Moment {
+    After(std::time::Duration),
+    AfterStep(&'static str, std::time::Duration),
+}
+
+/// Starts `c` in its own process group and kills the whole group (the tool, rpmbuild,
+/// createrepo_c, gpg: what a lost runner loses) with SIGKILL at `moment`; whether it was still
+/// running then.
+#[cfg(feature = "fault-injection")]
+fn kill_group_at(mut c: Command, at: &Path, moment: Moment) -> bool {
     use std::os::unix::process::CommandExt;
+    use std::time::{Duration, Instant};
     let mut child = c
         .process_group(0)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let begun = std::time::Instant::now();
-    while begun.elapsed() < after {
+    let begun = Instant::now();
+    let recorded = |step: &str| {
+        std::fs::read_to_string(at.join(LEDGER))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| step_ids(&v).iter().any(|s| s == step))
+    };
+    let mut since: Option<Instant> = None;
+    loop {
         if child.try_wait().unwrap().is_some() {
             return false;
         }
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        let due = match moment {
+            Moment::After(d) => begun.elapsed() >= d,
+            Moment::AfterStep(step, d) => {
+                if since.is_none() && recorded(step) {
+                    since = Some(Instant::now());
+                }
+                since.is_some_and(|t| t.elapsed() >= d)
+            }
+        };
+        if due {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
     }
     let running = child.try_wait().unwrap().is_none();
     let _ = Command::new("kill")
@@ -1008,7 +1037,7 @@ fn kill_group_after(mut c: Command, after: std::time::Duration) -> bool {
         .status();
     let _ = child.wait();
     // Let the group's other members (rpmbuild's children) be reaped before the re-run.
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    std::thread::sleep(Duration::from_millis(100));
     running
 }
 
@@ -1032,12 +1061,26 @@ fn build_rpms_killed_at_any_moment_resumes_to_the_same_end_state() {
     assert_eq!(want.1, ALL_STEPS);
     drop(reference);
     let (mut cases, mut killed_mid_run, mut divergences) = (0, 0, Vec::new());
-    for k in 1..=6u32 {
+    // Inside fetch-and-verify and rpmbuild by time; inside every later step (they take a
+    // fraction of a second) right after, and a moment after, the ledger records the one before.
+    let mut moments = vec![Moment::After(took / 20), Moment::After(took / 3)];
+    for step in &ALL_STEPS[..5] {
+        for ms in [0, 15, 60] {
+            moments.push(Moment::AfterStep(step, std::time::Duration::from_millis(ms)));
+        }
+    }
+    for at in moments {
         let t = tempfile::tempdir().unwrap();
-        let at = took * k / 7;
-        let killed = kill_group_after(full_build_cmd(s, t.path(), &[], &[]), at);
+        let killed = kill_group_at(full_build_cmd(s, t.path(), &[], &[]), t.path(), at);
         killed_mid_run += usize::from(killed);
         cases += 1;
+        // Where the kill landed: the steps the ledger had recorded by then.
+        let recorded = std::fs::read_to_string(t.path().join(LEDGER))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .map(|v| step_ids(&v))
+            .unwrap_or_default();
+        eprintln!("killed at {at:?} (killed: {killed}) after {recorded:?}");
         let r = full_build(s, t.path(), &[], &[]);
         if r.code != 0 {
             divergences.push(format!(
