@@ -194,7 +194,13 @@ impl GitNotesStore {
         }
         self.git
             .command(&format!("fetch the release ledger from {remote}"))
-            .args(["fetch", "--quiet", "--no-write-fetch-head", remote, NOTES_REF])
+            .args([
+                "fetch",
+                "--quiet",
+                "--no-write-fetch-head",
+                remote,
+                NOTES_REF,
+            ])
             .run()
             .map_err(crate::outside::git::GitError::from)?;
         let all = match self.read_note_at(&id)? {
@@ -289,7 +295,13 @@ impl LedgerStore for GitNotesStore {
                 let out = self
                     .git
                     .command(&format!("fetch the release ledger from {remote}"))
-                    .args(["fetch", "--quiet", "--no-write-fetch-head", remote, NOTES_REF])
+                    .args([
+                        "fetch",
+                        "--quiet",
+                        "--no-write-fetch-head",
+                        remote,
+                        NOTES_REF,
+                    ])
                     .output()
                     .map_err(crate::outside::git::GitError::from)?;
                 if !out.success() {
@@ -354,7 +366,13 @@ impl LedgerStore for GitNotesStore {
             let pushed = self
                 .git
                 .command(&format!("push the release ledger to {remote}"))
-                .args(["push", "--quiet", &lease, &remote, &format!("{id}:{NOTES_REF}")])
+                .args([
+                    "push",
+                    "--quiet",
+                    &lease,
+                    &remote,
+                    &format!("{id}:{NOTES_REF}"),
+                ])
                 .output()
                 .map_err(crate::outside::git::GitError::from)?;
             if pushed.success() {

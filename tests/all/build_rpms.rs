@@ -1066,7 +1066,10 @@ fn build_rpms_killed_at_any_moment_resumes_to_the_same_end_state() {
     let mut moments = vec![Moment::After(took / 20), Moment::After(took / 3)];
     for step in &ALL_STEPS[..5] {
         for ms in [0, 15, 60] {
-            moments.push(Moment::AfterStep(step, std::time::Duration::from_millis(ms)));
+            moments.push(Moment::AfterStep(
+                step,
+                std::time::Duration::from_millis(ms),
+            ));
         }
     }
     for at in moments {
@@ -1268,11 +1271,7 @@ fn no_secret_reaches_a_childs_argv_when_signing_and_publishing_packages() {
         .arg(t.path().join("work"))
         .args(["--publish", &url]);
     run(c).assert_code(0);
-    let listed = sh(
-        t.path(),
-        &format!("svn list --recursive {url}"),
-        &s.gnupg,
-    );
+    let listed = sh(t.path(), &format!("svn list --recursive {url}"), &s.gnupg);
     assert!(
         listed.contains("el7-testing/x86_64/hello-1.1.0-1.x86_64.rpm"),
         "{listed}"

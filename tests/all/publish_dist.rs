@@ -1088,7 +1088,11 @@ fn no_secret_reaches_a_childs_argv_when_publishing() {
         ]),
     ));
     let shims = ["git", "gpg", "gpgconf", "svn", "svnmucc"];
-    let (svn_pw, jira_pw, nexus_pw) = ("svn-argv-watch-pw", "jira-argv-watch-pw", "nexus-argv-watch-pw");
+    let (svn_pw, jira_pw, nexus_pw) = (
+        "svn-argv-watch-pw",
+        "jira-argv-watch-pw",
+        "nexus-argv-watch-pw",
+    );
     let mut fx = Fx::staged();
     fx.jira = Some(server.uri());
     let log = crate::hostile::argv::ArgvLog::new(&shims);
@@ -1138,7 +1142,10 @@ fn no_secret_reaches_a_childs_argv_when_publishing() {
     )
     .assert_code(0);
     let m = log.assert_no_secret(&["git"], &[token], &[]);
-    eprintln!("publish-dist: {} child command lines, no secret in any", n + m);
+    eprintln!(
+        "publish-dist: {} child command lines, no secret in any",
+        n + m
+    );
 }
 
 /// Issue 19: six publish-dist runs started at once on the same staged candidate. One publishes;

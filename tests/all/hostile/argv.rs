@@ -19,7 +19,10 @@ pub struct ArgvLog {
 impl ArgvLog {
     /// Shims for every tool in `tools` found on PATH (a missing one gets none).
     pub fn new(tools: &[&str]) -> ArgvLog {
-        let dir = tempfile::Builder::new().prefix("rk-argv.").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("rk-argv.")
+            .tempdir()
+            .unwrap();
         let log = dir.path().join("argv.log");
         std::fs::write(&log, "").unwrap();
         let bin = dir.path().join("bin");
@@ -80,9 +83,7 @@ impl ArgvLog {
         let lines = self.lines();
         for tool in expected {
             assert!(
-                lines
-                    .iter()
-                    .any(|l| l.split(' ').next() == Some(*tool)),
+                lines.iter().any(|l| l.split(' ').next() == Some(*tool)),
                 "{tool} was never started through the shims:\n{}",
                 lines.join("\n")
             );
@@ -115,7 +116,8 @@ fn the_argv_log_catches_a_secret_in_argv() {
         .unwrap();
     assert!(out.status.success());
     assert_eq!(log.lines(), ["echo --password hunter2-secret"]);
-    let caught = std::panic::catch_unwind(|| log.assert_no_secret(&["echo"], &["hunter2-secret"], &[]));
+    let caught =
+        std::panic::catch_unwind(|| log.assert_no_secret(&["echo"], &["hunter2-secret"], &[]));
     assert!(caught.is_err(), "a secret in argv must be caught");
     let log = ArgvLog::new(&["echo"]);
     std::process::Command::new("echo")
@@ -123,7 +125,8 @@ fn the_argv_log_catches_a_secret_in_argv() {
         .arg(release_kit::outside::secrets::base64(b"rm:hunter2-secret"))
         .output()
         .unwrap();
-    let caught =
-        std::panic::catch_unwind(|| log.assert_no_secret(&["echo"], &[], &[("rm", "hunter2-secret")]));
+    let caught = std::panic::catch_unwind(|| {
+        log.assert_no_secret(&["echo"], &[], &[("rm", "hunter2-secret")])
+    });
     assert!(caught.is_err(), "a Basic-auth form in argv must be caught");
 }
