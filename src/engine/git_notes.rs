@@ -414,3 +414,102 @@ impl LedgerStore for GitNotesStore {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ledger::Record;
+    use std::path::Path;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.org")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.org")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A bare remote and two clones of it (two runners), with the commit the notes are on.
+    fn remote_and_clones() -> (tempfile::TempDir, Git, Git, String) {
+        let d = tempfile::tempdir().unwrap();
+        let work = d.path().join("work");
+        std::fs::create_dir(&work).unwrap();
+        git(&work, &["init", "-q", "-b", "main"]);
+        git(&work, &["commit", "-q", "--allow-empty", "-m", "one"]);
+        git(d.path(), &["clone", "-q", "--bare", "work", "origin.git"]);
+        git(d.path(), &["clone", "-q", "origin.git", "a"]);
+        git(d.path(), &["clone", "-q", "origin.git", "b"]);
+        let commit = String::from_utf8(
+            Command::new("git")
+                .args(["rev-parse", "HEAD"])
+                .current_dir(&work)
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap()
+        .trim()
+        .to_string();
+        let a = Git::open(&d.path().join("a")).unwrap();
+        let b = Git::open(&d.path().join("b")).unwrap();
+        (d, a, b, commit)
+    }
+
+    fn with_step(ledger: &Ledger, id: &str) -> Ledger {
+        let mut l = ledger.clone();
+        l.put(Record {
+            id: id.into(),
+            digest: "d".into(),
+            inputs: serde_json::Value::Null,
+            outputs: serde_json::Value::Null,
+        });
+        l
+    }
+
+    #[test]
+    fn a_run_overtaken_on_its_own_ledger_stops_saying_so_and_another_releases_write_is_merged() {
+        if !crate::outside::process::on_path("git") {
+            assert!(std::env::var_os("CI").is_none(), "git is required in CI");
+            return;
+        }
+        let (_d, a, b, commit) = remote_and_clones();
+        let origin = Some("origin".to_string());
+        // Two runs of the same release, both having read the empty ledger.
+        let mut first = GitNotesStore::new(a.clone(), origin.clone(), "publish:1.0.0-rc1", &commit);
+        let mut second =
+            GitNotesStore::new(b.clone(), origin.clone(), "publish:1.0.0-rc1", &commit);
+        let l1 = first.load().unwrap();
+        let l2 = second.load().unwrap();
+        // Another release's run writes meanwhile: the first run's record goes on top of it.
+        let mut other = GitNotesStore::new(b.clone(), origin.clone(), "2.0.0-rc1", &commit);
+        let lo = other.load().unwrap();
+        other.save(&with_step(&lo, "upload")).unwrap();
+        first.save(&with_step(&l1, "tally")).unwrap();
+        let mut reader = GitNotesStore::new(a.clone(), origin.clone(), "2.0.0-rc1", &commit);
+        assert_eq!(step_ids(&reader.load().unwrap()), ["upload"]);
+        // The second run of the same release lost: a clear refusal, nothing overwritten.
+        let e = second
+            .save(&with_step(&l2, "tally"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("another run is carrying out the publication of 1.0.0-rc1")
+                && e.contains("recorded `tally` first")
+                && !e.contains("rejected"),
+            "{e}"
+        );
+        assert!(second.overtaken().is_some());
+        let mut reader = GitNotesStore::new(b, origin, "publish:1.0.0-rc1", &commit);
+        assert_eq!(step_ids(&reader.load().unwrap()), ["tally"]);
+    }
+}
