@@ -1032,8 +1032,9 @@ fn kill_group_at(mut c: Command, at: &Path, moment: Moment) -> bool {
         std::thread::sleep(Duration::from_millis(2));
     }
     let running = child.try_wait().unwrap().is_none();
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{}", child.id())])
+    // The shell's own kill (no procps needed): a negative id is the process group.
+    let _ = Command::new("sh")
+        .args(["-c", &format!("kill -KILL -{}", child.id())])
         .status();
     let _ = child.wait();
     // Let the group's other members (rpmbuild's children) be reaped before the re-run.
