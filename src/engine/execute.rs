@@ -87,7 +87,10 @@ pub(crate) fn execute<K: StepKind>(
             continue;
         }
         tracing::info!("step {}: {}", step.id(), step.description);
-        let outputs = act.run(step, &ledger)?;
+        let outputs = match act.run(step, &ledger) {
+            Ok(outputs) => outputs,
+            Err(e) => return Err(store.overtaken().unwrap_or(e)),
+        };
         fault::after_step(step.id(), fault::Point::BeforeRecord);
         ledger.put(Record {
             id: step.id().to_string(),

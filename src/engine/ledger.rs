@@ -87,6 +87,11 @@ pub trait LedgerStore {
     fn save(&mut self, ledger: &Ledger) -> Result<()>;
     /// Where the ledger lives, for messages.
     fn describe(&self) -> String;
+    /// After a step failed: when another run has recorded steps of this same ledger since
+    /// this run read it (the failure being a race with that run), the error that says so.
+    fn overtaken(&mut self) -> Option<Error> {
+        None
+    }
 }
 
 /// A ledger in a local file (build-rpms, tests), written atomically.

@@ -14,6 +14,10 @@ use crate::error::{Error, Result};
 /// How old a ref lock must be to count as abandoned. Git keeps one for milliseconds.
 pub(crate) const STALE_AFTER: Duration = Duration::from_secs(30);
 
+/// How long a lock nobody has open must have existed before it is broken: git closes a lock
+/// file an instant before renaming it into place.
+const SETTLE: Duration = Duration::from_millis(500);
+
 /// What to do about one lock file, from its age. Pure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Verdict {
@@ -97,7 +101,17 @@ pub(crate) fn break_stale(
             .ok()
             .and_then(|m| now.duration_since(m).ok())
             .unwrap_or_default();
-        match verdict(age, open_by_a_live_process(&lock)) {
+        let mut open = open_by_a_live_process(&lock);
+        if open == Some(false) && age < SETTLE {
+            // A live git closes its lock just before renaming it into place: look again once
+            // that moment has surely passed, so a run writing now is never mistaken for a dead one.
+            std::thread::sleep(SETTLE - age);
+            if !lock.exists() {
+                continue;
+            }
+            open = open_by_a_live_process(&lock);
+        }
+        match verdict(age, open) {
             Verdict::Held => {
                 return Err(Error::Problem(format!(
                     "the release ledger ({reference}) in {place} is being written by another run right now ({} exists, {}s old); wait for that run to finish, then re-run",
@@ -106,7 +120,11 @@ pub(crate) fn break_stale(
                 )))
             }
             Verdict::Stale => {
-                std::fs::remove_file(&lock).map_err(|e| Error::io("remove the stale lock", &lock, e))?;
+                match std::fs::remove_file(&lock) {
+                    // Its writer finished after all: nothing to break.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    r => r.map_err(|e| Error::io("remove the stale lock", &lock, e))?,
+                }
                 tracing::warn!(
                     "removed a stale lock on the release ledger in {place}: {} was {}s old, left by a run that was killed while writing {reference}; the ledger itself is intact",
                     lock.display(),

@@ -623,6 +623,10 @@ fn a_candidate_staged_in_svn_is_read_from_svn() {
 /// A build that runs every step: signed packages and metadata, published to a directory. The
 /// work dir, repository and publish directory are `<at>/work`, `<at>/repo` and `<at>/published`.
 fn full_build(s: &Staged, at: &Path, env: &[(&str, &str)], extra: &[&str]) -> Run {
+    run(full_build_cmd(s, at, env, extra))
+}
+
+fn full_build_cmd(s: &Staged, at: &Path, env: &[(&str, &str)], extra: &[&str]) -> Command {
     let mut c = tool("build-rpms", &s.repo);
     c.env("GNUPGHOME", &s.gnupg)
         .envs(env.iter().copied())
@@ -643,7 +647,7 @@ fn full_build(s: &Staged, at: &Path, env: &[(&str, &str)], extra: &[&str]) -> Ru
         .arg("--publish")
         .arg(at.join("published"))
         .args(extra);
-    run(c)
+    c
 }
 
 const ALL_STEPS: [&str; 6] = [
@@ -979,6 +983,139 @@ fn a_crash_after_any_step_resumes_to_the_same_end_state() {
     assert!(!at.join("repo/el7-testing").exists());
 }
 
+/// When a crash-matrix kill lands: a time after the start, or a time after the ledger (at
+/// `<at>/work`) records a step, so kills land inside every step however fast the machine is.
+#[cfg(feature = "fault-injection")]
+#[derive(Debug, Clone, Copy)]
+enum Moment {
+    After(std::time::Duration),
+    AfterStep(&'static str, std::time::Duration),
+}
+
+/// Starts `c` in its own process group and kills the whole group (the tool, rpmbuild,
+/// createrepo_c, gpg: what a lost runner loses) with SIGKILL at `moment`; whether it was still
+/// running then.
+#[cfg(feature = "fault-injection")]
+fn kill_group_at(mut c: Command, at: &Path, moment: Moment) -> bool {
+    use std::os::unix::process::CommandExt;
+    use std::time::{Duration, Instant};
+    let mut child = c
+        .process_group(0)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let begun = Instant::now();
+    let recorded = |step: &str| {
+        std::fs::read_to_string(at.join(LEDGER))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| step_ids(&v).iter().any(|s| s == step))
+    };
+    let mut since: Option<Instant> = None;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        let due = match moment {
+            Moment::After(d) => begun.elapsed() >= d,
+            Moment::AfterStep(step, d) => {
+                if since.is_none() && recorded(step) {
+                    since = Some(Instant::now());
+                }
+                since.is_some_and(|t| t.elapsed() >= d)
+            }
+        };
+        if due {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let running = child.try_wait().unwrap().is_none();
+    // The shell's own kill (no procps needed): a negative id is the process group.
+    let _ = Command::new("sh")
+        .args(["-c", &format!("kill -KILL -{}", child.id())])
+        .status();
+    let _ = child.wait();
+    // Let the group's other members (rpmbuild's children) be reaped before the re-run.
+    std::thread::sleep(Duration::from_millis(100));
+    running
+}
+
+/// The crash matrix (issue 19): build-rpms, with real rpmbuild, rpmsign and createrepo_c,
+/// killed with SIGKILL (its whole process group) at moments spread over a real run, inside
+/// steps and not only between them, then re-run: the same repository files and metadata,
+/// every package the one the ledger recorded and listed with its digest, the metadata signed,
+/// the published copy equal to the repository, the same ledger.
+#[cfg(feature = "fault-injection")]
+#[test]
+fn build_rpms_killed_at_any_moment_resumes_to_the_same_end_state() {
+    if !tools() {
+        return;
+    }
+    let s = staged();
+    let reference = tempfile::tempdir().unwrap();
+    let begun = std::time::Instant::now();
+    full_build(s, reference.path(), &[], &[]).assert_code(0);
+    let took = begun.elapsed();
+    let want = end_state(s, reference.path());
+    assert_eq!(want.1, ALL_STEPS);
+    drop(reference);
+    let (mut cases, mut killed_mid_run, mut divergences) = (0, 0, Vec::new());
+    // Inside fetch-and-verify and rpmbuild by time; inside every later step (they take a
+    // fraction of a second) right after, and a moment after, the ledger records the one before.
+    let mut moments = vec![Moment::After(took / 20), Moment::After(took / 3)];
+    for step in &ALL_STEPS[..5] {
+        for ms in [0, 15, 60] {
+            moments.push(Moment::AfterStep(
+                step,
+                std::time::Duration::from_millis(ms),
+            ));
+        }
+    }
+    for at in moments {
+        let t = tempfile::tempdir().unwrap();
+        let killed = kill_group_at(full_build_cmd(s, t.path(), &[], &[]), t.path(), at);
+        killed_mid_run += usize::from(killed);
+        cases += 1;
+        // Where the kill landed: the steps the ledger had recorded by then.
+        let recorded = std::fs::read_to_string(t.path().join(LEDGER))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .map(|v| step_ids(&v))
+            .unwrap_or_default();
+        eprintln!("killed at {at:?} (killed: {killed}) after {recorded:?}");
+        let r = full_build(s, t.path(), &[], &[]);
+        if r.code != 0 {
+            divergences.push(format!(
+                "killed at {at:?} (killed: {killed}): re-run exit {}\n{}",
+                r.code, r.stderr
+            ));
+            continue;
+        }
+        let got = std::panic::catch_unwind(|| end_state(s, t.path()));
+        match got {
+            Ok(got) if got == want => {}
+            Ok(got) => divergences.push(format!("killed at {at:?}: {got:#?}\nwanted {want:#?}")),
+            Err(_) => divergences.push(format!("killed at {at:?}: the end state is inconsistent")),
+        }
+    }
+    eprintln!(
+        "crash matrix (build-rpms): {cases} cases, {killed_mid_run} killed mid-run, {} divergences",
+        divergences.len()
+    );
+    assert!(
+        killed_mid_run > 0,
+        "no kill landed while build-rpms ran (it took {took:?})"
+    );
+    assert!(
+        divergences.is_empty(),
+        "{} of {cases} crash cases diverged:\n{}",
+        divergences.len(),
+        divergences.join("\n")
+    );
+}
+
 #[cfg(not(feature = "fault-injection"))]
 #[test]
 fn crash_resume_tests_need_the_fault_injection_feature() {
@@ -1073,4 +1210,77 @@ fn build_rpms_does_not_rebuild_packages_already_in_the_repository() {
         r.stdout
     );
     assert_eq!(rpms(&t.path().join("repo")), published);
+}
+
+/// Issue 19: signing packages and metadata and publishing them to svn with credentials start
+/// rpmbuild, rpmsign, gpg, createrepo_c and svnmucc; logged by PATH shims, no command line
+/// carries the svn password, the HTTP publish password, their base64 or Basic-auth forms, or
+/// any line of the signing key's secret part.
+#[test]
+fn no_secret_reaches_a_childs_argv_when_signing_and_publishing_packages() {
+    if !tools() || !require_tool("svnadmin") || !require_tool("svnmucc") {
+        return;
+    }
+    let s = staged();
+    let t = tempfile::tempdir().unwrap();
+    let svnrepo = t.path().join("svnrepo");
+    sh(
+        t.path(),
+        &format!("svnadmin create {}", svnrepo.display()),
+        &s.gnupg,
+    );
+    let url = format!("file://{}", svnrepo.display());
+    let secret_key = sh(
+        t.path(),
+        &format!("gpg --batch --armor --export-secret-keys {}", s.fpr),
+        &s.gnupg,
+    );
+    assert!(secret_key.contains("PRIVATE KEY BLOCK"));
+    let (svn_pw, http_pw) = ("svn-argv-watch-pw", "rpm-publish-argv-watch-pw");
+    let log = crate::hostile::argv::ArgvLog::new(&[
+        "git",
+        "gpg",
+        "gpgconf",
+        "rpm",
+        "rpmbuild",
+        "rpmsign",
+        "rpmkeys",
+        "createrepo_c",
+        "svn",
+        "svnmucc",
+    ]);
+    let mut c = tool("build-rpms", &s.repo);
+    c.env("GNUPGHOME", &s.gnupg)
+        .env("PATH", log.path())
+        .env("RELEASE_KIT_SVN_USERNAME", "alice")
+        .env("RELEASE_KIT_SVN_PASSWORD", svn_pw)
+        .env("RELEASE_KIT_RPM_PUBLISH_USER", "alice")
+        .env("RELEASE_KIT_RPM_PUBLISH_PASSWORD", http_pw)
+        .args([
+            "--set",
+            &format!("dist.dev={}/dev/{{name}}", s.dist.display()),
+        ])
+        .args([
+            "--set",
+            &format!("signing.keys={}/release/hello/KEYS", s.dist.display()),
+        ])
+        .args(["--set", "rpm.nodeps=true"])
+        .args(["--set", &format!("rpm.sign_key={}", s.fpr)])
+        .args(["--tag", "1.1.0-rc1", "--repo-dir"])
+        .arg(t.path().join("repo"))
+        .arg("--work-dir")
+        .arg(t.path().join("work"))
+        .args(["--publish", &url]);
+    run(c).assert_code(0);
+    let listed = sh(t.path(), &format!("svn list --recursive {url}"), &s.gnupg);
+    assert!(
+        listed.contains("el7-testing/x86_64/hello-1.1.0-1.x86_64.rpm"),
+        "{listed}"
+    );
+    let n = log.assert_no_secret(
+        &["rpmbuild", "rpmsign", "gpg", "createrepo_c", "svnmucc"],
+        &[&secret_key, svn_pw, http_pw],
+        &[("alice", svn_pw), ("alice", http_pw)],
+    );
+    eprintln!("build-rpms: {n} child command lines, no secret in any");
 }

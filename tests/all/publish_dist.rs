@@ -1095,3 +1095,160 @@ fn a_staged_sbom_is_promoted_with_the_tarball() {
         ]
     );
 }
+
+/// Issue 19: the svn password, the JIRA and Nexus credentials and the GitHub token never reach a
+/// child's argv: every command publish-dist starts (git, gpg, svn, svnmucc), logged by PATH
+/// shims, carries none of them nor their base64 or Basic-auth forms; the svn password goes
+/// through stdin, the others only to HTTP clients.
+#[test]
+fn no_secret_reaches_a_childs_argv_when_publishing() {
+    if !have_tools() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(jira_mocks(
+        &server,
+        serde_json::json!([
+            {"self": "x", "id": "12340002", "name": "1.1.0", "archived": false, "released": false, "projectId": 12310001}
+        ]),
+    ));
+    let shims = ["git", "gpg", "gpgconf", "svn", "svnmucc"];
+    let (svn_pw, jira_pw, nexus_pw) = (
+        "svn-argv-watch-pw",
+        "jira-argv-watch-pw",
+        "nexus-argv-watch-pw",
+    );
+    let mut fx = Fx::staged();
+    fx.jira = Some(server.uri());
+    let log = crate::hostile::argv::ArgvLog::new(&shims);
+    let path = log.path();
+    let r = fx.publish(
+        "passing.mbox",
+        &[],
+        &[
+            ("PATH", path.to_str().unwrap()),
+            ("RELEASE_KIT_SVN_USERNAME", "alice"),
+            ("RELEASE_KIT_SVN_PASSWORD", svn_pw),
+            ("JIRA_USER", "alice"),
+            ("JIRA_PASSWORD", jira_pw),
+            ("RELEASE_KIT_NEXUS_USER", "alice"),
+            ("RELEASE_KIT_NEXUS_PASSWORD", nexus_pw),
+        ],
+    );
+    r.assert_code(0);
+    let put = rt
+        .block_on(server.received_requests())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.method.as_str() == "PUT")
+        .expect("the JIRA version was released");
+    assert!(
+        put.headers.get("authorization").is_some(),
+        "JIRA got the credentials"
+    );
+    let n = log.assert_no_secret(
+        &["git", "svn"],
+        &[svn_pw, jira_pw, nexus_pw],
+        &[("alice", svn_pw), ("alice", jira_pw), ("alice", nexus_pw)],
+    );
+    // A GitHub dist: the token goes to the API, never to git.
+    let (_rt, gh, _fake) = github_server();
+    let fx = Fx::staged_in(false, Some(gh.uri()));
+    let log = crate::hostile::argv::ArgvLog::new(&shims);
+    let path = log.path();
+    let token = "ghs_argv-watch-token";
+    fx.publish(
+        "passing.mbox",
+        &[],
+        &[
+            ("PATH", path.to_str().unwrap()),
+            ("RELEASE_KIT_GITHUB_TOKEN", token),
+        ],
+    )
+    .assert_code(0);
+    let m = log.assert_no_secret(&["git"], &[token], &[]);
+    eprintln!(
+        "publish-dist: {} child command lines, no secret in any",
+        n + m
+    );
+}
+
+/// Issue 19: six publish-dist runs started at once on the same staged candidate. One publishes;
+/// every other one either finds the release already published (exit 0, no step done) or refuses
+/// cleanly: exit 1, a message saying another run is publishing this release and to re-run once
+/// it has finished, no raw tool error and no advice about staging. The end state is one
+/// uninterrupted run's, and a later run has nothing left to do.
+#[test]
+fn concurrent_runs_publish_once_and_the_others_refuse_cleanly() {
+    if !have_tools() {
+        return;
+    }
+    let reference = Fx::staged();
+    reference.publish("passing.mbox", &[], &[]).assert_code(0);
+    let want = reference.end_state();
+    drop(reference);
+    let fx = Fx::staged();
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            let mut c = fx.cmd("publish-dist");
+            c.env("RELEASE_KIT_THREAD", sample_thread("passing.mbox"))
+                .env("RELEASE_KIT_OUT", fx.base.path().join(format!("out-{i}")))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            c.spawn().unwrap()
+        })
+        .collect();
+    let runs: Vec<Run> = children
+        .into_iter()
+        .map(|c| {
+            let o = c.wait_with_output().unwrap();
+            Run {
+                code: o.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+            }
+        })
+        .collect();
+    let did_steps = |r: &Run| r.code == 0 && !r.stdout.contains("0 steps done");
+    let mut problems = Vec::new();
+    for (i, r) in runs.iter().enumerate() {
+        // The error (the log lines before it describe the steps, staged files included).
+        let error = r.stderr.split_once("error: ").map_or("", |(_, e)| e);
+        let clean_refusal = r.code == 1
+            && (error.contains("another run is carrying out the publication of 1.1.0-rc1")
+                || error.contains("is being written by another run right now"))
+            && error.contains("re-run")
+            && !error.to_lowercase().contains("stag")
+            && !error.contains("failed with exit status")
+            && !error.contains("fatal:")
+            && !error.contains("rejected")
+            && !error.contains("svn: E");
+        if !(r.code == 0 || clean_refusal) {
+            problems.push(format!(
+                "run {i}: exit {}\n--- stdout\n{}\n--- stderr\n{}",
+                r.code, r.stdout, r.stderr
+            ));
+        }
+    }
+    let publishers = runs.iter().filter(|r| did_steps(r)).count();
+    eprintln!(
+        "concurrent publish-dist: 6 runs, {publishers} published, {} refused, {} unclean",
+        runs.iter().filter(|r| r.code == 1).count(),
+        problems.len()
+    );
+    assert!(
+        problems.is_empty(),
+        "{} of 6 concurrent runs did not refuse cleanly:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert_eq!(publishers, 1, "exactly one run publishes: {runs:#?}");
+    assert_eq!(fx.end_state(), want, "the end state is one run's");
+    let again = fx.publish("passing.mbox", &[], &[]);
+    again.assert_code(0);
+    assert!(again.stdout.contains("0 steps done"), "{}", again.stdout);
+}

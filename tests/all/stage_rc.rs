@@ -1542,3 +1542,88 @@ fn with_licence_sbom_the_sbom_is_staged_signed_checksummed_and_checked_by_candid
         std::fs::read(dir.join("hello-1.1.0.tar.gz.cdx.json")).unwrap()
     );
 }
+
+/// Issue 19: the signing key and its passphrase (from CI secrets) and the svn password reach
+/// gpg and svn through stdin only: every command stage-rc starts, logged by PATH shims, carries
+/// none of them, nor their base64, nor the key's armored lines.
+#[test]
+fn no_secret_reaches_a_childs_argv_when_staging() {
+    if !have_tools() || !support::require_tool("svnserve") {
+        return;
+    }
+    let home = tempfile::Builder::new().prefix("rk-t.").tempdir().unwrap();
+    let passphrase = "argv-watch Pa55phrase";
+    let made = gpg(
+        home.path(),
+        &[
+            "--passphrase",
+            passphrase,
+            "--pinentry-mode",
+            "loopback",
+            "--quick-gen-key",
+            "CI Signer <ci@example.org>",
+            "ed25519",
+            "sign",
+            "2y",
+        ],
+    );
+    assert!(made.status.success());
+    let secret = gpg(
+        home.path(),
+        &[
+            "--passphrase",
+            passphrase,
+            "--pinentry-mode",
+            "loopback",
+            "--armor",
+            "--export-secret-keys",
+        ],
+    )
+    .stdout;
+    let public = gpg(home.path(), &["--armor", "--export"]).stdout;
+    let _ = Command::new("gpgconf")
+        .args(["--kill", "all"])
+        .env("GNUPGHOME", home.path())
+        .output();
+    let secret = String::from_utf8(secret).unwrap();
+    assert!(secret.contains("PRIVATE KEY BLOCK"));
+    let mut fx = Fx::new();
+    std::fs::write(&fx.keys, public).unwrap();
+    fx.svn_dist();
+    let repo = fx.base.path().join("svnrepo");
+    std::fs::write(
+        repo.join("conf/svnserve.conf"),
+        "[general]\nanon-access = read\nauth-access = write\npassword-db = passwd\nrealm = dist\n",
+    )
+    .unwrap();
+    let password = "svn-argv-watch-pw";
+    std::fs::write(
+        repo.join("conf/passwd"),
+        format!("[users]\nalice = {password}\n"),
+    )
+    .unwrap();
+    let server = svnserve(&repo);
+    fx.dist = format!("svn://127.0.0.1:{}/dev/hello", server.port);
+    let empty = tempfile::Builder::new().prefix("rk-e.").tempdir().unwrap();
+    let log = crate::hostile::argv::ArgvLog::new(&["git", "gpg", "gpgconf", "svn", "svnmucc"]);
+    let path = log.path();
+    let r = fx.stage_env(
+        &[],
+        &[
+            ("PATH", path.to_str().unwrap()),
+            ("GNUPGHOME", empty.path().to_str().unwrap()),
+            ("RELEASE_KIT_SIGNING_SECRET_KEY", &secret),
+            ("RELEASE_KIT_SIGNING_PASSPHRASE", passphrase),
+            ("RELEASE_KIT_SVN_USERNAME", "alice"),
+            ("RELEASE_KIT_SVN_PASSWORD", password),
+        ],
+    );
+    r.assert_code(0);
+    assert_eq!(svn(&["list", &fx.dist]), "1.1.0-rc1/\n");
+    let n = log.assert_no_secret(
+        &["git", "gpg", "svn"],
+        &[&secret, passphrase, password],
+        &[("alice", password)],
+    );
+    eprintln!("stage-rc: {n} child command lines, no secret in any");
+}

@@ -3,6 +3,7 @@
 //! Everything hostile is generated at test time; nothing hostile is committed.
 #![allow(clippy::unwrap_used)]
 
+pub(crate) mod argv;
 mod crash;
 mod injection;
 mod preflight;
