@@ -20,6 +20,8 @@ pub enum StageStep {
     SourceTarball,
     SigningKey,
     Sign,
+    /// The release manager's signature, made on their machine by `stage-rc sign` (the split).
+    ExternalSignature,
     Checksum,
     Sbom,
     Verify,
@@ -39,6 +41,7 @@ impl StepKind for StageStep {
             StageStep::SourceTarball => "source-tarball",
             StageStep::SigningKey => "signing-key",
             StageStep::Sign => "sign",
+            StageStep::ExternalSignature => "external-signature",
             StageStep::Checksum => "checksum",
             StageStep::Sbom => "sbom",
             StageStep::Verify => "verify",
@@ -87,6 +90,20 @@ pub struct SigningKey {
 pub struct Signature {
     pub file: String,
     pub asc: String,
+}
+
+/// `external-signature`: the release manager's detached signature of the CI-built tarball,
+/// recorded by `stage-rc sign` once the tarball matched CI's SHA-512 and the signature verified
+/// against KEYS. It also names the signing key, as `signing-key` does when CI signs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExternalSignature {
+    pub file: String,
+    pub asc: String,
+    /// The SHA-512 of the tarball that was signed (CI's, compared before signing).
+    pub sha512: String,
+    pub fingerprint: String,
+    pub algorithm: String,
+    pub expires: Option<String>,
 }
 
 /// `checksum`: the `.sha512` file.
@@ -179,9 +196,12 @@ impl StagedCandidate {
         let dist = ledger
             .outputs(StageStep::DistUpload)?
             .ok_or_else(not_staged)?;
-        let signing_key = ledger
-            .outputs(StageStep::SigningKey)?
-            .ok_or_else(not_staged)?;
+        // Signed by the release manager (the split): the key is in `external-signature`.
+        let signing_key = match ledger.outputs(StageStep::SigningKey)? {
+            Some(k) => Some(k),
+            None => ledger.outputs(StageStep::ExternalSignature)?,
+        }
+        .ok_or_else(not_staged)?;
         Ok(StagedCandidate {
             tarball,
             signing_key,
