@@ -259,4 +259,24 @@ mod tests {
         let e = StagedCandidate::from_ledger(&ledger, "1.0.0-rc1", "the ledger").unwrap_err();
         assert!(e.to_string().contains("step `maven-open`"), "{e}");
     }
+
+    #[test]
+    fn a_candidate_signed_by_the_release_manager_names_the_key_from_external_signature() {
+        let mut ledger = Ledger::default();
+        ledger.steps.push(record(
+            "source-tarball",
+            json!({"file": "a.tar.gz", "sha512": "00", "size": 1, "entries": 2}),
+        ));
+        ledger.steps.push(record(
+            "external-signature",
+            json!({"file": "a.tar.gz.asc", "asc": "-----BEGIN PGP SIGNATURE-----", "sha512": "00", "fingerprint": "CD", "algorithm": "EdDSA", "expires": null}),
+        ));
+        ledger.steps.push(record(
+            "dist-upload",
+            json!({"url": "file:///d/1.0.0-rc1", "already_there": false, "superseded": []}),
+        ));
+        let c = StagedCandidate::from_ledger(&ledger, "1.0.0-rc1", "the ledger").unwrap();
+        assert_eq!(c.signing_key.fingerprint, "CD");
+        assert_eq!(c.signing_key.algorithm, "EdDSA");
+    }
 }
