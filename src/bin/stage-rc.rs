@@ -42,6 +42,10 @@ struct Cli {
     /// Also send the vote email through the configured SMTP server.
     #[arg(long, env = "RELEASE_KIT_SEND", value_parser = BoolishValueParser::new())]
     send: bool,
+    /// CI holds no signing key (docs/signing.md): build the tarball and stop, waiting for the
+    /// release manager's `stage-rc sign`; once it is recorded, verify it against KEYS and stage.
+    #[arg(long, env = "RELEASE_KIT_EXTERNAL_SIGNATURE", value_parser = BoolishValueParser::new())]
+    external_signature: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -53,11 +57,38 @@ enum Command {
     Keys(KeysCommand),
     /// The release guide as a checklist for one version: each step done (with evidence), to
     /// do, or manual (with the exact command); also in the GitHub job summary. Read-only.
+    /// The split: sign, on your machine, the tarball CI built with --external-signature.
+    Sign(SignArgs),
     Checklist {
         /// The version, e.g. 1.11.0.
         #[arg(value_name = "X.Y.Z")]
         version: String,
     },
+}
+
+/// On the release manager's machine: sign the tarball CI built with --external-signature.
+/// Rebuilds it from the tag (or takes --tarball, CI's download), refuses it unless its SHA-512
+/// equals the one CI recorded, signs it with the local gpg key, verifies the signature against
+/// KEYS and records the .asc in the ledger for CI's next run. Prints the plan first.
+#[derive(Debug, clap::Args)]
+struct SignArgs {
+    /// The release-candidate tag, e.g. 1.11.0-rc1.
+    #[arg(long, env = "RELEASE_KIT_TAG", value_name = "X.Y.Z-rcN")]
+    tag: String,
+    /// Where the tarball, .asc and .sha512 are written.
+    #[arg(
+        long,
+        env = "RELEASE_KIT_OUT",
+        value_name = "DIR",
+        default_value = "stage-rc-out"
+    )]
+    out: PathBuf,
+    /// CI's tarball, downloaded [default: rebuild it from the tag].
+    #[arg(long, env = "RELEASE_KIT_TARBALL", value_name = "FILE")]
+    tarball: Option<PathBuf>,
+    /// Print the plan and stop; change nothing.
+    #[arg(long, env = "RELEASE_KIT_DRY_RUN", value_parser = BoolishValueParser::new())]
+    dry_run: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -89,6 +120,15 @@ fn main() -> std::process::ExitCode {
     if let Some(Command::Checklist { version }) = &cli.command {
         return cli::finish(stage_rc::checklist::run(&cli.common, version));
     }
+    if let Some(Command::Sign(a)) = cli.command {
+        let request = stage_rc::sign::SignRequest {
+            tag: a.tag,
+            out: a.out,
+            tarball: a.tarball,
+            dry_run: a.dry_run,
+        };
+        return cli::finish(stage_rc::sign::run(&cli.common, &request));
+    }
     if let Some(Command::Keys(keys)) = cli.command {
         let (add, args) = match keys {
             KeysCommand::Check(a) => (false, a),
@@ -108,6 +148,7 @@ fn main() -> std::process::ExitCode {
         dry_run: cli.dry_run,
         vote_start: cli.vote_start,
         send: cli.send,
+        external_signature: cli.external_signature,
     };
     cli::finish(stage_rc::run(&cli.common, &request))
 }

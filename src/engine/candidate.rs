@@ -20,6 +20,8 @@ pub enum StageStep {
     SourceTarball,
     SigningKey,
     Sign,
+    /// The release manager's signature, made on their machine by `stage-rc sign` (the split).
+    ExternalSignature,
     Checksum,
     Sbom,
     Verify,
@@ -39,6 +41,7 @@ impl StepKind for StageStep {
             StageStep::SourceTarball => "source-tarball",
             StageStep::SigningKey => "signing-key",
             StageStep::Sign => "sign",
+            StageStep::ExternalSignature => "external-signature",
             StageStep::Checksum => "checksum",
             StageStep::Sbom => "sbom",
             StageStep::Verify => "verify",
@@ -87,6 +90,20 @@ pub struct SigningKey {
 pub struct Signature {
     pub file: String,
     pub asc: String,
+}
+
+/// `external-signature`: the release manager's detached signature of the CI-built tarball,
+/// recorded by `stage-rc sign` once the tarball matched CI's SHA-512 and the signature verified
+/// against KEYS. It also names the signing key, as `signing-key` does when CI signs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExternalSignature {
+    pub file: String,
+    pub asc: String,
+    /// The SHA-512 of the tarball that was signed (CI's, compared before signing).
+    pub sha512: String,
+    pub fingerprint: String,
+    pub algorithm: String,
+    pub expires: Option<String>,
 }
 
 /// `checksum`: the `.sha512` file.
@@ -179,9 +196,12 @@ impl StagedCandidate {
         let dist = ledger
             .outputs(StageStep::DistUpload)?
             .ok_or_else(not_staged)?;
-        let signing_key = ledger
-            .outputs(StageStep::SigningKey)?
-            .ok_or_else(not_staged)?;
+        // Signed by the release manager (the split): the key is in `external-signature`.
+        let signing_key = match ledger.outputs(StageStep::SigningKey)? {
+            Some(k) => Some(k),
+            None => ledger.outputs(StageStep::ExternalSignature)?,
+        }
+        .ok_or_else(not_staged)?;
         Ok(StagedCandidate {
             tarball,
             signing_key,
@@ -238,5 +258,25 @@ mod tests {
             .push(record("maven-open", json!({"repo": "orgapache-1"})));
         let e = StagedCandidate::from_ledger(&ledger, "1.0.0-rc1", "the ledger").unwrap_err();
         assert!(e.to_string().contains("step `maven-open`"), "{e}");
+    }
+
+    #[test]
+    fn a_candidate_signed_by_the_release_manager_names_the_key_from_external_signature() {
+        let mut ledger = Ledger::default();
+        ledger.steps.push(record(
+            "source-tarball",
+            json!({"file": "a.tar.gz", "sha512": "00", "size": 1, "entries": 2}),
+        ));
+        ledger.steps.push(record(
+            "external-signature",
+            json!({"file": "a.tar.gz.asc", "asc": "-----BEGIN PGP SIGNATURE-----", "sha512": "00", "fingerprint": "CD", "algorithm": "EdDSA", "expires": null}),
+        ));
+        ledger.steps.push(record(
+            "dist-upload",
+            json!({"url": "file:///d/1.0.0-rc1", "already_there": false, "superseded": []}),
+        ));
+        let c = StagedCandidate::from_ledger(&ledger, "1.0.0-rc1", "the ledger").unwrap();
+        assert_eq!(c.signing_key.fingerprint, "CD");
+        assert_eq!(c.signing_key.algorithm, "EdDSA");
     }
 }

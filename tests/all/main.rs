@@ -24,6 +24,7 @@ mod real_projects;
 mod sample_project;
 mod stage_rc;
 mod stage_rc_keys;
+mod stage_rc_split;
 mod verify_distcheck;
 mod website;
 mod workflows;

@@ -8,6 +8,7 @@
 pub mod checklist;
 pub mod keys;
 pub mod preflight;
+pub mod sign;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +45,9 @@ pub struct StageRequest {
     pub vote_start: Option<String>,
     /// Send the vote email through SMTP.
     pub send: bool,
+    /// The split (docs/signing.md): CI holds no signing key; it builds the tarball and waits
+    /// for the release manager's `stage-rc sign`, then verifies that signature and stages.
+    pub external_signature: bool,
 }
 
 /// The environment variables stage-rc reads besides configuration twins.
@@ -169,7 +173,12 @@ pub fn plan(
 
     // The signing key: imported from a CI secret into a temporary keyring, or the release
     // manager's own keyring.
+    let external = request
+        .external_signature
+        .then(|| ledger.outputs::<_, candidate::ExternalSignature>(StageStep::ExternalSignature))
+        .transpose()?;
     let signer = match &secrets.signing_key {
+        _ if external.is_some() => Gpg::ambient(),
         Some(secret) => {
             use secrecy::ExposeSecret;
             ci.mask(secret.expose_secret());
@@ -186,21 +195,27 @@ pub fn plan(
         None => Gpg::ambient(),
     };
     let wanted = Some(cfg.signing.key.as_str()).filter(|k| !k.is_empty());
-    let key = signer.signing_key(wanted)?;
+    let key = match &external {
+        // No key in CI: the signer is whoever `stage-rc sign` recorded (checked by `verify`).
+        Some(recorded) => sign::recorded_key(recorded.as_ref()),
+        None => signer.signing_key(wanted)?,
+    };
     let keys_source = cfg.expand(&cfg.signing.keys);
     let loaded = crate::verify::keys::load(&project.root, &keys_source)?;
     let (keys_bytes, keys) = (loaded.bytes, loaded.keyring);
     let fprs: Vec<String> = keys.keys.iter().map(|k| k.fingerprint.clone()).collect();
     let margin = cfg.signing.margin_days;
     let needed_until = deadline.as_second() + margin * 86_400;
-    gpg::check_signing_key(
-        &key,
-        &fprs,
-        &keys_source,
-        crate::outside::clock::now_from(&secrets.env)?.as_second(),
-        needed_until,
-        margin,
-    )?;
+    if external.is_none() {
+        gpg::check_signing_key(
+            &key,
+            &fprs,
+            &keys_source,
+            crate::outside::clock::now_from(&secrets.env)?.as_second(),
+            needed_until,
+            margin,
+        )?;
+    }
     if cfg.signing.require_signed_tag {
         // git verify-tag needs a gpg keyring: a temporary one holding KEYS.
         let keyring = Gpg::temporary()?;
@@ -227,6 +242,10 @@ pub fn plan(
 
     let candidate_url = target.candidate_url(&facts.tag);
     let subject = format!("{} {}", cfg.project.name, facts.tag);
+    let with_sbom = cfg.licence.enabled && cfg.licence.sbom;
+    if external.is_some() {
+        sign::refuse_ci_signing_needs(&cfg, with_sbom)?;
+    }
     let mut steps = vec![
         Step::new(
             StageStep::Preflight,
@@ -254,7 +273,12 @@ pub fn plan(
             json!({"file": format!("{tarball}.sha512")}),
         ),
     ];
-    let with_sbom = cfg.licence.enabled && cfg.licence.sbom;
+    if external.is_some() {
+        // The split: no signing-key or sign step here; the release manager's signature is
+        // recorded by `stage-rc sign` and checked against KEYS by `verify`.
+        steps.retain(|s| !matches!(s.kind, StageStep::SigningKey | StageStep::Sign));
+        steps.push(sign::external_step(&tarball, &facts.commit, &keys_source));
+    }
     if with_sbom {
         let sbom = crate::verify::licence::sbom::file_name(&tarball);
         steps.push(Step::new(
@@ -592,6 +616,7 @@ impl Act<StageStep> for Stager<'_> {
                     asc: text,
                 })?
             }
+            StageStep::ExternalSignature => return Err(sign::waiting(&f.tag)),
             StageStep::Checksum => {
                 let recorded: Option<candidate::SourceTarball> =
                     ledger.outputs(StageStep::SourceTarball)?;
@@ -865,6 +890,10 @@ impl Act<StageStep> for Stager<'_> {
                 let recorded: candidate::Signature = record.outputs_as()?;
                 write(&ctx.file(".asc"), &recorded.asc)?;
             }
+            StageStep::ExternalSignature => {
+                let recorded: candidate::ExternalSignature = record.outputs_as()?;
+                write(&ctx.file(".asc"), &recorded.asc)?;
+            }
             StageStep::Checksum => {
                 let recorded: candidate::Checksum = record.outputs_as()?;
                 write(&ctx.file(".sha512"), &recorded.line)?;
@@ -911,7 +940,7 @@ pub fn run(common: &CommonArgs, request: &StageRequest) -> Result<ExitCode> {
     let mut store =
         crate::engine::git_notes::GitNotesStore::new(git, remote, &request.tag, &info.commit);
     let ledger = store.load()?;
-    let (plan, ctx) = plan(common, request, secrets, &ci, &ledger)?;
+    let (mut plan, ctx) = plan(common, request, secrets, &ci, &ledger)?;
     if cli::show_plan(
         common.format,
         &plan,
@@ -940,6 +969,16 @@ pub fn run(common: &CommonArgs, request: &StageRequest) -> Result<ExitCode> {
             .tempdir()
             .map_err(|e| Error::io("create a work directory in", std::env::temp_dir(), e))?,
     };
+    // The split, before the release manager signed: build and record up to the signature.
+    let waiting = request.external_signature && !ledger.is_done(StageStep::ExternalSignature);
+    if waiting {
+        plan.steps.retain(|s| {
+            matches!(
+                s.kind,
+                StageStep::Preflight | StageStep::SourceTarball | StageStep::Checksum
+            )
+        });
+    }
     let (ledger, outcome) = execute::execute(&plan, &mut store, &mut stager)?;
     let ledger_copy = request.out.join("ledger.json");
     write(
@@ -949,6 +988,9 @@ pub fn run(common: &CommonArgs, request: &StageRequest) -> Result<ExitCode> {
             serde_json::to_string_pretty(&ledger).unwrap_or_default()
         ),
     )?;
+    if waiting {
+        return sign::report_waiting(&ci, &ctx, &plan, &outcome, &ledger, &store.describe());
+    }
     let email_path = request.out.join("vote-email.eml");
     let staged = StagedCandidate::from_ledger(&ledger, &ctx.facts.tag, &store.describe())?;
     let sha = staged.tarball.sha512.clone();
