@@ -288,18 +288,7 @@ pub(crate) fn require_trusted(
         )));
     };
     if let Some(scan) = scan {
-        let unsafe_entries: Vec<String> = scan
-            .violations
-            .iter()
-            .filter(|v| !is_layout(v))
-            .map(archive::Violation::message)
-            .collect();
-        if !unsafe_entries.is_empty() {
-            return Err(Error::Problem(format!(
-                "{name} is not a safe archive: {}; {refusing}",
-                unsafe_entries.join("; ")
-            )));
-        }
+        require_no_unsafe_entries(&scan, &name, refusing)?;
     }
     Ok(Evidence {
         digest: actual.to_string(),
@@ -338,6 +327,28 @@ pub(crate) fn hashers(
 }
 
 /// A violation about the archive's layout (its top directory), not its safety.
+/// Refuses an archive whose scan found unsafe entries (layout findings aside), naming each one;
+/// `refusing` says what is not done ("refusing to build").
+pub(crate) fn require_no_unsafe_entries(
+    scan: &archive::Scan,
+    name: &str,
+    refusing: &str,
+) -> Result<()> {
+    let unsafe_entries: Vec<String> = scan
+        .violations
+        .iter()
+        .filter(|v| !is_layout(v))
+        .map(archive::Violation::message)
+        .collect();
+    if unsafe_entries.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Problem(format!(
+        "{name} is not a safe archive: {}; {refusing}",
+        unsafe_entries.join("; ")
+    )))
+}
+
 pub(crate) fn is_layout(v: &archive::Violation) -> bool {
     matches!(
         v,

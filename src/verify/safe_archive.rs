@@ -8,7 +8,7 @@ use std::io;
 use std::path::Path;
 
 use super::archive::{self, Kind, Limits, Scan};
-use super::pipeline::is_layout;
+use super::pipeline::require_no_unsafe_entries;
 use crate::error::{Error, Result};
 
 /// Requires the archive at `path` to be safe to unpack; `refusing` says what is not done
@@ -29,18 +29,7 @@ pub(crate) fn require_safe(path: &Path, limits: Limits, refusing: &str) -> Resul
         Kind::Zip => archive::scan_zip(file, limits, None),
         k => archive::scan_tar(k, io::BufReader::with_capacity(1 << 18, file), limits, None),
     };
-    let unsafe_entries: Vec<String> = scan
-        .violations
-        .iter()
-        .filter(|v| !is_layout(v))
-        .map(archive::Violation::message)
-        .collect();
-    if !unsafe_entries.is_empty() {
-        return Err(Error::Problem(format!(
-            "{name} is not a safe archive: {}; {refusing}",
-            unsafe_entries.join("; ")
-        )));
-    }
+    require_no_unsafe_entries(&scan, &name, refusing)?;
     Ok(scan)
 }
 

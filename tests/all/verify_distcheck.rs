@@ -608,9 +608,9 @@ fn a_signer_not_in_keys_is_named_by_fingerprint() {
     );
 }
 
-#[test]
-fn a_signature_by_an_expired_key_fails() {
-    let Some(c) = candidate() else { return };
+/// Signs the candidate with a key made in 2020 for one year (so expired since); returns the key
+/// and a KEYS file holding it.
+fn signed_by_a_key_expired_since(c: &Candidate) -> (String, PathBuf) {
     let old = c.gpg.key(
         "Old RM <old@example.org>",
         "rsa2048",
@@ -625,6 +625,13 @@ fn a_signature_by_an_expired_key_fails() {
     let keys = c
         .gpg
         .keys_file(&c.work, &["alice@example.org", "old@example.org"]);
+    (old, keys)
+}
+
+#[test]
+fn a_signature_by_an_expired_key_fails() {
+    let Some(c) = candidate() else { return };
+    let (_, keys) = signed_by_a_key_expired_since(&c);
     let r = c.verify(&["--keys", keys.to_str().unwrap()]);
     r.assert_code(1);
     assert!(
@@ -1450,20 +1457,7 @@ fn concatenated_armoured_signatures_are_each_read() {
 #[test]
 fn a_key_expired_after_signing_is_valid_at_signing_time_not_bad() {
     let Some(c) = candidate() else { return };
-    let old = c.gpg.key(
-        "Old RM <old@example.org>",
-        "rsa2048",
-        "1y",
-        Some("20200101T000000"),
-    );
-    c.gpg.sign(
-        &c.tarball,
-        &old,
-        &["--faked-system-time", "20200301T000000!"],
-    );
-    let keys = c
-        .gpg
-        .keys_file(&c.work, &["alice@example.org", "old@example.org"]);
+    let (old, keys) = signed_by_a_key_expired_since(&c);
     // A candidate under vote (the default): the key must still be valid.
     let r = c.verify(&["--keys", keys.to_str().unwrap()]);
     r.assert_code(1);
