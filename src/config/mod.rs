@@ -699,10 +699,21 @@ impl Config {
                 path: path.to_path_buf(),
             });
         }
-        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
-        })
+        })?;
+        // A project that names itself but not its display name is shown by its name: "pv", not
+        // the built-in "Mesos" (which only the project named mesos keeps).
+        let display_set = text
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|t| t.get("project")?.get("display_name").cloned())
+            .is_some();
+        if !display_set && config.project.name != "mesos" {
+            config.project.display_name = config.project.name.clone();
+        }
+        Ok(config)
     }
 
     /// Loads the configuration: `explicit` (must exist) or `root/release.toml` (optional),
@@ -1149,6 +1160,21 @@ mod tests {
         assert_eq!(c.expand(&c.mail.user), "user@mesos.apache.org");
         assert_eq!(c.jira.project, "MESOS");
         assert_eq!(c.version_sites.len(), 2);
+    }
+
+    #[test]
+    fn a_named_project_without_a_display_name_is_shown_by_its_name_not_as_mesos() {
+        let c = Config::from_toml("[project]\nname = \"pv\"\n", Path::new("release.toml")).unwrap();
+        assert_eq!(c.project.display_name, "pv");
+        let c = Config::from_toml(
+            "[project]\nname = \"pv\"\ndisplay_name = \"Pipe Viewer\"\n",
+            Path::new("release.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.project.display_name, "Pipe Viewer");
+        let c =
+            Config::from_toml("[project]\nname = \"mesos\"\n", Path::new("release.toml")).unwrap();
+        assert_eq!(c.project.display_name, "Mesos");
     }
 
     #[test]

@@ -108,6 +108,52 @@ impl Config {
         }
     }
 
+    /// The settings still at an Apache Software Foundation default (an apache.org address or
+    /// URL) in a project whose `wording.preset` says it is not an ASF project: its [VOTE] would
+    /// go to `dev@NAME.apache.org` and link gitbox.apache.org. `None` for an ASF project.
+    pub fn asf_defaults_in_neutral(&self) -> Option<String> {
+        if self.wording.preset != "neutral" {
+            return None;
+        }
+        let mut keys: Vec<(&str, String)> = vec![
+            ("mail.dev", self.expand(&self.mail.dev)),
+            ("mail.user", self.expand(&self.mail.user)),
+            (
+                "publish.announce_to",
+                self.expand(&self.publish.announce_to),
+            ),
+            ("vote.tag_url", self.expand(&self.vote.tag_url)),
+            ("vote.changelog_url", self.expand(&self.vote.changelog_url)),
+            (
+                "website.download_url",
+                self.expand(&self.website.download_url),
+            ),
+            ("dist.dev", self.expand(&self.dist.dev)),
+            ("dist.release", self.expand(&self.dist.release)),
+            ("signing.keys", self.expand(&self.signing.keys)),
+        ];
+        if !self.website.releases_file.trim().is_empty() {
+            keys.push(("website.blog_url", self.expand(&self.website.blog_url)));
+        }
+        if self.publish.jira_release {
+            keys.push(("jira.url", self.expand(&self.jira.url)));
+        }
+        if !self.maven.artifacts.is_empty() || !self.maven.deploy_command.is_empty() {
+            keys.push(("maven.url", self.expand(&self.maven.url)));
+        }
+        let asf: Vec<String> = keys
+            .into_iter()
+            .filter(|(_, v)| v.contains("apache.org"))
+            .map(|(k, v)| format!("{k} = \"{v}\""))
+            .collect();
+        (!asf.is_empty()).then(|| {
+            format!(
+                "wording.preset is \"neutral\" (not an Apache project), but these settings are still the Apache defaults: {}; set them in release.toml to the project's own lists and URLs (docs/configuration.md)",
+                asf.join(", ")
+            )
+        })
+    }
+
     /// A template file's text: `path` relative to `root`, or `None` for the built-in one.
     /// `key` names the setting in the error.
     pub fn template_file(
@@ -128,5 +174,36 @@ impl Config {
                     p.display()
                 )
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Config;
+
+    #[test]
+    fn a_neutral_project_is_told_which_settings_still_point_at_the_asf() {
+        let mut c = Config::default();
+        c.project.name = "pv".into();
+        // An ASF project: the defaults are its own.
+        assert_eq!(c.asf_defaults_in_neutral(), None);
+        c.wording.preset = "neutral".into();
+        let m = c.asf_defaults_in_neutral().unwrap();
+        assert!(m.contains("mail.dev = \"dev@pv.apache.org\""), "{m}");
+        assert!(m.contains("vote.tag_url"), "{m}");
+        assert!(m.contains("jira.url"), "{m}");
+        assert!(!m.contains("maven.url"), "{m}");
+        c.mail.dev = "pv@example.org".into();
+        c.mail.user = "pv@example.org".into();
+        c.publish.announce_to = "announce@example.org".into();
+        c.vote.tag_url = "https://example.org/{tag}".into();
+        c.vote.changelog_url = "https://example.org/{tag}/NEWS".into();
+        c.website.download_url = "https://example.org/pv/".into();
+        c.website.releases_file = String::new();
+        c.dist.dev = "file:///srv/dist/dev/{name}".into();
+        c.dist.release = "file:///srv/dist/release/{name}".into();
+        c.signing.keys = "KEYS".into();
+        c.publish.jira_release = false;
+        assert_eq!(c.asf_defaults_in_neutral(), None);
     }
 }

@@ -394,7 +394,8 @@ impl Git {
     pub(crate) fn commit_time(&self, commit: &str) -> Result<u64, GitError> {
         let out = self
             .git(&format!("read the time of {commit}"))
-            .args(["show", "-s", "--format=%ct", commit])
+            .args(["show", "-s", "--format=%ct"])
+            .arg(format!("{commit}^{{commit}}"))
             .run()?;
         Ok(out.stdout_str().trim().parse().unwrap_or(0))
     }
@@ -496,11 +497,25 @@ impl Worktree {
             })?;
         let path = tmp.path().join(name);
         git.worktree_add(&path, rev)?;
-        Ok(Worktree {
+        let tree = Worktree {
             git: git.clone(),
             path,
             _tmp: Some(tmp),
-        })
+        };
+        // A checkout stamps files with the time each was written, in no order, so make sees a
+        // committed generated file (configure, Makefile.in, a .pot) older than its sources and
+        // remakes it: the build of the tag then differs from the build of its tarball. Every
+        // file gets the commit's time instead, as in `git archive` (and so in stage-rc's export).
+        let when = git.commit_time(rev)?;
+        set_mtimes(
+            &tree.path,
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(when),
+        )
+        .map_err(|e| GitError::Io {
+            action: "give the worktree's files the commit's time",
+            source: e,
+        })?;
+        Ok(tree)
     }
 
     /// A worktree of `rev` at `path`, replacing one an interrupted run left there.
@@ -517,6 +532,33 @@ impl Worktree {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Sets the modification time of every regular file and directory under `dir` (not `.git`,
+/// not through symbolic links) to `when`.
+fn set_mtimes(dir: &Path, when: std::time::SystemTime) -> std::io::Result<()> {
+    let times = std::fs::FileTimes::new().set_modified(when);
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            if kind.is_dir() {
+                dirs.push(entry.path());
+            } else if kind.is_file() {
+                std::fs::File::options()
+                    .write(true)
+                    .open(entry.path())
+                    .or_else(|_| std::fs::File::open(entry.path()))?
+                    .set_times(times)?;
+            }
+        }
+        std::fs::File::open(&d)?.set_times(times)?;
+    }
+    Ok(())
 }
 
 impl Drop for Worktree {

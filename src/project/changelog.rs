@@ -20,7 +20,7 @@ pub(crate) fn released_section(
     let heading = cfg.changelog_heading(version);
     let text = git
         .show(commit, file)?
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map(|b| crate::model::changelog::decode(&b).text)
         .ok_or_else(|| {
             Error::Usage(format!(
                 "{file} does not exist at {tag}; add it with a `{heading}` section"

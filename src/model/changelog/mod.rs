@@ -192,3 +192,77 @@ impl Section {
             .map(|g| g.line)
     }
 }
+
+/// A CHANGELOG's bytes as text. Real release notes are not always UTF-8: older entries of
+/// long-lived GNU-style `NEWS` files are often Latin-1 (pv's "Cédric" as the byte 0xE9). Valid
+/// UTF-8 is kept; each byte that is not part of valid UTF-8 is read as Latin-1 (ISO-8859-1),
+/// which maps every byte to a character, so nothing is lost and no file is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    /// The first line (from 1) holding a byte that is not UTF-8; `None` when it is all UTF-8.
+    pub latin1_line: Option<usize>,
+}
+
+impl Decoded {
+    /// What a report says when part of `file` was read as Latin-1.
+    pub fn note(&self, file: &str) -> Option<String> {
+        self.latin1_line.map(|line| {
+            format!(
+                "{file} is not all UTF-8 (first at line {line}): those bytes were read as Latin-1 (ISO-8859-1); if that is wrong, convert the file with iconv"
+            )
+        })
+    }
+}
+
+/// Decodes a CHANGELOG's bytes: see [`Decoded`].
+pub fn decode(bytes: &[u8]) -> Decoded {
+    let mut text = String::with_capacity(bytes.len());
+    let mut latin1_line = None;
+    let mut rest = bytes;
+    let mut line = 1;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                text.push_str(valid);
+                break;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                // Safe: `valid_up_to` is the length of the valid prefix.
+                let valid = std::str::from_utf8(valid).unwrap_or_default();
+                text.push_str(valid);
+                line += valid.bytes().filter(|b| *b == b'\n').count();
+                latin1_line.get_or_insert(line);
+                let bad = e.error_len().unwrap_or(after.len()).max(1);
+                text.extend(after[..bad].iter().map(|b| char::from(*b)));
+                line += after[..bad].iter().filter(|b| **b == b'\n').count();
+                rest = &after[bad..];
+            }
+        }
+    }
+    Decoded { text, latin1_line }
+}
+
+#[cfg(test)]
+mod decode_tests {
+    use super::decode;
+
+    #[test]
+    fn utf8_is_kept_and_latin1_bytes_are_read_as_latin1_with_their_line() {
+        let d = decode("1.6.20 - fixes\n  - thanks Andr\u{e9}\n".as_bytes());
+        assert_eq!(d.latin1_line, None);
+        assert!(d.text.contains("Andr\u{e9}"));
+        let d = decode(b"1.6.20\n  - ok\n  - thanks C\xe9dric\n  - \xff\xfe\n");
+        assert_eq!(d.latin1_line, Some(3));
+        assert_eq!(
+            d.text,
+            "1.6.20\n  - ok\n  - thanks C\u{e9}dric\n  - \u{ff}\u{fe}\n"
+        );
+        assert!(d.note("doc/NEWS").unwrap().contains("line 3"));
+        // A UTF-8 sequence cut short at the end of the file.
+        let d = decode(b"abc\xc3");
+        assert_eq!(d.text, "abc\u{c3}");
+        assert_eq!(d.latin1_line, Some(1));
+    }
+}

@@ -49,6 +49,40 @@ pub(crate) fn extra_sources(spec: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Macros that make this host's rpmbuild behave as the target distribution's. Debian's rpm
+/// ships `brp-compress` with `#!/bin/sh` but bash's `read -r -d ''`; run by dash it fails without
+/// failing the build, so man pages stay uncompressed and a spec listing `%{name}.1.gz` (pv's)
+/// fails with "File not found". There it is run with bash, as on CentOS.
+fn host_defines() -> Vec<(String, String)> {
+    let Ok(out) = Cmd::new("rpm", "read this host's brp-compress macro")
+        .args(["--eval", "%{?__brp_compress}"])
+        .timeout(std::time::Duration::from_secs(30))
+        .run()
+    else {
+        return Vec::new();
+    };
+    let value = out.stdout_str().trim().to_string();
+    let Some(script) = value.split_whitespace().next() else {
+        return Vec::new();
+    };
+    let text = crate::outside::fs::read_regular(Path::new(script), 1 << 20).unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let sh_is_bash = std::fs::canonicalize("/bin/sh")
+        .map(|p| p.file_name().is_some_and(|n| n == "bash"))
+        .unwrap_or(true);
+    let bash_read = text
+        .lines()
+        .any(|l| l.contains("read ") && l.contains(" -d "));
+    if text.starts_with("#!/bin/sh") && bash_read && !sh_is_bash {
+        tracing::info!(
+            "{script} needs bash but /bin/sh is not bash on this host: running it with bash, as the target distribution does"
+        );
+        vec![("__brp_compress".into(), format!("/bin/bash {value}"))]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Runs `rpmbuild -ba` in `topdir`, writing its whole output to `log`.
 pub fn rpmbuild(build: &BuildSpec, topdir: &Path, log: &Path) -> Result<Vec<PathBuf>> {
     for d in ["BUILD", "BUILDROOT", "RPMS", "SOURCES", "SPECS", "SRPMS"] {
@@ -68,7 +102,7 @@ pub fn rpmbuild(build: &BuildSpec, topdir: &Path, log: &Path) -> Result<Vec<Path
     .arg("-ba")
     .arg("--define")
     .arg(format!("_topdir {}", topdir.display()));
-    for (k, v) in &build.defines {
+    for (k, v) in build.defines.iter().cloned().chain(host_defines()) {
         cmd = cmd.arg("--define").arg(format!("{k} {v}"));
     }
     if build.nodeps {

@@ -47,8 +47,6 @@ pub enum ChangelogError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not UTF-8 text (line {line}); save it as UTF-8")]
-    NotUtf8 { path: String, line: usize },
     #[error("{0}")]
     MalformedHeading(Box<HeadingProblem>),
     #[error("`{rev}` (given to {flag}) is not a commit, branch or tag in {}; fetch it first (e.g. `git fetch origin`) or fix the name", repo.display())]
@@ -102,6 +100,8 @@ struct Ctx<'a> {
     prefix: PathBuf,
     /// The CHANGELOG's path relative to the repository's top, as annotations need it.
     display: String,
+    /// Where a CHANGELOG read was not all UTF-8 (line, note), for the report.
+    decode_notes: std::cell::RefCell<Vec<(usize, String)>>,
 }
 
 impl Ctx<'_> {
@@ -138,7 +138,7 @@ impl Ctx<'_> {
         let path = self.repo_path(&self.format.file);
         match git.show(commit, &path)? {
             None => Ok(None),
-            Some(bytes) => Ok(Some(parse(&text(&self.display, bytes)?, &self.format))),
+            Some(bytes) => Ok(Some(parse(&text(self, &bytes), &self.format))),
         }
     }
 
@@ -155,7 +155,7 @@ impl Ctx<'_> {
                         },
                         _ => ChangelogError::Unreadable { path, source: e },
                     })?;
-                Ok(parse(&text(&self.display, bytes)?, &self.format))
+                Ok(parse(&text(self, &bytes), &self.format))
             }
             Source::Commit { rev, commit } => self.changelog_at(commit)?.ok_or_else(|| {
                 ChangelogError::Missing {
@@ -168,16 +168,17 @@ impl Ctx<'_> {
     }
 }
 
-fn text(display: &str, bytes: Vec<u8>) -> Result<String> {
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-        ChangelogError::NotUtf8 {
-            path: display.to_string(),
-            line,
+/// The CHANGELOG's text (the one decoder, `model::changelog::decode`); a part read as Latin-1
+/// is remembered for the report.
+fn text(ctx: &Ctx<'_>, bytes: &[u8]) -> String {
+    let decoded = crate::model::changelog::decode(bytes);
+    if let (Some(line), Some(note)) = (decoded.latin1_line, decoded.note(&ctx.display)) {
+        let mut notes = ctx.decode_notes.borrow_mut();
+        if !notes.iter().any(|(_, n)| *n == note) {
+            notes.push((line, note));
         }
-        .into()
-    })
+    }
+    decoded.text
 }
 
 /// A full commit id shortened for messages; other revisions as given.
@@ -224,6 +225,7 @@ pub fn check(
         git,
         prefix,
         display,
+        decode_notes: Default::default(),
     };
     let name = &project.config.project.name;
 
@@ -342,6 +344,9 @@ pub fn check(
         checks::section(&cl, file, version, at_tag, &ctx.format, &expected(version));
     for n in notes {
         section_check.push(Finding::notice(n, file.at(1)));
+    }
+    for (line, n) in ctx.decode_notes.borrow().iter() {
+        section_check.push(Finding::notice(n.clone(), file.at(*line)));
     }
     report.push(section_check);
     report.push(checks::headings(

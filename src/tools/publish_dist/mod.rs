@@ -258,6 +258,9 @@ fn plan(
     ledger: &Ledger,
 ) -> Result<(Plan<PublishStep>, Context)> {
     let cfg = o.project.config.clone();
+    if let Some(m) = cfg.asf_defaults_in_neutral() {
+        return Err(Error::Usage(m));
+    }
     let env: Vec<(String, String)> = std::env::vars().collect();
     // `--send` is checked now, before anything is promoted or tagged (and so in --dry-run).
     if request.send {

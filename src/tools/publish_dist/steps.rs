@@ -922,9 +922,13 @@ impl<'a> Publisher<'a> {
             changelog_url: cfg
                 .expand(&cfg.vote.changelog_url)
                 .replace("{tag}", &ctx.final_tag),
-            blog_url: self
-                .fill(&w.blog_url)
-                .replace("{slug}", &self.fill(&w.blog_slug)),
+            // No website step, no blog post to link.
+            blog_url: if w.releases_file.trim().is_empty() {
+                String::new()
+            } else {
+                self.fill(&w.blog_url)
+                    .replace("{slug}", &self.fill(&w.blog_slug))
+            },
             release_managers: ctx.managers.clone(),
             keys_url: crate::verify::keys::url(&ctx.project.root, &cfg.expand(&cfg.signing.keys)),
             description: cfg.expand(&w.description),

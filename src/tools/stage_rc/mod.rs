@@ -112,6 +112,9 @@ pub fn plan(
     let project = common.project()?;
     let git = project.git()?;
     let cfg = project.config.clone();
+    if let Some(m) = cfg.asf_defaults_in_neutral() {
+        return Err(Error::Usage(m));
+    }
     let facts = preflight::run(&project, &git, &request.tag)?;
     // `--send` is checked now, before anything is uploaded or pushed (and so in --dry-run).
     if request.send {
@@ -508,7 +511,8 @@ impl Stager<'_> {
                 crate::verify::pipeline::limits(cfg),
                 "refusing to stage it",
             )?;
-            source_tarball::gunzip(&made, &raw).map_err(|e| Error::io("uncompress", &made, e))?;
+            source_tarball::uncompress(&made, &raw)
+                .map_err(|e| Error::io("uncompress", &made, e))?;
         }
         let out = ctx.file("");
         let written = source_tarball::normalise(&raw, &out, f.source_date_epoch)

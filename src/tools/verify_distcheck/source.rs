@@ -444,7 +444,16 @@ pub(crate) fn changelog_section_check(
         "the CHANGELOG has a finished section for the version",
     );
     let text = match git.show(rev, file) {
-        Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+        Ok(Some(bytes)) => {
+            let decoded = crate::model::changelog::decode(&bytes);
+            if let (Some(line), Some(note)) = (decoded.latin1_line, decoded.note(file)) {
+                c.push(Finding::notice(
+                    note,
+                    Some(Location::new(file.clone(), Some(line))),
+                ));
+            }
+            decoded.text
+        }
         Ok(None) => {
             c.push(Finding::error(
                 format!("{file} does not exist at {rev}; add the release notes before tagging"),

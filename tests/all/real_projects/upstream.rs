@@ -1,13 +1,16 @@
 //! Real autotools projects other than the sample, from the upstream tarballs of the corpus
 //! (`scripts/fetch-corpus`): each is turned into a git repository with its small
-//! `tests/fixtures/real/<name>/release.toml`, tagged as a release candidate, and driven through
-//! bump-version, verify-distcheck source (a real `make distcheck`) and verify-distcheck
-//! candidate on the tarball that distcheck made, signed with a throwaway key.
+//! `tests/fixtures/real/<name>/release.toml` and released through every tool, on local
+//! stand-ins (a bare git remote, a local svn dist, a throwaway key): bump-version,
+//! changelog-check, verify-distcheck source (the project's real `make distcheck` or recipe),
+//! stage-rc, verify-distcheck candidate on what stage-rc staged, build-rpms where the project
+//! has a spec, the tally of a [VOTE] thread that answers stage-rc's own email, and publish-dist.
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::release::{export, git_at, keyring, svn};
 use crate::support::*;
 
 /// The upstream tarball of `package` in the corpus; locally the test skips when the corpus is
@@ -30,43 +33,73 @@ fn upstream(package: &str) -> Option<PathBuf> {
     found
 }
 
-/// `gpg` in a throwaway home.
-fn gpg(home: &Path, args: &[&str]) -> String {
-    let out = Command::new("gpg")
-        .env("GNUPGHOME", home)
-        .args([
-            "--batch",
-            "--yes",
-            "--pinentry-mode",
-            "loopback",
-            "--passphrase",
-            "",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "gpg {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// One real project and what its release needs.
+struct Real<'a> {
+    /// The Debian source package holding the upstream tarball.
+    package: &'a str,
+    name: &'a str,
+    version: &'a str,
+    /// The release manager's edit before tagging: the section the release notes need.
+    release_notes: Option<(&'a str, &'a str)>,
+    /// The version site file and the text it holds after publish-dist bumped the branch.
+    bumped: (&'a str, &'a str),
+    /// The project ships an RPM spec: build-rpms runs too.
+    rpm: bool,
 }
 
-/// Drives one project: `release_notes` is the release manager's edit before tagging (the
-/// section the release notes need), `tarball` the name distcheck makes.
-fn drive(package: &str, name: &str, version: &str, release_notes: Option<(&str, &str)>) {
-    if !["git", "gpg", "make", "gcc", "sha512sum", "tar"]
-        .iter()
-        .all(|t| require_tool(t))
+/// The vote thread: stage-rc's own [VOTE] email and three binding +1 replies.
+fn vote_thread(vote_email: &str) -> String {
+    let header = |name: &str| {
+        vote_email
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("no {name} in the vote email:\n{vote_email}"))
+            .to_string()
+    };
+    let (subject, id, to) = (header("Subject"), header("Message-ID"), header("To"));
+    let mut mbox = format!("From alice@example.org Mon Nov  2 17:00:00 2026\n{vote_email}\n");
+    for (i, (who, addr)) in [
+        ("Alice Andersen", "alice@example.org"),
+        ("Bilal Chaudhry", "bilal@example.org"),
+        ("Chen Wei", "chen.wei@example.org"),
+    ]
+    .iter()
+    .enumerate()
     {
+        mbox.push_str(&format!(
+            "From {addr} Tue Nov  3 1{i}:00:00 2026\nFrom: {who} <{addr}>\nTo: {to}\nSubject: Re: {subject}\nDate: Tue, 03 Nov 2026 1{i}:00:00 +0000\nMessage-ID: <vote-{i}@example.org>\nIn-Reply-To: {id}\nReferences: {id}\n\n+1\n\nChecked the signature and the checksum, built it and ran its tests.\n\n"
+        ));
+    }
+    mbox
+}
+
+const ROSTER: &str = "[[member]]\nname = \"Alice Andersen\"\nemails = [\"alice@example.org\"]\n\n[[member]]\nname = \"Bilal Chaudhry\"\nemails = [\"bilal@example.org\"]\n\n[[member]]\nname = \"Chen Wei\"\nemails = [\"chen.wei@example.org\"]\n";
+
+/// Runs a tool with the stand-ins' environment.
+fn step(name: &str, dir: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
+    let mut c = tool(name, dir);
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    run(c)
+}
+
+fn release(p: Real<'_>) {
+    let mut tools = vec!["git", "gpg", "make", "gcc", "tar", "svn", "svnadmin"];
+    if p.rpm {
+        tools.extend(["rpmbuild", "createrepo_c", "rpm"]);
+    }
+    if !tools.iter().all(|t| require_tool(t)) {
         return;
     }
-    let Some(tarball) = upstream(package) else {
+    let Some(tarball) = upstream(p.package) else {
         return;
     };
+    let (name, version) = (p.name, p.version);
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join(name);
+    let work = dir.path();
+    let repo = work.join(name);
     std::fs::create_dir(&repo).unwrap();
     let out = Command::new("tar")
         .arg("-xf")
@@ -85,31 +118,88 @@ fn drive(package: &str, name: &str, version: &str, release_notes: Option<(&str, 
         repo.join("release.toml"),
     )
     .unwrap();
-    if let Some((file, section)) = release_notes {
+    if let Some((file, section)) = p.release_notes {
         let path = repo.join(file);
-        let old = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, format!("{section}{old}")).unwrap();
+        let old = std::fs::read(&path).unwrap();
+        std::fs::write(&path, [section.as_bytes(), &old].concat()).unwrap();
     }
-    git(&repo, &["init", "-q", "-b", "main"]);
-    git(&repo, &["add", "-A"]);
-    git(
+    let origin = work.join("origin.git");
+    git_at(work, &["init", "-q", "--bare", origin.to_str().unwrap()]);
+    git_at(&repo, &["init", "-q", "-b", "main"]);
+    git_at(&repo, &["config", "user.name", "Alice Andersen"]);
+    git_at(&repo, &["config", "user.email", "alice@example.org"]);
+    git_at(
+        &repo,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    git_at(&repo, &["add", "-A"]);
+    git_at(
         &repo,
         &["commit", "-qm", &format!("Imported {name} {version}.")],
     );
+    git_at(&repo, &["push", "-q", "origin", "main"]);
     let rc = format!("{version}-rc1");
-    git(&repo, &["tag", "-a", &rc, "-m", &format!("{name} {rc}")]);
 
-    // The version sites at the tag carry the tag's version.
-    let r = run_tool("bump-version", &repo, &["check", "--tag", &rc]);
+    // The stand-ins: a throwaway key listed in KEYS, and an svn dist with dev and release.
+    let key = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
+    let keys = work.join("KEYS");
+    std::fs::write(&keys, export(&key)).unwrap();
+    let svn_root = work.join("svn");
+    let out = Command::new("svnadmin")
+        .arg("create")
+        .arg(&svn_root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dist = format!("file://{}", svn_root.display());
+    svn(&[
+        "mkdir",
+        "-q",
+        "--parents",
+        "-m",
+        "The dist layout.",
+        &format!("{dist}/dev/{name}"),
+        &format!("{dist}/release/{name}"),
+    ]);
+    let roster = work.join("roster.toml");
+    std::fs::write(&roster, ROSTER).unwrap();
+    let env = [
+        ("GNUPGHOME", key.dir.path().display().to_string()),
+        ("RELEASE_KIT_DIST_DEV", format!("{dist}/dev/{{name}}")),
+        (
+            "RELEASE_KIT_DIST_RELEASE",
+            format!("{dist}/release/{{name}}"),
+        ),
+        ("RELEASE_KIT_SIGNING_KEYS", keys.display().to_string()),
+        ("RELEASE_KIT_RPM_NODEPS", "true".into()),
+        ("RELEASE_KIT_RPM_SIGN_KEY", key.fingerprint.clone()),
+    ];
+    let at = |p: &Path| p.to_str().unwrap().to_string();
+
+    // bump-version: the version sites agree, in the work tree and at the tag.
+    let r = step("bump-version", &repo, &env, &["check"]);
+    r.assert_code(0);
+    assert!(!r.stderr.contains("no release.toml"), "{}", r.stderr);
+    git_at(&repo, &["tag", "-a", &rc, "-m", &format!("{name} {rc}")]);
+    let r = step("bump-version", &repo, &env, &["check", "--tag", &rc]);
     r.assert_code(0);
     assert!(r.stdout.contains(version), "{}", r.stdout);
-    assert!(!r.stderr.contains("no release.toml"), "{}", r.stderr);
 
-    // A real make distcheck from a clean worktree of the tag.
-    let out_dir = dir.path().join("out");
-    let r = run_tool(
+    // changelog-check: the release notes have a finished section for the version.
+    let r = step("changelog-check", &repo, &env, &["--tag", &rc]);
+    r.assert_code(0);
+    assert!(r.stdout.contains("changelog-section"), "{}", r.stdout);
+
+    // verify-distcheck source: the project's own distcheck from a clean worktree of the tag.
+    let distcheck = work.join("distcheck");
+    let r = step(
         "verify-distcheck",
         &repo,
+        &env,
         &[
             "source",
             "--tag",
@@ -117,60 +207,83 @@ fn drive(package: &str, name: &str, version: &str, release_notes: Option<(&str, 
             "--jobs",
             "2",
             "--out-dir",
-            out_dir.to_str().unwrap(),
+            &at(&distcheck),
         ],
     );
     r.assert_code(0);
-    let made = std::fs::read_dir(&out_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.to_string_lossy().contains(".tar."))
-        .unwrap_or_else(|| panic!("no tarball in {}:\n{}", out_dir.display(), r.stdout));
 
-    // The candidate as a voter sees it: signed, summed, checked against the tag.
-    let home = tempfile::Builder::new().prefix("gpg").tempdir().unwrap();
-    gpg(
-        home.path(),
-        &[
-            "--quick-gen-key",
-            "RM <rm@example.org>",
-            "ed25519",
-            "sign",
-            "1y",
-        ],
+    // stage-rc: the candidate made, signed, summed and staged in the svn dev area, the tag
+    // pushed, the [VOTE] email written in the project's own words; a re-run redoes nothing.
+    let stage = work.join("stage");
+    let vote_start = ["--vote-start", "2026-11-02T17:00:00Z"];
+    let r = step(
+        "stage-rc",
+        &repo,
+        &env,
+        &[&["--tag", &rc, "--out", &at(&stage)][..], &vote_start].concat(),
     );
-    let keys = dir.path().join("KEYS");
-    std::fs::write(
-        &keys,
-        gpg(home.path(), &["--armor", "--export", "rm@example.org"]),
-    )
-    .unwrap();
-    let asc = format!("{}.asc", made.display());
-    gpg(
-        home.path(),
-        &[
-            "--armor",
-            "--output",
-            &asc,
-            "--detach-sign",
-            made.to_str().unwrap(),
-        ],
+    r.assert_code(0);
+    let email = std::fs::read_to_string(stage.join("vote-email.eml")).unwrap();
+    assert!(
+        email.contains(&format!("Subject: [VOTE] Release {name} {version} (rc1)")),
+        "{email}"
     );
-    let sum = Command::new("sha512sum")
-        .arg(made.file_name().unwrap())
-        .current_dir(&out_dir)
-        .output()
-        .unwrap();
-    std::fs::write(format!("{}.sha512", made.display()), sum.stdout).unwrap();
-    let r = run_tool(
+    for asf in ["Mesos", "Apache", "apache.org", "PMC"] {
+        assert!(
+            !email.contains(asf),
+            "`{asf}` in a non-ASF project's vote email:\n{email}"
+        );
+    }
+    let r = step(
+        "stage-rc",
+        &repo,
+        &env,
+        &[
+            &["--tag", &rc, "--out", &at(&work.join("stage-again"))][..],
+            &vote_start,
+        ]
+        .concat(),
+    );
+    r.assert_code(0);
+    assert!(r.stdout.contains("0 steps done"), "{}", r.stdout);
+    let staged = svn(&["list", &format!("{dist}/dev/{name}/{rc}")]);
+    let artifact_name = staged
+        .lines()
+        .find(|l| l.contains(".tar.") && !l.ends_with(".asc") && !l.ends_with(".sha512"))
+        .unwrap_or_else(|| panic!("no tarball staged: {staged}"))
+        .to_string();
+    assert!(staged.contains(&format!("{artifact_name}.asc")), "{staged}");
+    assert!(
+        staged.contains(&format!("{artifact_name}.sha512")),
+        "{staged}"
+    );
+    assert!(
+        git_at(
+            work,
+            &["--git-dir", origin.to_str().unwrap(), "tag", "-l", &rc]
+        )
+        .contains(&rc),
+        "the rc tag was not pushed"
+    );
+
+    // verify-distcheck candidate: what a voter downloads from dev, checked against the tag.
+    let voter = work.join("voter");
+    svn(&[
+        "export",
+        "-q",
+        &format!("{dist}/dev/{name}/{rc}"),
+        &at(&voter),
+    ]);
+    let r = step(
         "verify-distcheck",
         &repo,
+        &env,
         &[
             "candidate",
             "--artifact",
-            made.to_str().unwrap(),
+            &at(&voter.join(&artifact_name)),
             "--keys",
-            keys.to_str().unwrap(),
+            &at(&keys),
             "--tag",
             &rc,
         ],
@@ -182,28 +295,177 @@ fn drive(package: &str, name: &str, version: &str, release_notes: Option<(&str, 
         "{}",
         r.stdout
     );
-    let _ = Command::new("gpgconf")
-        .env("GNUPGHOME", home.path())
-        .args(["--kill", "all"])
-        .output();
+
+    // build-rpms: the staged candidate, verified, built with the project's spec into a signed
+    // yum repository.
+    if p.rpm {
+        let yum = work.join("yum");
+        let r = step(
+            "build-rpms",
+            &repo,
+            &env,
+            &[
+                "--tag",
+                &rc,
+                "--repo-dir",
+                &at(&yum),
+                "--work-dir",
+                &at(&work.join("rpm-work")),
+            ],
+        );
+        r.assert_code(0);
+        let arch = yum.join("el7-testing/x86_64");
+        let rpms: Vec<String> = std::fs::read_dir(&arch)
+            .unwrap_or_else(|e| panic!("{}: {e}\n{}{}", arch.display(), r.stdout, r.stderr))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".rpm"))
+            .collect();
+        assert!(
+            rpms.iter()
+                .any(|n| n.starts_with(&format!("{name}-{version}-"))),
+            "{rpms:?}\n{}",
+            r.stdout
+        );
+        assert!(arch.join("repodata/repomd.xml.asc").is_file());
+    }
+
+    // The vote: stage-rc's own email answered by three binding +1s, tallied.
+    let thread = work.join("thread.mbox");
+    std::fs::write(&thread, vote_thread(&email)).unwrap();
+    let r = step(
+        "publish-dist",
+        &repo,
+        &env,
+        &[
+            "tally",
+            "--tag",
+            &rc,
+            "--thread",
+            &at(&thread),
+            "--roster",
+            &at(&roster),
+            "--out",
+            &at(&work.join("tally")),
+        ],
+    );
+    r.assert_code(0);
+    assert!(
+        r.stdout.contains("PASSED") || r.stdout.contains("passed"),
+        "{}",
+        r.stdout
+    );
+
+    // publish-dist: promoted to the release area, the final tag pushed, the branch bumped to
+    // the next patch, [RESULT] and [ANNOUNCE] in the project's own words.
+    let publish = work.join("publish");
+    let r = step(
+        "publish-dist",
+        &repo,
+        &env,
+        &[
+            "--tag",
+            &rc,
+            "--thread",
+            &at(&thread),
+            "--roster",
+            &at(&roster),
+            "--out",
+            &at(&publish),
+            "--release-date",
+            "2026-11-09",
+        ],
+    );
+    r.assert_code(0);
+    let released = svn(&["list", &format!("{dist}/release/{name}/{version}")]);
+    assert!(released.contains(&artifact_name), "{released}");
+    assert!(
+        released.contains(&format!("{artifact_name}.asc")),
+        "{released}"
+    );
+    let remote = |args: &[&str]| {
+        git_at(
+            work,
+            &[&["--git-dir", origin.to_str().unwrap()][..], args].concat(),
+        )
+    };
+    assert!(
+        remote(&["tag", "-l", version]).contains(version),
+        "no final tag"
+    );
+    let (file, text) = p.bumped;
+    let bumped = remote(&["show", &format!("main:{file}")]);
+    assert!(
+        bumped.contains(text),
+        "main's {file} after the release:\n{bumped}"
+    );
+    let announce = std::fs::read_to_string(publish.join("announce-email.eml")).unwrap();
+    assert!(
+        announce.contains(&format!("{name} {version}")),
+        "{announce}"
+    );
+    for asf in ["Mesos", "Apache", "apache.org", "PMC", "mirrors"] {
+        assert!(
+            !announce.contains(asf),
+            "`{asf}` in a non-ASF announcement:\n{announce}"
+        );
+    }
+    let r = step(
+        "publish-dist",
+        &repo,
+        &env,
+        &[
+            "--tag",
+            &rc,
+            "--thread",
+            &at(&thread),
+            "--roster",
+            &at(&roster),
+            "--out",
+            &at(&work.join("publish-again")),
+        ],
+    );
+    r.assert_code(0);
 }
 
 #[test]
-fn libmd_is_released_through_the_tools() {
-    drive("libmd", "libmd", "1.0.4", None);
+fn libmd_is_released_through_every_tool() {
+    release(Real {
+        package: "libmd",
+        name: "libmd",
+        version: "1.0.4",
+        release_notes: None,
+        bumped: (".dist-version", "1.0.5"),
+        rpm: false,
+    });
 }
 
 #[test]
-fn attr_is_released_once_its_release_notes_have_a_section() {
+fn attr_is_released_through_every_tool_once_its_release_notes_have_a_section() {
     // attr's doc/CHANGES stops at 2.4.44 (its history moved to git): the release manager adds
     // the section before tagging, as the release guide asks.
-    drive(
-        "attr",
-        "attr",
-        "2.5.1",
-        Some((
+    release(Real {
+        package: "attr",
+        name: "attr",
+        version: "2.5.1",
+        release_notes: Some((
             "doc/CHANGES",
             "attr-2.5.1 (9 February 2021)\n\t- Release notes.\n\n",
         )),
-    );
+        bumped: ("configure.ac", "AC_INIT([attr], [2.5.2]"),
+        rpm: false,
+    });
+}
+
+#[test]
+fn pv_is_released_through_every_tool_with_its_rpm() {
+    // pv: autoconf without automake, three version sites, a NEWS file partly in Latin-1, a
+    // separate build directory for `make dist`, and an RPM spec.
+    release(Real {
+        package: "pv",
+        name: "pv",
+        version: "1.6.20",
+        release_notes: None,
+        bumped: ("doc/VERSION", "1.6.21"),
+        rpm: true,
+    });
 }
