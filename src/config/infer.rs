@@ -169,7 +169,7 @@ pub fn defaults_notice(place: &str, inferred: Option<&Inferred>) -> String {
         }
     };
     format!(
-        "no release.toml in {place}: using release-kit's built-in defaults, which follow Apache Mesos (tags X.Y.Z-rcN, dist.apache.org, lists at NAME.apache.org, LICENSE and NOTICE required), with {name}; write a release.toml to describe your project (docs/configuration.md)"
+        "no release.toml in {place}: using release-kit's built-in defaults, which follow Apache Mesos (tags X.Y.Z-rcN, dist.apache.org, lists at NAME.apache.org, LICENSE and NOTICE required in the tree and tarball the tag makes), with {name}; write a release.toml to describe your project (docs/configuration.md)"
     )
 }
 

@@ -276,6 +276,17 @@ fn bad_input_exits_2() {
         "{}",
         r.stdout
     );
+    // A binary file is not release notes: exit 2, naming the file and the key to fix.
+    std::fs::write(&cl, b"Release Notes - Hello - Version 1.1.0\n\0\x01\n").unwrap();
+    let r = check(&hello, &[]);
+    r.assert_code(2);
+    assert!(
+        r.stderr
+            .contains("CHANGELOG is not text (a NUL byte on line 2)")
+            && r.stderr.contains("changelog.file"),
+        "{}",
+        r.stderr
+    );
     std::fs::remove_file(&cl).unwrap();
     let r = check(&hello, &[]);
     r.assert_code(2);

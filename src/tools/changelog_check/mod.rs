@@ -47,6 +47,8 @@ pub enum ChangelogError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{path} is not text (a NUL byte on line {line}); point `changelog.file` in release.toml at the project's release notes")]
+    NotText { path: String, line: usize },
     #[error("{0}")]
     MalformedHeading(Box<HeadingProblem>),
     #[error("`{rev}` (given to {flag}) is not a commit, branch or tag in {}; fetch it first (e.g. `git fetch origin`) or fix the name", repo.display())]
@@ -138,7 +140,7 @@ impl Ctx<'_> {
         let path = self.repo_path(&self.format.file);
         match git.show(commit, &path)? {
             None => Ok(None),
-            Some(bytes) => Ok(Some(parse(&text(self, &bytes), &self.format))),
+            Some(bytes) => Ok(Some(parse(&text(self, &bytes)?, &self.format))),
         }
     }
 
@@ -155,7 +157,7 @@ impl Ctx<'_> {
                         },
                         _ => ChangelogError::Unreadable { path, source: e },
                     })?;
-                Ok(parse(&text(self, &bytes), &self.format))
+                Ok(parse(&text(self, &bytes)?, &self.format))
             }
             Source::Commit { rev, commit } => self.changelog_at(commit)?.ok_or_else(|| {
                 ChangelogError::Missing {
@@ -169,8 +171,15 @@ impl Ctx<'_> {
 }
 
 /// The CHANGELOG's text (the one decoder, `model::changelog::decode`); a part read as Latin-1
-/// is remembered for the report.
-fn text(ctx: &Ctx<'_>, bytes: &[u8]) -> String {
+/// is remembered for the report. A file with a NUL byte is not release notes at all.
+fn text(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<String> {
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        return Err(ChangelogError::NotText {
+            path: ctx.display.clone(),
+            line: bytes[..at].iter().filter(|b| **b == b'\n').count() + 1,
+        }
+        .into());
+    }
     let decoded = crate::model::changelog::decode(bytes);
     if let (Some(line), Some(note)) = (decoded.latin1_line, decoded.note(&ctx.display)) {
         let mut notes = ctx.decode_notes.borrow_mut();
@@ -178,7 +187,7 @@ fn text(ctx: &Ctx<'_>, bytes: &[u8]) -> String {
             notes.push((line, note));
         }
     }
-    decoded.text
+    Ok(decoded.text)
 }
 
 /// A full commit id shortened for messages; other revisions as given.

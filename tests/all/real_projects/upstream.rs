@@ -75,6 +75,16 @@ fn vote_thread(vote_email: &str) -> String {
 
 const ROSTER: &str = "[[member]]\nname = \"Alice Andersen\"\nemails = [\"alice@example.org\"]\n\n[[member]]\nname = \"Bilal Chaudhry\"\nemails = [\"bilal@example.org\"]\n\n[[member]]\nname = \"Chen Wei\"\nemails = [\"chen.wei@example.org\"]\n";
 
+/// Runs an outside command that must succeed.
+fn ok(c: &mut Command) {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{c:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Runs a tool with the stand-ins' environment.
 fn step(name: &str, dir: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
     let mut c = tool(name, dir);
@@ -101,18 +111,11 @@ fn release(p: Real<'_>) {
     let work = dir.path();
     let repo = work.join(name);
     std::fs::create_dir(&repo).unwrap();
-    let out = Command::new("tar")
+    ok(Command::new("tar")
         .arg("-xf")
         .arg(&tarball)
         .args(["--strip-components=1", "-C"])
-        .arg(&repo)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(&repo));
     std::fs::copy(
         root().join(format!("tests/fixtures/real/{name}/release.toml")),
         repo.join("release.toml"),
@@ -145,16 +148,7 @@ fn release(p: Real<'_>) {
     let keys = work.join("KEYS");
     std::fs::write(&keys, export(&key)).unwrap();
     let svn_root = work.join("svn");
-    let out = Command::new("svnadmin")
-        .arg("create")
-        .arg(&svn_root)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(Command::new("svnadmin").arg("create").arg(&svn_root));
     let dist = format!("file://{}", svn_root.display());
     svn(&[
         "mkdir",
@@ -184,6 +178,11 @@ fn release(p: Real<'_>) {
     let r = step("bump-version", &repo, &env, &["check"]);
     r.assert_code(0);
     assert!(!r.stderr.contains("no release.toml"), "{}", r.stderr);
+    // The next patch release, planned in every site and changing nothing.
+    let r = step("bump-version", &repo, &env, &["next", "patch", "--dry-run"]);
+    r.assert_code(0);
+    assert!(r.stdout.contains(p.bumped.1), "{}", r.stdout);
+    assert_eq!(git_at(&repo, &["status", "--porcelain"]), "");
     git_at(&repo, &["tag", "-a", &rc, "-m", &format!("{name} {rc}")]);
     let r = step("bump-version", &repo, &env, &["check", "--tag", &rc]);
     r.assert_code(0);
@@ -357,24 +356,19 @@ fn release(p: Real<'_>) {
 
     // publish-dist: promoted to the release area, the final tag pushed, the branch bumped to
     // the next patch, [RESULT] and [ANNOUNCE] in the project's own words.
-    let publish = work.join("publish");
-    let r = step(
-        "publish-dist",
-        &repo,
-        &env,
-        &[
-            "--tag",
-            &rc,
-            "--thread",
-            &at(&thread),
-            "--roster",
-            &at(&roster),
-            "--out",
-            &at(&publish),
-            "--release-date",
-            "2026-11-09",
-        ],
-    );
+    let publish = |out: &Path, date: &[&str]| {
+        let (thread, roster, out) = (at(&thread), at(&roster), at(out));
+        let args = [
+            &[
+                "--tag", &rc, "--thread", &thread, "--roster", &roster, "--out", &out,
+            ][..],
+            date,
+        ]
+        .concat();
+        step("publish-dist", &repo, &env, &args)
+    };
+    let published = work.join("publish");
+    let r = publish(&published, &["--release-date", "2026-11-09"]);
     r.assert_code(0);
     let released = svn(&["list", &format!("{dist}/release/{name}/{version}")]);
     assert!(released.contains(&artifact_name), "{released}");
@@ -398,7 +392,7 @@ fn release(p: Real<'_>) {
         bumped.contains(text),
         "main's {file} after the release:\n{bumped}"
     );
-    let announce = std::fs::read_to_string(publish.join("announce-email.eml")).unwrap();
+    let announce = std::fs::read_to_string(published.join("announce-email.eml")).unwrap();
     assert!(
         announce.contains(&format!("{name} {version}")),
         "{announce}"
@@ -409,21 +403,7 @@ fn release(p: Real<'_>) {
             "`{asf}` in a non-ASF announcement:\n{announce}"
         );
     }
-    let r = step(
-        "publish-dist",
-        &repo,
-        &env,
-        &[
-            "--tag",
-            &rc,
-            "--thread",
-            &at(&thread),
-            "--roster",
-            &at(&roster),
-            "--out",
-            &at(&work.join("publish-again")),
-        ],
-    );
+    let r = publish(&work.join("publish-again"), &[]);
     r.assert_code(0);
 }
 
