@@ -387,6 +387,21 @@ fn bad_inputs_are_explained() {
     );
 }
 
+/// The sample's spec, edited by `edit`, with the files beside it, in `t/spec`: the path to
+/// give `--spec`.
+fn edited_spec(s: &Staged, t: &Path, edit: impl Fn(String) -> String) -> String {
+    let spec_dir = t.join("spec");
+    std::fs::create_dir(&spec_dir).unwrap();
+    let spec = std::fs::read_to_string(s.repo.join("support/packaging/centos/hello.spec")).unwrap();
+    std::fs::write(spec_dir.join("hello.spec"), edit(spec)).unwrap();
+    std::fs::copy(
+        s.repo.join("support/packaging/centos/hello.service"),
+        spec_dir.join("hello.service"),
+    )
+    .unwrap();
+    spec_dir.join("hello.spec").to_str().unwrap().to_string()
+}
+
 #[test]
 fn a_spec_that_fails_to_build_shows_the_failing_lines() {
     if !tools() {
@@ -394,30 +409,17 @@ fn a_spec_that_fails_to_build_shows_the_failing_lines() {
     }
     let s = staged();
     let t = tempfile::tempdir().unwrap();
-    let spec_dir = t.path().join("spec");
-    std::fs::create_dir(&spec_dir).unwrap();
-    let spec = std::fs::read_to_string(s.repo.join("support/packaging/centos/hello.spec"))
-        .unwrap()
-        .replace(
+    let spec = edited_spec(s, t.path(), |spec| {
+        spec.replace(
             "%build\n",
             "%build\necho 'compiler exploded: greet.c:42' >&2; exit 1\n",
-        );
-    std::fs::write(spec_dir.join("hello.spec"), spec).unwrap();
-    std::fs::copy(
-        s.repo.join("support/packaging/centos/hello.service"),
-        spec_dir.join("hello.service"),
-    )
-    .unwrap();
+        )
+    });
     let r = build_rpms(
         s,
         &s.dist,
         t.path(),
-        &[
-            "--tag",
-            "1.1.0-rc1",
-            "--spec",
-            spec_dir.join("hello.spec").to_str().unwrap(),
-        ],
+        &["--tag", "1.1.0-rc1", "--spec", &spec],
     );
     r.assert_code(1);
     assert!(
@@ -1134,22 +1136,14 @@ fn build_rpms_suggests_nodeps_on_failed_build_dependencies() {
     }
     let s = staged();
     let t = tempfile::tempdir().unwrap();
-    let spec_dir = t.path().join("spec");
-    std::fs::create_dir(&spec_dir).unwrap();
     // A build dependency no RPM database has, whatever the host.
-    let spec = std::fs::read_to_string(s.repo.join("support/packaging/centos/hello.spec"))
-        .unwrap()
-        .replacen(
+    let spec = edited_spec(s, t.path(), |spec| {
+        spec.replacen(
             "%description",
             "BuildRequires: release-kit-no-such-build-dependency\n\n%description",
             1,
-        );
-    std::fs::write(spec_dir.join("hello.spec"), spec).unwrap();
-    std::fs::copy(
-        s.repo.join("support/packaging/centos/hello.service"),
-        spec_dir.join("hello.service"),
-    )
-    .unwrap();
+        )
+    });
     let r = build_rpms(
         s,
         &s.dist,
@@ -1160,7 +1154,7 @@ fn build_rpms_suggests_nodeps_on_failed_build_dependencies() {
             "--tag",
             "1.1.0-rc1",
             "--spec",
-            spec_dir.join("hello.spec").to_str().unwrap(),
+            &spec,
         ],
     );
     r.assert_code(1);

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::release::{cut_rc1, export, git_at, keyring, svn, Keyring};
+use crate::support::release::{cut_rc1, export, git_at, keyring, svn, svn_dist, Keyring};
 use crate::support::{self, git, run, sample_thread, tool, Run};
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -57,23 +57,10 @@ impl Fx {
         let base = tempfile::tempdir().unwrap();
         let keys = base.path().join("KEYS");
         std::fs::write(&keys, export(&key)).unwrap();
-        let svnrepo = base.path().join("svnrepo");
-        let out = Command::new("svnadmin")
-            .arg("create")
-            .arg(&svnrepo)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let url = format!("file://{}", svnrepo.display());
-        svn(&[
-            "mkdir",
-            "--parents",
-            "-m",
-            "dist layout",
-            &format!("{url}/dev/hello"),
-            &format!("{url}/release/hello/0.9.0"),
-            &format!("{url}/release/hello/1.0.0"),
-        ]);
+        let url = svn_dist(
+            &base.path().join("svnrepo"),
+            &["dev/hello", "release/hello/0.9.0", "release/hello/1.0.0"],
+        );
         let local = local_dist.then(|| {
             let dev = base.path().join("dist/dev/hello");
             let release = base.path().join("dist/release/hello");

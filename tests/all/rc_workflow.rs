@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::release::{gpg, svn};
+use crate::support::release::{gpg, svn, svn_dist};
 use crate::support::*;
 
 const WORKFLOW: &str = ".github/workflows/rc.yml";
@@ -188,22 +188,7 @@ fn project(regress: bool) -> Project {
     .unwrap()
     .to_string();
 
-    let svn_repo = dir.path().join("svn");
-    let out = Command::new("svnadmin")
-        .arg("create")
-        .arg(&svn_repo)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let svn_url = format!("file://{}", svn_repo.display());
-    svn(&[
-        "mkdir",
-        "--parents",
-        "-m",
-        "The dist layout.",
-        &format!("{svn_url}/dev/hello"),
-        &format!("{svn_url}/release/hello"),
-    ]);
+    let svn_url = svn_dist(&dir.path().join("svn"), &["dev/hello", "release/hello"]);
 
     git(&repo, &["checkout", "-q", "-b", "1.1.x"]);
     let cl = repo.join("CHANGELOG");

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::release::{cut_rc1, export, git_at, gpg, keyring, svn, Keyring};
+use crate::support::release::{cut_rc1, export, git_at, gpg, keyring, svn, svn_dist, Keyring};
 use crate::support::{self, git, run, tool, Run};
 
 const START: &str = "2026-03-06T18:00:00Z";
@@ -64,22 +64,10 @@ impl Fx {
     }
 
     fn svn_dist(&mut self) -> String {
-        let repo = self.base.path().join("svnrepo");
-        let out = Command::new("svnadmin")
-            .arg("create")
-            .arg(&repo)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let url = format!("file://{}", repo.display());
-        svn(&[
-            "mkdir",
-            "--parents",
-            "-m",
-            "dist layout",
-            &format!("{url}/dev/hello"),
-            &format!("{url}/release/hello"),
-        ]);
+        let url = svn_dist(
+            &self.base.path().join("svnrepo"),
+            &["dev/hello", "release/hello"],
+        );
         self.dist = format!("{url}/dev/hello");
         url
     }
@@ -726,18 +714,15 @@ fn signing_keys_missing_from_keys_expired_or_expiring_during_the_vote_are_refuse
     assert!(!fx.out.exists());
 }
 
-#[test]
-fn signing_in_ci_uses_a_key_from_a_secret_with_a_passphrase_through_stdin() {
-    if !have_tools() {
-        return;
-    }
-    // The release manager's key, protected by a passphrase, exported as a CI secret would hold it.
+/// The release manager's key, protected by `passphrase`, as a CI secret holds it: the armoured
+/// secret key and the public key, from a throwaway keyring that is then stopped.
+fn ci_secret_key(passphrase: &str) -> (String, Vec<u8>) {
     let home = tempfile::Builder::new().prefix("rk-t.").tempdir().unwrap();
-    let out = gpg(
+    let made = gpg(
         home.path(),
         &[
             "--passphrase",
-            "correct horse",
+            passphrase,
             "--pinentry-mode",
             "loopback",
             "--quick-gen-key",
@@ -747,12 +732,12 @@ fn signing_in_ci_uses_a_key_from_a_secret_with_a_passphrase_through_stdin() {
             "2y",
         ],
     );
-    assert!(out.status.success());
+    assert!(made.status.success());
     let secret = gpg(
         home.path(),
         &[
             "--passphrase",
-            "correct horse",
+            passphrase,
             "--pinentry-mode",
             "loopback",
             "--armor",
@@ -765,10 +750,19 @@ fn signing_in_ci_uses_a_key_from_a_secret_with_a_passphrase_through_stdin() {
         .args(["--kill", "all"])
         .env("GNUPGHOME", home.path())
         .output();
+    (String::from_utf8(secret).unwrap(), public)
+}
+
+#[test]
+fn signing_in_ci_uses_a_key_from_a_secret_with_a_passphrase_through_stdin() {
+    if !have_tools() {
+        return;
+    }
+    // The release manager's key, protected by a passphrase, exported as a CI secret would hold it.
+    let (secret, public) = ci_secret_key("correct horse");
     let fx = Fx::new();
     std::fs::write(&fx.keys, public).unwrap();
     let empty = tempfile::Builder::new().prefix("rk-e.").tempdir().unwrap();
-    let secret = String::from_utf8(secret).unwrap();
     let out_file = fx.base.path().join("github_output");
     std::fs::write(&out_file, "").unwrap();
     let summary = fx.base.path().join("summary.md");
@@ -1551,41 +1545,8 @@ fn no_secret_reaches_a_childs_argv_when_staging() {
     if !have_tools() || !support::require_tool("svnserve") {
         return;
     }
-    let home = tempfile::Builder::new().prefix("rk-t.").tempdir().unwrap();
     let passphrase = "argv-watch Pa55phrase";
-    let made = gpg(
-        home.path(),
-        &[
-            "--passphrase",
-            passphrase,
-            "--pinentry-mode",
-            "loopback",
-            "--quick-gen-key",
-            "CI Signer <ci@example.org>",
-            "ed25519",
-            "sign",
-            "2y",
-        ],
-    );
-    assert!(made.status.success());
-    let secret = gpg(
-        home.path(),
-        &[
-            "--passphrase",
-            passphrase,
-            "--pinentry-mode",
-            "loopback",
-            "--armor",
-            "--export-secret-keys",
-        ],
-    )
-    .stdout;
-    let public = gpg(home.path(), &["--armor", "--export"]).stdout;
-    let _ = Command::new("gpgconf")
-        .args(["--kill", "all"])
-        .env("GNUPGHOME", home.path())
-        .output();
-    let secret = String::from_utf8(secret).unwrap();
+    let (secret, public) = ci_secret_key(passphrase);
     assert!(secret.contains("PRIVATE KEY BLOCK"));
     let mut fx = Fx::new();
     std::fs::write(&fx.keys, public).unwrap();

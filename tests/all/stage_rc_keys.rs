@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::release::{export, keyring, svn, Keyring};
+use crate::support::release::{export, keyring, svn, svn_dist, Keyring};
 use crate::support::*;
 
 fn have_tools() -> bool {
@@ -28,16 +28,8 @@ impl Fx {
     fn new(uid: &str) -> Fx {
         let (sample, repo) = sample_repo();
         let base = tempfile::tempdir().unwrap();
-        let svnrepo = base.path().join("svnrepo");
-        let out = Command::new("svnadmin")
-            .arg("create")
-            .arg(&svnrepo)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let url = format!("file://{}", svnrepo.display());
+        let url = svn_dist(&base.path().join("svnrepo"), &["release/hello"]);
         let release = format!("{url}/release/hello");
-        svn(&["mkdir", "--parents", "-m", "dist layout", &release]);
         let bob = keyring("Bob Brown <bob@apache.org>", "ed25519", "2y", None);
         let keys = base.path().join("KEYS");
         let mut text =

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::support::release::{cut_rc1, export, gpg, keyring, svn, Keyring};
+use crate::support::release::{cut_rc1, export, gpg, keyring, svn_dist, Keyring};
 use crate::support::{self, run, tool, Run};
 
 const TAG: &str = "1.1.0-rc1";
@@ -40,21 +40,7 @@ impl Fx {
         let rm = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
         let keys = base.path().join("KEYS");
         std::fs::write(&keys, export(&rm)).unwrap();
-        let svnrepo = base.path().join("svnrepo");
-        let out = Command::new("svnadmin")
-            .arg("create")
-            .arg(&svnrepo)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let url = format!("file://{}", svnrepo.display());
-        svn(&[
-            "mkdir",
-            "--parents",
-            "-m",
-            "dist layout",
-            &format!("{url}/dev/hello"),
-        ]);
+        let url = svn_dist(&base.path().join("svnrepo"), &["dev/hello"]);
         let ci_home = tempfile::Builder::new().prefix("rk-ci.").tempdir().unwrap();
         Fx {
             _sample: sample,

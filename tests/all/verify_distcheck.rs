@@ -1510,13 +1510,34 @@ fn a_key_expired_after_signing_is_valid_at_signing_time_not_bad() {
     );
 }
 
+/// A signed candidate in a directory with no configuration (unless a test writes one).
+struct Unconfigured {
+    _gpg: Gpg,
+    dir: tempfile::TempDir,
+    tarball: PathBuf,
+    keys: PathBuf,
+}
+
+impl Unconfigured {
+    /// `verify-distcheck candidate` on it, run in its directory.
+    fn verify(&self) -> Run {
+        run_tool(
+            "verify-distcheck",
+            self.dir.path(),
+            &[
+                "candidate",
+                "--artifact",
+                self.tarball.to_str().unwrap(),
+                "--keys",
+                self.keys.to_str().unwrap(),
+            ],
+        )
+    }
+}
+
 /// A tarball named `name` holding `entries` under its own name, signed by a fresh key, with its
 /// .sha512, in an empty directory (no configuration).
-fn unconfigured_candidate(
-    name: &str,
-    top: &str,
-    files: &[&str],
-) -> Option<(Gpg, tempfile::TempDir, PathBuf, PathBuf)> {
+fn unconfigured_candidate(name: &str, top: &str, files: &[&str]) -> Option<Unconfigured> {
     if !have_tools(&["gpg", "sha512sum"]) {
         return None;
     }
@@ -1546,7 +1567,12 @@ fn unconfigured_candidate(
     let keys = gpg.keys_file(dir.path(), &["dana@example.org"]);
     gpg.sign(&tarball, &fpr, &[]);
     sha512sum(&tarball);
-    Some((gpg, dir, tarball, keys))
+    Some(Unconfigured {
+        _gpg: gpg,
+        dir,
+        tarball,
+        keys,
+    })
 }
 
 #[test]
@@ -1556,22 +1582,10 @@ fn versions_that_are_not_x_y_z_are_verified_with_no_configuration() {
         ("foo-1.0.0-beta2.tar.gz", "foo-1.0.0-beta2"),
         ("tool-2024.1.tar.gz", "tool-2024.1"),
     ] {
-        let Some((_gpg, dir, tarball, keys)) =
-            unconfigured_candidate(name, top, &["LICENSE", "NOTICE"])
-        else {
+        let Some(c) = unconfigured_candidate(name, top, &["LICENSE", "NOTICE"]) else {
             return;
         };
-        let r = run_tool(
-            "verify-distcheck",
-            dir.path(),
-            &[
-                "candidate",
-                "--artifact",
-                tarball.to_str().unwrap(),
-                "--keys",
-                keys.to_str().unwrap(),
-            ],
-        );
+        let r = c.verify();
         r.assert_code(0);
         assert!(
             check_line(&r, "layout").contains(&format!("everything under {top}/")),
@@ -1580,20 +1594,10 @@ fn versions_that_are_not_x_y_z_are_verified_with_no_configuration() {
         );
         // A wrong version in the top directory is still found.
         let wrong = name.replace(".tar.gz", "-x.tar.gz");
-        let Some((_g, d2, t2, k2)) = unconfigured_candidate(&wrong, top, &["LICENSE"]) else {
+        let Some(c2) = unconfigured_candidate(&wrong, top, &["LICENSE"]) else {
             return;
         };
-        let r = run_tool(
-            "verify-distcheck",
-            d2.path(),
-            &[
-                "candidate",
-                "--artifact",
-                t2.to_str().unwrap(),
-                "--keys",
-                k2.to_str().unwrap(),
-            ],
-        );
+        let r = c2.verify();
         r.assert_code(1);
         assert!(check_line(&r, "layout").contains("[FAIL]"), "{}", r.stdout);
     }
@@ -1601,7 +1605,7 @@ fn versions_that_are_not_x_y_z_are_verified_with_no_configuration() {
 
 #[test]
 fn license_txt_and_notice_txt_satisfy_the_license_rule() {
-    let Some((_gpg, dir, tarball, keys)) = unconfigured_candidate(
+    let Some(c) = unconfigured_candidate(
         "foo-1.2.3.tar.gz",
         "foo-1.2.3",
         &["LICENSE.txt", "NOTICE.txt"],
@@ -1611,49 +1615,28 @@ fn license_txt_and_notice_txt_satisfy_the_license_rule() {
     // Configured the Apache way (LICENSE and NOTICE required): the .txt names satisfy it. (The
     // files are empty: the NOTICE content check of the ASF checks is not what this is about.)
     std::fs::write(
-        dir.path().join("release.toml"),
+        c.dir.path().join("release.toml"),
         "[project]\nname = \"foo\"\n[licence]\nenabled = false\n",
     )
     .unwrap();
-    let r = run_tool(
-        "verify-distcheck",
-        dir.path(),
-        &[
-            "candidate",
-            "--artifact",
-            tarball.to_str().unwrap(),
-            "--keys",
-            keys.to_str().unwrap(),
-        ],
-    );
+    let r = c.verify();
     r.assert_code(0);
     assert!(check_line(&r, "layout").contains("[pass]"), "{}", r.stdout);
 }
 
 #[test]
 fn a_wrong_top_dir_expectation_does_not_cascade_into_license_missing() {
-    let Some((_gpg, dir, tarball, keys)) =
-        unconfigured_candidate("foo-1.2.3.tar.gz", "foo-1.2.3", &["LICENSE", "NOTICE"])
+    let Some(c) = unconfigured_candidate("foo-1.2.3.tar.gz", "foo-1.2.3", &["LICENSE", "NOTICE"])
     else {
         return;
     };
     // The configuration expects another top directory.
     std::fs::write(
-        dir.path().join("release.toml"),
+        c.dir.path().join("release.toml"),
         "[project]\nname = \"foo\"\n[distcheck]\ntop_dir = \"apache-{name}-{version}\"\n",
     )
     .unwrap();
-    let r = run_tool(
-        "verify-distcheck",
-        dir.path(),
-        &[
-            "candidate",
-            "--artifact",
-            tarball.to_str().unwrap(),
-            "--keys",
-            keys.to_str().unwrap(),
-        ],
-    );
+    let r = c.verify();
     r.assert_code(1);
     assert!(
         r.stdout.contains("`apache-foo-1.2.3/`, found `foo-1.2.3`"),
@@ -1704,11 +1687,7 @@ fn candidate_reads_a_file_url_inside_a_local_svn_dist_area() {
     }
     // The candidate staged as stage-rc stages it: a dev area in a real svn repository.
     let svnrepo = c.work.parent().unwrap().join("svnrepo");
-    let out = Command::new("svnadmin")
-        .args(["create", svnrepo.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    crate::support::release::svn_dist(&svnrepo, &[]);
     let staged = c.work.parent().unwrap().join("staged");
     std::fs::create_dir_all(&staged).unwrap();
     for ext in ["", ".asc", ".sha512"] {

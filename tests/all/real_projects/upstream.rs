@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::release::{export, git_at, keyring, svn};
+use crate::support::release::{export, git_at, keyring, svn, svn_dist};
 use crate::support::*;
 
 /// The upstream tarball of `package` in the corpus; locally the test skips when the corpus is
@@ -147,18 +147,10 @@ fn release(p: Real<'_>) {
     let key = keyring("Alice Andersen <alice@example.org>", "ed25519", "2y", None);
     let keys = work.join("KEYS");
     std::fs::write(&keys, export(&key)).unwrap();
-    let svn_root = work.join("svn");
-    ok(Command::new("svnadmin").arg("create").arg(&svn_root));
-    let dist = format!("file://{}", svn_root.display());
-    svn(&[
-        "mkdir",
-        "-q",
-        "--parents",
-        "-m",
-        "The dist layout.",
-        &format!("{dist}/dev/{name}"),
-        &format!("{dist}/release/{name}"),
-    ]);
+    let dist = svn_dist(
+        &work.join("svn"),
+        &[&format!("dev/{name}"), &format!("release/{name}")],
+    );
     let roster = work.join("roster.toml");
     std::fs::write(&roster, ROSTER).unwrap();
     let env = [

@@ -117,3 +117,26 @@ pub fn cut_rc1(repo: &Path) {
     );
     git_at(repo, &["push", "-q", "origin", "1.1.x"]);
 }
+
+/// A local svn dist: a new repository at `at` holding the directories `dirs` (relative, e.g.
+/// `dev/hello`), made in one commit when there are any; returns its `file://` URL.
+pub fn svn_dist(at: &Path, dirs: &[&str]) -> String {
+    let out = Command::new("svnadmin")
+        .arg("create")
+        .arg(at)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "svnadmin create: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let url = format!("file://{}", at.display());
+    if !dirs.is_empty() {
+        let urls: Vec<String> = dirs.iter().map(|d| format!("{url}/{d}")).collect();
+        let mut args = vec!["mkdir", "-q", "--parents", "-m", "The dist layout."];
+        args.extend(urls.iter().map(String::as_str));
+        svn(&args);
+    }
+    url
+}
