@@ -135,8 +135,10 @@ impl CommonArgs {
             return self.project();
         }
         let env: Vec<(String, String)> = std::env::vars().collect();
+        // The project may sit below the repository's top: its files at the tag are there.
+        let prefix = git.prefix_of(&self.repo);
         let read = |f: &str| {
-            git.show(tag, f)
+            git.show(tag, &prefix.join(f).to_string_lossy())
                 .ok()
                 .flatten()
                 .map(|b| String::from_utf8_lossy(&b).into_owned())

@@ -227,10 +227,25 @@ impl Git {
 
     /// Every file of the tree at `rev`, recursively, with its blob id.
     pub(crate) fn ls_tree(&self, rev: &str) -> Result<Vec<TreeEntry>, GitError> {
-        let out = self
-            .git(&format!("list the files at {rev}"))
-            .args(["ls-tree", "-r", "-z", "--full-tree", rev])
-            .run()?;
+        self.ls_tree_under(rev, Path::new(""))
+    }
+
+    /// Every file under `prefix` (a directory relative to the repository's top, `""` for all)
+    /// of the tree at `rev`, recursively, with its blob id; paths are relative to `prefix`.
+    pub(crate) fn ls_tree_under(
+        &self,
+        rev: &str,
+        prefix: &Path,
+    ) -> Result<Vec<TreeEntry>, GitError> {
+        let cmd = self.git(&format!("list the files at {rev}"));
+        let out = if prefix.as_os_str().is_empty() {
+            cmd.args(["ls-tree", "-r", "-z", "--full-tree", rev])
+                .run()?
+        } else {
+            cmd.args(["ls-tree", "-r", "-z"])
+                .arg(format!("{rev}:{}", prefix.to_string_lossy()))
+                .run()?
+        };
         Ok(parse_ls_tree(&out.stdout))
     }
 

@@ -1675,6 +1675,57 @@ fn a_tag_run_reads_release_toml_from_the_tag_not_the_work_tree() {
     );
 }
 
+#[test]
+fn a_tag_run_reads_release_toml_from_the_tag_for_a_project_below_the_repository_top() {
+    let Some(c) = candidate() else { return };
+    // The sample as `proj/` of a larger repository, tagged there; after the tag the work
+    // tree's proj/release.toml names another project.
+    let outer = c.work.parent().unwrap().join("outer");
+    let proj = outer.join("proj");
+    std::fs::create_dir_all(&proj).unwrap();
+    let tar = c.work.parent().unwrap().join("tag.tar");
+    git(
+        &c.repo,
+        &["archive", "-o", tar.to_str().unwrap(), "1.0.0-rc1"],
+    );
+    let out = Command::new("tar")
+        .arg("-xf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(&proj)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    git(&outer, &["init", "-q", "-b", "main"]);
+    git(&outer, &["add", "-A"]);
+    git(&outer, &["commit", "-qm", "The sample in proj/."]);
+    git(&outer, &["tag", "-a", "1.0.0-rc1", "-m", "Hello 1.0.0-rc1"]);
+    let toml = proj.join("release.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replace("name = \"hello\"", "name = \"other\"")).unwrap();
+    git(&outer, &["commit", "-qam", "Renamed the project."]);
+    let r = run_tool(
+        "verify-distcheck",
+        &proj,
+        &[
+            "candidate",
+            "--artifact",
+            c.tarball.to_str().unwrap(),
+            "--keys",
+            c.keys.to_str().unwrap(),
+            "--tag",
+            "1.0.0-rc1",
+        ],
+    );
+    assert!(
+        check_line(&r, "layout").contains("hello-1.0.0/"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    r.assert_code(0);
+}
+
 // ---------------------------------------------------------------- candidate in an svn dist area
 
 #[test]

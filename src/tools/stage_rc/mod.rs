@@ -101,6 +101,12 @@ fn rfc3339(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// `--external-signature` before the release manager's signature is recorded: stage-rc builds
+/// and records up to the signature, then waits.
+fn waiting_for_signature(request: &StageRequest, ledger: &Ledger) -> bool {
+    request.external_signature && !ledger.is_done(StageStep::ExternalSignature)
+}
+
 /// Plans the candidate: runs the read-only checks and lists the steps with their inputs.
 pub fn plan(
     common: &CommonArgs,
@@ -360,6 +366,16 @@ pub fn plan(
             "send the [VOTE] email through SMTP",
             json!({"server": format!("{}:{}", cfg.mail.smtp_host, cfg.mail.smtp_port), "to": cfg.expand(&cfg.mail.dev)}),
         ));
+    }
+    // The split, before the release manager signed: the plan goes up to the signature, so
+    // what is shown (and --dry-run) is what runs.
+    if waiting_for_signature(request, ledger) {
+        steps.retain(|s| {
+            matches!(
+                s.kind,
+                StageStep::Preflight | StageStep::SourceTarball | StageStep::Checksum
+            )
+        });
     }
     let plan = Plan {
         tool: "stage-rc".into(),
@@ -944,7 +960,7 @@ pub fn run(common: &CommonArgs, request: &StageRequest) -> Result<ExitCode> {
     let mut store =
         crate::engine::git_notes::GitNotesStore::new(git, remote, &request.tag, &info.commit);
     let ledger = store.load()?;
-    let (mut plan, ctx) = plan(common, request, secrets, &ci, &ledger)?;
+    let (plan, ctx) = plan(common, request, secrets, &ci, &ledger)?;
     if cli::show_plan(
         common.format,
         &plan,
@@ -973,16 +989,8 @@ pub fn run(common: &CommonArgs, request: &StageRequest) -> Result<ExitCode> {
             .tempdir()
             .map_err(|e| Error::io("create a work directory in", std::env::temp_dir(), e))?,
     };
-    // The split, before the release manager signed: build and record up to the signature.
-    let waiting = request.external_signature && !ledger.is_done(StageStep::ExternalSignature);
-    if waiting {
-        plan.steps.retain(|s| {
-            matches!(
-                s.kind,
-                StageStep::Preflight | StageStep::SourceTarball | StageStep::Checksum
-            )
-        });
-    }
+    // The split, before the release manager signed: the plan stops at the signature.
+    let waiting = waiting_for_signature(request, &ledger);
     let (ledger, outcome) = execute::execute(&plan, &mut store, &mut stager)?;
     let ledger_copy = request.out.join("ledger.json");
     write(

@@ -179,7 +179,8 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         None => None,
     };
     let tree = match (&git, &tag_info) {
-        (Some(g), Some(info)) => Some(g.ls_tree(&info.commit)?),
+        // The project's own files: it may sit below the repository's top.
+        (Some(g), Some(info)) => Some(g.ls_tree_under(&info.commit, &g.prefix_of(&project.root))?),
         _ => None,
     };
     let limits = pipeline::limits(config);
@@ -273,7 +274,9 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
         (Some(tree), Some(tag)) => {
             if readable {
                 let allow = match (&git, &tag_info) {
-                    (Some(g), Some(info)) => Allowlist::at(config, g, &info.commit)?,
+                    (Some(g), Some(info)) => {
+                        Allowlist::at(config, g, &info.commit, &g.prefix_of(&project.root))?
+                    }
                     _ => Allowlist::from_config(config)?,
                 };
                 let diff = source::compare_trees(tree, &scan.entries, &allow);

@@ -63,12 +63,13 @@ impl Allowlist {
         Allowlist::with_generated(config, &[])
     }
 
-    /// [`Allowlist::from_config`] plus what the tree's `configure.ac` (or `configure.in`) at
-    /// `rev` says autoconf generates: its `AC_CONFIG_AUX_DIR` and m4 macro directories.
-    pub(crate) fn at(config: &Config, git: &Git, rev: &str) -> Result<Self> {
+    /// [`Allowlist::from_config`] plus what the project's `configure.ac` (or `configure.in`)
+    /// at `rev` says autoconf generates: its `AC_CONFIG_AUX_DIR` and m4 macro directories.
+    /// `prefix` is the project's directory below the repository's top.
+    pub(crate) fn at(config: &Config, git: &Git, rev: &str, prefix: &Path) -> Result<Self> {
         let mut more = Vec::new();
         for file in ["configure.ac", "configure.in"] {
-            if let Some(bytes) = git.show(rev, file)? {
+            if let Some(bytes) = git.show(rev, &prefix.join(file).to_string_lossy())? {
                 more = super::aux_dir::generated_globs(&String::from_utf8_lossy(&bytes));
                 break;
             }
@@ -733,8 +734,10 @@ pub fn run_source(common: &CommonArgs, req: &SourceRequest) -> Result<ExitCode> 
             for c in licence::source_checks(&mut audit, config, &project.root, &name, cut)? {
                 report.push(c);
             }
-            let tree = git.ls_tree(&info.commit)?;
-            let allow = Allowlist::at(config, &git, &info.commit)?;
+            // The project's own files: it may sit below the repository's top.
+            let prefix = git.prefix_of(&project.root);
+            let tree = git.ls_tree_under(&info.commit, &prefix)?;
+            let allow = Allowlist::at(config, &git, &info.commit, &prefix)?;
             let diff = compare_trees(&tree, &scan.entries, &allow);
             let file_name = tarball.file_name().unwrap_or_default().to_string_lossy();
             report.push(tree_check(&diff, &file_name, &req.tag));
