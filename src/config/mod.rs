@@ -699,21 +699,10 @@ impl Config {
                 path: path.to_path_buf(),
             });
         }
-        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
-        })?;
-        // A project that names itself but not its display name is shown by its name: "pv", not
-        // the built-in "Mesos" (which only the project named mesos keeps).
-        let display_set = text
-            .parse::<toml::Table>()
-            .ok()
-            .and_then(|t| t.get("project")?.get("display_name").cloned())
-            .is_some();
-        if !display_set && config.project.name != "mesos" {
-            config.project.display_name = config.project.name.clone();
-        }
-        Ok(config)
+        })
     }
 
     /// Loads the configuration: `explicit` (must exist) or `root/release.toml` (optional),
@@ -776,6 +765,14 @@ impl Config {
         };
         config = apply_env(config, env)?;
         config = apply_sets(config, sets)?;
+        // A project named by any layer (file, environment, --set) but given no display name is
+        // shown by its name: "pv", not the built-in "Mesos", which only the project named mesos
+        // keeps.
+        if config.project.display_name == Project::default().display_name
+            && config.project.name != "mesos"
+        {
+            config.project.display_name = config.project.name.clone();
+        }
         config.validate(&source)?;
         Ok(Loaded { config, source })
     }
@@ -1164,17 +1161,38 @@ mod tests {
 
     #[test]
     fn a_named_project_without_a_display_name_is_shown_by_its_name_not_as_mesos() {
-        let c = Config::from_toml("[project]\nname = \"pv\"\n", Path::new("release.toml")).unwrap();
+        let with = |text: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(FILE_NAME), text).unwrap();
+            load(dir.path(), None, &[], &[]).unwrap().config
+        };
+        let c = with("[project]\nname = \"pv\"\n");
         assert_eq!(c.project.display_name, "pv");
-        let c = Config::from_toml(
-            "[project]\nname = \"pv\"\ndisplay_name = \"Pipe Viewer\"\n",
-            Path::new("release.toml"),
-        )
-        .unwrap();
+        let c = with("[project]\nname = \"pv\"\ndisplay_name = \"Pipe Viewer\"\n");
         assert_eq!(c.project.display_name, "Pipe Viewer");
-        let c =
-            Config::from_toml("[project]\nname = \"mesos\"\n", Path::new("release.toml")).unwrap();
+        let c = with("[project]\nname = \"mesos\"\n");
         assert_eq!(c.project.display_name, "Mesos");
+        // Named by the environment or by --set, too.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "[bump]\n").unwrap();
+        let env = [("RELEASE_KIT_PROJECT_NAME", "pv")];
+        assert_eq!(
+            load(dir.path(), None, &env, &[])
+                .unwrap()
+                .config
+                .project
+                .display_name,
+            "pv"
+        );
+        let set = ["project.name=pv"];
+        assert_eq!(
+            load(dir.path(), None, &[], &set)
+                .unwrap()
+                .config
+                .project
+                .display_name,
+            "pv"
+        );
     }
 
     #[test]

@@ -8,6 +8,16 @@ const EXTENSIONS: &[&str] = &[
     ".zip",
 ];
 
+/// The extensions under which a required top-level file counts: `LICENSE`, `LICENSE.txt`,
+/// `LICENSE.md` all satisfy `LICENSE`.
+pub const REQUIRED_FILE_EXTENSIONS: [&str; 3] = ["", ".txt", ".md"];
+
+/// Whether `name` is the required file `required` under one of its accepted names.
+pub fn satisfies(name: &str, required: &str) -> bool {
+    name.strip_prefix(required)
+        .is_some_and(|ext| REQUIRED_FILE_EXTENSIONS.contains(&ext))
+}
+
 /// The file name without its archive extension (and without Debian's `.orig`).
 pub fn stem(file_name: &str) -> &str {
     let base = EXTENSIONS

@@ -344,13 +344,12 @@ impl Cmd {
             Err(mpsc::RecvTimeoutError::Timeout)
         );
         if timed_out {
-            // Kill the whole process group, then the child itself in case that failed.
-            for target in [format!("-{pid}"), pid.to_string()] {
-                let _ = Command::new("kill")
-                    .args(["-KILL", "--", &target])
-                    .stderr(Stdio::null())
-                    .status();
-            }
+            // Kill the whole process group (the child leads it): never the bare pid, which the
+            // waiter may already have reaped and the system given to another process.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
         }
         let waited = waiter
             .join()

@@ -232,7 +232,10 @@ impl Scan {
                 // NOTICE is the ASF's rule; a project without configuration may not be one.
                 continue;
             }
-            let mut names = vec![r.clone(), format!("{r}.txt"), format!("{r}.md")];
+            let mut names: Vec<String> = crate::model::artifact::REQUIRED_FILE_EXTENSIONS
+                .iter()
+                .map(|e| format!("{r}{e}"))
+                .collect();
             if rule.inferred_version.is_some() && r == "LICENSE" {
                 // GNU-style projects: COPYING, at the top or in doc/.
                 let base = ["LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "COPYING"];

@@ -320,6 +320,35 @@ fn a_binary_renamed_txt_in_a_tarball_fails_by_content() {
     );
 }
 
+#[test]
+fn license_md_and_notice_md_count_for_the_licence_checks_as_for_the_layout() {
+    // The layout check accepts LICENSE.md and NOTICE.md; the licence checks must read them too,
+    // not report "LICENSE is missing".
+    let dir = repo_with(&[("release.toml", "[project]\nname = \"demo\"\n")]);
+    let mut b = tar::Builder::new(Vec::new());
+    for (p, data) in [
+        (
+            "demo-1.0.0/LICENSE.md",
+            b"Apache License\nVersion 2.0, January 2004\n".to_vec(),
+        ),
+        ("demo-1.0.0/NOTICE.md", NOTICE.as_bytes().to_vec()),
+        ("demo-1.0.0/src/main.c", ASF_HEADER.as_bytes().to_vec()),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, p, &data[..]).unwrap();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&b.into_inner().unwrap()).unwrap();
+    let t = dir.path().join("demo-1.0.0.tar.gz");
+    std::fs::write(&t, gz.finish().unwrap()).unwrap();
+    let r = licences(dir.path(), &["--year", "2026", t.to_str().unwrap()]);
+    assert!(!r.stdout.contains("is missing"), "{}", r.stdout);
+    r.assert_code(0);
+}
+
 // ---------------------------------------------------------------- real trees
 
 /// The fetched Mesos mirror, or `None` (with why) when this machine has none: GitHub is not

@@ -52,8 +52,6 @@ pub enum TallyError {
     NoRoster,
     #[error("--thread {url} is plain http; fetch the thread over https (plain http is allowed only from this machine, 127.0.0.1 or localhost)")]
     InsecureUrl { url: String },
-    #[error("RELEASE_KIT_NOW `{value}` is not a time; write it as RFC 3339 (2026-11-06T17:00:00Z) or as seconds since the epoch")]
-    BadNow { value: String },
     #[error("the stage-rc ledger of {tag} records the deadline `{value}`, which is not a time; repair the ledger (git notes --ref=release-kit) or re-run stage-rc")]
     BadLedger { tag: String, value: String },
 }

@@ -76,11 +76,6 @@ pub struct Outcome {
     pub markdown: String,
 }
 
-/// The caller's clock: `RELEASE_KIT_NOW` (RFC 3339 or epoch seconds) when set, else now.
-pub(crate) fn now_from(env: &[(String, String)]) -> Result<Timestamp, TallyError> {
-    crate::outside::clock::now_from(env).map_err(|e| TallyError::BadNow { value: e.value })
-}
-
 fn is_loopback(url: &str) -> bool {
     let rest = url.strip_prefix("http://").unwrap_or_default();
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -202,7 +197,7 @@ pub(crate) fn evaluate(
 ) -> Result<Outcome> {
     let cfg = &project.config;
     let (version, rc) = project.scheme.parse_candidate(&request.tag)?;
-    let now = now_from(env)?;
+    let now = crate::outside::clock::now_from(env)?;
     let policy = count::Policy {
         rule: if cfg.vote.policy == "majority" {
             count::Rule::Majority

@@ -222,7 +222,7 @@ pub fn run(common: &CommonArgs, req: &KeysRequest) -> Result<ExitCode> {
             )
         }
     };
-    let now = Timestamp::now();
+    let now = crate::outside::clock::now()?;
     let calendar = vote::Calendar::new(
         &cfg.vote.time_zone,
         &cfg.vote.holidays,

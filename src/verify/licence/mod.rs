@@ -13,6 +13,7 @@ use std::path::Path;
 use serde::Serialize;
 use sha2::Digest as _;
 
+use crate::model::artifact::satisfies;
 use crate::model::licence::{self, Class, Verdict};
 use crate::verify::archive::Inspector;
 
@@ -176,7 +177,7 @@ impl Inspector for Audit {
     fn begin(&mut self, path: &str, size: u64, _executable: bool) -> bool {
         let rel = self.relative(path).to_string();
         let top_level_text = !rel.contains('/')
-            && (rel == "LICENSE" || rel == "LICENSE.txt" || rel == "NOTICE" || rel == "NOTICE.txt")
+            && (satisfies(&rel, "LICENSE") || satisfies(&rel, "NOTICE"))
             || (!self.exclusions_file.is_empty() && rel == self.exclusions_file);
         let name = rel.rsplit('/').next().unwrap_or("");
         let archive = is_archive_name(name);
@@ -240,10 +241,13 @@ impl Inspector for Audit {
                 });
             }
         } else if let Some(all) = c.all {
-            match rel.as_str() {
-                "LICENSE" | "LICENSE.txt" => self.license = Some(all),
-                "NOTICE" | "NOTICE.txt" => self.notice = Some(all),
-                _ => self.exclusions = Some(all),
+            // The same names the layout check accepts (LICENSE, LICENSE.txt, LICENSE.md).
+            if satisfies(&rel, "LICENSE") {
+                self.license = Some(all);
+            } else if satisfies(&rel, "NOTICE") {
+                self.notice = Some(all);
+            } else {
+                self.exclusions = Some(all);
             }
         }
         self.files.push(FileVerdict {
