@@ -70,28 +70,50 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-/// How a tarball is compressed, from its file name: `.tar.xz` and `.tar.bz2` as named
-/// (`make dist-xz` makes only `.tar.xz`: libmd, attr, acl), anything else gzip.
+/// How a tarball is compressed, from its file name (`make dist-xz` makes only `.tar.xz`:
+/// libmd, attr, acl).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
     Gzip,
     Xz,
     Bzip2,
+    /// A plain `.tar`.
+    None,
 }
 
 impl Compression {
-    pub fn of(path: &Path) -> Compression {
+    /// The compression a tarball's name says: `.tar.gz`/`.tgz`, `.tar.xz`/`.txz`,
+    /// `.tar.bz2`/`.tbz2` or `.tar`; `None` for any other name (a zip, a `.tar.zst`), which
+    /// release-kit does not write.
+    pub fn of(path: &Path) -> Option<Compression> {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        if name.ends_with(".xz") || name.ends_with(".txz") {
-            Compression::Xz
-        } else if name.ends_with(".bz2") || name.ends_with(".tbz2") {
-            Compression::Bzip2
+        let ends = |s: &[&str]| s.iter().any(|e| name.ends_with(e));
+        if ends(&[".tar.gz", ".tgz"]) {
+            Some(Compression::Gzip)
+        } else if ends(&[".tar.xz", ".txz"]) {
+            Some(Compression::Xz)
+        } else if ends(&[".tar.bz2", ".tbz2"]) {
+            Some(Compression::Bzip2)
+        } else if ends(&[".tar"]) {
+            Some(Compression::None)
         } else {
-            Compression::Gzip
+            None
         }
+    }
+
+    fn required(path: &Path) -> io::Result<Compression> {
+        Compression::of(path).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{} is not a name release-kit makes a tarball under; name it .tar.gz, .tar.xz, .tar.bz2 or .tar (project.tarball)",
+                    path.display()
+                ),
+            )
+        })
     }
 }
 
@@ -99,10 +121,11 @@ impl Compression {
 /// at `dest`.
 pub(crate) fn uncompress(src: &Path, dest: &Path) -> io::Result<()> {
     let file = BufReader::new(File::open(src)?);
-    let mut input: Box<dyn Read> = match Compression::of(src) {
+    let mut input: Box<dyn Read> = match Compression::required(src)? {
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(file)),
         Compression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(file)),
         Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(file)),
+        Compression::None => Box::new(file),
     };
     let mut out = BufWriter::new(File::create(dest)?);
     io::copy(&mut input, &mut out)?;
@@ -115,6 +138,7 @@ enum Compressor<W: Write> {
     Gzip(flate2::write::GzEncoder<W>),
     Xz(liblzma::write::XzEncoder<W>),
     Bzip2(bzip2::write::BzEncoder<W>),
+    None(W),
 }
 
 impl<W: Write> Compressor<W> {
@@ -131,6 +155,7 @@ impl<W: Write> Compressor<W> {
                 out,
                 bzip2::Compression::best(),
             )),
+            Compression::None => Compressor::None(out),
         }
     }
 
@@ -139,6 +164,7 @@ impl<W: Write> Compressor<W> {
             Compressor::Gzip(e) => e.finish(),
             Compressor::Xz(e) => e.finish(),
             Compressor::Bzip2(e) => e.finish(),
+            Compressor::None(w) => Ok(w),
         }
     }
 }
@@ -149,6 +175,7 @@ impl<W: Write> Write for Compressor<W> {
             Compressor::Gzip(e) => e.write(buf),
             Compressor::Xz(e) => e.write(buf),
             Compressor::Bzip2(e) => e.write(buf),
+            Compressor::None(w) => w.write(buf),
         }
     }
 
@@ -157,6 +184,7 @@ impl<W: Write> Write for Compressor<W> {
             Compressor::Gzip(e) => e.flush(),
             Compressor::Xz(e) => e.flush(),
             Compressor::Bzip2(e) => e.flush(),
+            Compressor::None(w) => w.flush(),
         }
     }
 }
@@ -166,6 +194,8 @@ impl<W: Write> Write for Compressor<W> {
 /// Only entries under `prefix/` are kept when a prefix is given (git's pax global header and
 /// anything outside the top directory are dropped).
 pub fn normalise(input: &Path, output: &Path, epoch: u64) -> io::Result<Written> {
+    // Refused before anything is written.
+    let compression = Compression::required(output)?;
     let mut items = Vec::new();
     {
         let file = BufReader::with_capacity(1 << 16, File::open(input)?);
@@ -210,7 +240,7 @@ pub fn normalise(input: &Path, output: &Path, epoch: u64) -> io::Result<Written>
 
     let mut src = File::open(input)?;
     let out = HashingWriter::new(BufWriter::with_capacity(1 << 20, File::create(output)?));
-    let gz = Compressor::new(Compression::of(output), out);
+    let gz = Compressor::new(compression, out);
     let mut builder = tar::Builder::new(gz);
     builder.mode(tar::HeaderMode::Deterministic);
     for item in &items {
@@ -322,9 +352,23 @@ mod tests {
         }
         assert_eq!(
             Compression::of(Path::new("x-1.0.tar.gz")),
-            Compression::Gzip
+            Some(Compression::Gzip)
         );
-        assert_eq!(Compression::of(Path::new("X-1.0.TAR.XZ")), Compression::Xz);
+        assert_eq!(
+            Compression::of(Path::new("X-1.0.TAR.XZ")),
+            Some(Compression::Xz)
+        );
+        assert_eq!(
+            Compression::of(Path::new("x-1.0.tar")),
+            Some(Compression::None)
+        );
+        // A name release-kit does not write is refused before anything is written, not
+        // written as gzip under it.
+        assert_eq!(Compression::of(Path::new("x-1.0.zip")), None);
+        let zip = d.path().join("x-1.0.zip");
+        let e = normalise(&a, &zip, 1).unwrap_err();
+        assert!(e.to_string().contains("name it .tar.gz"), "{e}");
+        assert!(!zip.exists());
     }
 
     #[test]

@@ -547,6 +547,25 @@ fn unreachable_dist_and_unwritable_out_are_explained() {
 }
 
 #[test]
+fn a_tarball_name_stage_rc_cannot_write_is_refused_before_anything_is_made() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::new();
+    let r = fx.stage_env(
+        &[],
+        &[("RELEASE_KIT_PROJECT_TARBALL", "{name}-{version}.zip")],
+    );
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("hello-1.1.0.zip") && r.stderr.contains("change project.tarball"),
+        "{}",
+        r.stderr
+    );
+    assert!(!fx.out.exists());
+}
+
+#[test]
 fn bad_tags_are_refused_with_the_fix() {
     if !have_tools() {
         return;

@@ -146,6 +146,11 @@ pub fn plan(
     }
     let target = Target::parse(&cfg.expand(&cfg.dist.dev))?;
     let tarball = cfg.tarball_name(facts.version);
+    if crate::outside::source_tarball::Compression::of(Path::new(&tarball)).is_none() {
+        return Err(Error::Usage(format!(
+            "project.tarball makes `{tarball}`, and stage-rc writes only .tar.gz, .tar.xz, .tar.bz2 or .tar tarballs; change project.tarball"
+        )));
+    }
 
     // The vote window: an explicit start, else the one recorded, else now.
     let recorded_start = ledger
