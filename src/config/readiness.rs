@@ -172,18 +172,6 @@ impl Default for Readiness {
 }
 
 impl Readiness {
-    /// No checks (what `enabled = "off"` means).
-    pub fn none() -> Self {
-        Readiness {
-            enabled: "off".into(),
-            marker: String::new(),
-            generated: Vec::new(),
-            sections: Vec::new(),
-            flags: Vec::new(),
-            mirrors: Vec::new(),
-        }
-    }
-
     /// Whether the rules apply to `project` (the project's name) on a tree where `has_marker`
     /// says whether the marker file exists.
     pub fn applies(&self, project: &str, has_marker: impl FnOnce(&str) -> bool) -> bool {

@@ -154,7 +154,7 @@ fn check(a: &Announcement, headers: &Headers) -> Result<(), EmailError> {
     }
     let recipients = format!("{},{}", headers.to, headers.cc).to_ascii_lowercase();
     if recipients.contains("announce@apache.org") {
-        let from = address(&headers.from).to_ascii_lowercase();
+        let from = super::address(&headers.from).to_ascii_lowercase();
         if !from.ends_with("@apache.org") {
             return input(format!(
                 "the [ANNOUNCE] email of {v} goes to announce@apache.org, which only accepts mail from @apache.org addresses, but it is from `{}`; set mail.from to your apache.org address (or publish.announce_to to another list)",
@@ -163,14 +163,6 @@ fn check(a: &Announcement, headers: &Headers) -> Result<(), EmailError> {
         }
     }
     Ok(())
-}
-
-/// The address of `Name <address>` (or the whole text).
-fn address(mailbox: &str) -> &str {
-    match (mailbox.rfind('<'), mailbox.rfind('>')) {
-        (Some(l), Some(r)) if l < r => mailbox[l + 1..r].trim(),
-        _ => mailbox.trim(),
-    }
 }
 
 /// A URL of a release file or of the dist area rather than a download page.

@@ -143,17 +143,20 @@ pub(crate) fn render_email<S: Serialize>(
     Ok(Email { subject, body, eml })
 }
 
+/// The address of `Name <address>` (or the whole text), trimmed.
+pub(crate) fn address(mailbox: &str) -> &str {
+    let m = mailbox.trim();
+    match (m.rfind('<'), m.rfind('>')) {
+        (Some(l), Some(r)) if l < r => m[l + 1..r].trim(),
+        _ => m,
+    }
+}
+
 /// The To address and the Cc list (`a, b`) with no address twice: an address already in To,
 /// or earlier in the list, is dropped (compared without case, `Name <addr>` by its address).
 /// A project whose dev, user and announce lists are one list gets one recipient.
 pub fn distinct_recipients(to: &str, cc: &[String]) -> (String, String) {
-    let key = |m: &str| {
-        let m = m.trim();
-        match (m.rfind('<'), m.rfind('>')) {
-            (Some(l), Some(r)) if l < r => m[l + 1..r].trim().to_ascii_lowercase(),
-            _ => m.to_ascii_lowercase(),
-        }
-    };
+    let key = |m: &str| address(m).to_ascii_lowercase();
     let mut seen = vec![key(to)];
     let mut kept = Vec::new();
     for c in cc.iter().flat_map(|c| c.split(',')) {

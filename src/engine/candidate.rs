@@ -9,6 +9,15 @@ use super::ledger::Ledger;
 use super::plan::StepKind;
 use crate::error::{Error, Result};
 
+/// The files of a staged candidate, as stage-rc stages them and publish-dist promotes them:
+/// the tarball and, when there is one, its SBOM, each with its `.asc` and `.sha512`.
+pub fn staged_files(tarball: &str, sbom: Option<&str>) -> Vec<String> {
+    std::iter::once(tarball)
+        .chain(sbom)
+        .flat_map(|f| [f.to_string(), format!("{f}.asc"), format!("{f}.sha512")])
+        .collect()
+}
+
 /// What to do when a step of a candidate's release would be redone with other inputs.
 pub const NEW_CANDIDATE: &str =
     "If the change is intended, stage a new candidate (the next rc number) instead of reusing this one.";

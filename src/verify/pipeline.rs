@@ -326,7 +326,6 @@ pub(crate) fn hashers(
     (ok, unsupported)
 }
 
-/// A violation about the archive's layout (its top directory), not its safety.
 /// Refuses an archive whose scan found unsafe entries (layout findings aside), naming each one;
 /// `refusing` says what is not done ("refusing to build").
 pub(crate) fn require_no_unsafe_entries(
@@ -349,6 +348,7 @@ pub(crate) fn require_no_unsafe_entries(
     )))
 }
 
+/// A violation about the archive's layout (its top directory), not its safety.
 pub(crate) fn is_layout(v: &archive::Violation) -> bool {
     matches!(
         v,

@@ -227,14 +227,7 @@ pub(crate) fn differences(x: &[f64], y: &[f64], k: Option<u64>) -> Selected {
 /// The quadratic definitions, every element materialised and sorted: the oracle the tests
 /// compare with, and the baseline `benches/hodges_lehmann.rs` times. Memory: 8 bytes per element.
 pub mod reference {
-    fn median_sorted(v: &[f64]) -> f64 {
-        let n = v.len();
-        if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        }
-    }
+    use crate::model::bench::stats::median_sorted;
 
     fn select_all(sorted: &[f64], k: Option<u64>) -> (f64, Option<(f64, f64)>) {
         let len = sorted.len();

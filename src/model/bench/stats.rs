@@ -293,7 +293,8 @@ pub fn median(values: &[f64]) -> f64 {
     median_sorted(&v)
 }
 
-fn median_sorted(v: &[f64]) -> f64 {
+/// The median of values already sorted.
+pub(crate) fn median_sorted(v: &[f64]) -> f64 {
     let n = v.len();
     if n % 2 == 1 {
         v[n / 2]

@@ -115,19 +115,9 @@ pub struct CompareRequest {
     pub options: Options,
 }
 
-/// Reads one side's files (a Criterion directory is searched for `new/sample.json`).
-pub fn load(
-    paths: &[PathBuf],
-    format: Option<Format>,
-    side: Side,
-    allow_unparsed: bool,
-    warnings: &mut Vec<String>,
-) -> Result<SampleSet, BenchError> {
-    load_with_formats(paths, format, side, allow_unparsed, warnings).map(|(set, _)| set)
-}
-
-/// [`load`], also returning the format each file was read as.
-fn load_with_formats(
+/// Reads one side's files (a Criterion directory is searched for `new/sample.json`), with the
+/// format each file was read as.
+fn load(
     paths: &[PathBuf],
     format: Option<Format>,
     side: Side,
@@ -291,14 +281,14 @@ pub fn compare(req: &CompareRequest, out: &Outputs, ci: &Ci) -> Result<ExitCode,
         if req.base.is_empty() || req.head.is_empty() {
             return Err(BenchError::Usage("compare needs --base FILE... and --head FILE..., or --results FILE from `bench-compare run`".into()));
         }
-        let (base, base_formats) = load_with_formats(
+        let (base, base_formats) = load(
             &req.base,
             req.input_format,
             Side::Base,
             req.allow_unparsed,
             &mut warnings,
         )?;
-        let (head, head_formats) = load_with_formats(
+        let (head, head_formats) = load(
             &req.head,
             req.input_format,
             Side::Head,

@@ -285,16 +285,11 @@ fn plan(
     }
     let github = matches!(release, Target::GitHub { .. });
     let tarball = cfg.tarball_name(o.version);
-    let mut files = vec![
-        tarball.clone(),
-        format!("{tarball}.asc"),
-        format!("{tarball}.sha512"),
-    ];
     // The SBOM stage-rc staged beside the tarball is promoted with it.
-    if let Some(sbom) = &o.staged.sbom {
-        let s = &sbom.file;
-        files.extend([s.clone(), format!("{s}.asc"), format!("{s}.sha512")]);
-    }
+    let files = crate::engine::candidate::staged_files(
+        &tarball,
+        o.staged.sbom.as_ref().map(|s| s.file.as_str()),
+    );
     let final_tag = o.project.scheme.release_tag(o.version);
     let recorded: Option<TallyRecord> = ledger.outputs(PublishStep::Tally)?;
     let date = match (&request.release_date, recorded) {

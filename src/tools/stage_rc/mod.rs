@@ -583,17 +583,10 @@ impl Stager<'_> {
 
 /// The files staged in dist dev: the tarball, its signature and checksum, and (with
 /// `licence.sbom`) the SBOM with its own.
+/// The files stage-rc stages: the tarball and, with `licence.sbom`, its SBOM.
 fn staged_files(tarball: &str, sbom: bool) -> Vec<String> {
-    let mut files = vec![
-        tarball.to_string(),
-        format!("{tarball}.asc"),
-        format!("{tarball}.sha512"),
-    ];
-    if sbom {
-        let s = crate::verify::licence::sbom::file_name(tarball);
-        files.extend([s.clone(), format!("{s}.asc"), format!("{s}.sha512")]);
-    }
-    files
+    let sbom = sbom.then(|| crate::verify::licence::sbom::file_name(tarball));
+    candidate::staged_files(tarball, sbom.as_deref())
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {

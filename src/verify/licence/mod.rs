@@ -335,10 +335,12 @@ pub fn finish(
         let path = root.map(|r| r.join(file_name));
         match path.filter(|p| p.exists()) {
             Some(p) => {
-                from_root = std::fs::read(&p).map_err(|e| ExclusionsError::Unreadable {
-                    file: p.display().to_string(),
-                    reason: e.to_string(),
-                })?;
+                from_root =
+                    crate::outside::fs::read_regular(&p, crate::outside::fs::PROJECT_FILE_CAP)
+                        .map_err(|e| ExclusionsError::Unreadable {
+                            file: p.display().to_string(),
+                            reason: e.to_string(),
+                        })?;
                 Some((file_name, &from_root[..]))
             }
             None => {
