@@ -22,7 +22,6 @@ use crate::outside::process::{human_duration, Cmd, CmdError};
 use crate::project::{readiness, Project};
 use crate::report::{Check, Finding, Location, Report};
 use crate::verify::archive::{self, Entry, EntryKind, Kind, Limits};
-use crate::verify::checksum::{self, Algorithm};
 use crate::verify::licence;
 
 /// Which files may be on one side only: generated files (in the tarball, not in git) and
@@ -604,13 +603,7 @@ pub(crate) fn scan_file_inspected(
     hash: Option<git::ObjectFormat>,
     inspect: Option<&mut (dyn archive::Inspector + Send)>,
 ) -> Result<archive::Scan> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let kind = Kind::from_name(&name).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} is not an archive I can read; expected .tar.gz, .tar.bz2, .tar.xz, .tar or .zip",
-            path.display()
-        ))
-    })?;
+    let kind = kind_of(path)?;
     let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
     Ok(match kind {
         Kind::Zip => archive::scan_zip_inspected(file, limits, hash, inspect),
@@ -621,6 +614,17 @@ pub(crate) fn scan_file_inspected(
             hash,
             inspect,
         ),
+    })
+}
+
+/// The kind of archive `path`'s name says it is.
+fn kind_of(path: &Path) -> Result<Kind> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    Kind::from_name(&name).ok_or_else(|| {
+        Error::Usage(format!(
+            "{} is not an archive I can read; expected .tar.gz, .tar.bz2, .tar.xz, .tar or .zip",
+            path.display()
+        ))
     })
 }
 
@@ -709,17 +713,21 @@ pub fn run_source(common: &CommonArgs, req: &SourceRequest) -> Result<ExitCode> 
     let top = config.top_dir(&version.to_string());
     match &built.tarball {
         Some(tarball) => {
-            let file = std::fs::File::open(tarball).map_err(|e| Error::io("open", tarball, e))?;
-            let sha512 = checksum::hash_reader(Algorithm::Sha512, std::io::BufReader::new(file))
-                .map_err(|e| Error::io("read", tarball, e))?;
             let format = git.object_format()?;
             let mut audit = licence::Audit::new(true, &config.licence.exclusions_file);
-            let scan = scan_file_inspected(
+            // One read of the tarball: its SHA-512, the archive scan and the licence audit.
+            let (digests, scan) = crate::verify::pipeline::one_pass_inspected(
                 tarball,
-                crate::verify::pipeline::limits(config),
-                Some(format),
+                Vec::new(),
+                None,
+                crate::verify::pipeline::ScanSpec {
+                    kind: kind_of(tarball)?,
+                    limits: crate::verify::pipeline::limits(config),
+                    blobs: Some(format),
+                },
                 config.licence.enabled.then_some(&mut audit as _),
             )?;
+            let sha512 = digests.sha512;
             for c in archive_checks(&scan, &top, &config.distcheck.required_files) {
                 report.push(c);
             }
