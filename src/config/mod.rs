@@ -1044,7 +1044,13 @@ fn set_scalar(
         value: raw.to_string(),
     };
     *slot = match slot {
-        toml::Value::String(_) => toml::Value::String(raw.to_string()),
+        // A plain word, or a TOML string (`"trunk"`, as in release.toml) unquoted.
+        toml::Value::String(_) => match toml_value(raw) {
+            Some(toml::Value::String(s)) if raw.trim_start().starts_with(['"', '\'']) => {
+                toml::Value::String(s)
+            }
+            _ => toml::Value::String(raw.to_string()),
+        },
         toml::Value::Boolean(_) => match raw {
             "true" => toml::Value::Boolean(true),
             "false" => toml::Value::Boolean(false),
@@ -1193,6 +1199,31 @@ mod tests {
                 .display_name,
             "pv"
         );
+    }
+
+    #[test]
+    fn a_set_string_may_be_written_as_in_release_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = load(
+            dir.path(),
+            None,
+            &[],
+            &["tags.model=\"trunk\"", "project.name='pv'"],
+        )
+        .unwrap()
+        .config;
+        assert_eq!(c.tags.model, "trunk");
+        assert_eq!(c.project.name, "pv");
+        // A plain word is the string itself, quotes inside it included.
+        let c = load(
+            dir.path(),
+            None,
+            &[],
+            &["mail.from=A \"B\" <a@example.org>"],
+        )
+        .unwrap()
+        .config;
+        assert_eq!(c.mail.from, "A \"B\" <a@example.org>");
     }
 
     #[test]

@@ -571,6 +571,28 @@ fn real_mesos_at_master() {
 }
 
 #[test]
+fn the_checklist_of_a_trunk_project_asks_for_no_master_branch_or_minor_bump() {
+    let (_d, hello) = sample_repo();
+    let mut c = tool("stage-rc", &hello);
+    c.args([
+        "--set",
+        "tags.model=\"trunk\"",
+        "--set",
+        "tags.branch=\"master\"",
+        "checklist",
+        "1.1.0",
+    ]);
+    let r = run(c);
+    r.assert_code(0);
+    assert!(
+        !r.stdout.contains("master moved to the next minor version"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("-b master"), "{}", r.stdout);
+}
+
+#[test]
 fn the_checklist_shows_each_step_done_to_do_or_manual_in_the_terminal_and_job_summary() {
     let (_d, hello) = sample_repo();
     crate::support::release::cut_rc1(&hello);
@@ -584,7 +606,7 @@ fn the_checklist_shows_each_step_done_to_do_or_manual_in_the_terminal_and_job_su
     for line in [
         "## Release checklist: Hello 1.1.0",
         "- [x] the release branch 1.1.x — **done**: 1.1.x at ",
-        "- [ ] master moved to the next minor version — **to do**: master says 1.1.0: `bump-version --minor` on master and commit",
+        "- [ ] master moved to the next minor version — **to do**: master says 1.1.0: `bump-version next minor --commit` on master",
         "- [x] the CHANGELOG has the 1.1.0 section, without (WIP) — **done**: CHANGELOG:1: `Release Notes - Hello - Version 1.1.0` at ",
         "- [x] the release candidate is tagged — **done**: 1.1.0-rc1",
         "- [ ] the vote passed, 1.1.0 tagged and published — **to do**: `publish-dist --tag 1.1.0-rc1` once the vote passes",

@@ -84,6 +84,10 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
     let cfg = &project.config;
     let scheme = &project.scheme;
     let regular = version.patch == 0;
+    let model = cfg.release_model();
+    // A branch cut from the development branch, which then moves on: the maintenance model.
+    // Per-release branches end with their release; a trunk project has no branch to cut.
+    let cut_from_master = regular && model == crate::config::ReleaseModel::Maintenance;
     let branch = scheme.branch(version);
     let remote = &cfg.tags.remote;
     let tip = [
@@ -137,15 +141,16 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
         format!("the release branch {branch}"),
         match &tip {
             Some(c) => State::Done(format!("{branch} at {}", short(c))),
-            None if regular => State::Todo(format!(
+            None if cut_from_master => State::Todo(format!(
                 "`git checkout {remote}/master -b {branch}` and push it"
             )),
+            None if regular => State::Todo(model.create_hint(&branch)),
             None => State::Todo(format!(
                 "patch releases use the existing {branch}: fetch it"
             )),
         },
     ));
-    if regular {
+    if cut_from_master {
         let master = [
             format!("refs/remotes/{remote}/master"),
             "refs/heads/master".to_string(),
@@ -163,10 +168,10 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
             {
                 Some(v) if v > version => State::Done(format!("master ({}) says {v}", short(&m))),
                 Some(v) => State::Todo(format!(
-                    "master says {v}: `bump-version --minor` on master and commit"
+                    "master says {v}: `bump-version next minor --commit` on master"
                 )),
                 None => State::Todo(
-                    "the version sites on master disagree: `bump-version --minor` on master".into(),
+                    "the version sites on master disagree: `bump-version check` there, then `bump-version next minor --commit`".into(),
                 ),
             },
         };
@@ -187,7 +192,7 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
             let prefix = git.prefix_of(&project.root).join(&format.file);
             let cl = git
                 .show(c, &prefix.to_string_lossy())?
-                .map(|b| parse(&String::from_utf8_lossy(&b), &format));
+                .map(|b| parse(&crate::model::changelog::decode(&b).text, &format));
             let cl_state = match cl.as_ref().and_then(|cl| cl.section(version)) {
                 Some(s) if !s.wip => State::Done(format!(
                     "{}:{}: `{}` at {}",
@@ -207,10 +212,10 @@ pub fn gather(project: &Project, git: &Git, version: Version) -> Result<Vec<Item
                     State::Done(format!("all sites say {v} at {}", short(c)))
                 }
                 Some(Ok(v)) => State::Todo(format!(
-                    "the sites say {v}: `bump-version --version {version}` on {branch}"
+                    "the sites say {v}: `bump-version set {version} --commit` on {branch}"
                 )),
                 _ => State::Todo(format!(
-                    "the version sites disagree at {}: `bump-version --version {version}`",
+                    "the version sites disagree at {}: `bump-version set {version} --commit`",
                     short(c)
                 )),
             };
