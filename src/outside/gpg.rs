@@ -182,10 +182,19 @@ pub(crate) fn parse_colons(text: &str) -> Vec<Key> {
     keys
 }
 
-fn day(ts: i64) -> String {
+/// A time as the day it falls on (UTC), for messages.
+pub(crate) fn day(ts: i64) -> String {
     jiff::Timestamp::from_second(ts)
         .map(|t| t.strftime("%Y-%m-%d").to_string())
         .unwrap_or_else(|_| ts.to_string())
+}
+
+/// The strength rule alone: the error for a key too weak for releases, `None` for a strong one.
+pub(crate) fn weakness(key: &Key) -> Option<GpgError> {
+    (!key.strong()).then(|| GpgError::WeakKey {
+        fingerprint: key.fingerprint.clone(),
+        algorithm: key.algorithm_name(),
+    })
 }
 
 /// The policy a signing key must meet: listed in KEYS, strong, not expired, and valid until
@@ -208,11 +217,8 @@ pub(crate) fn check_signing_key(
             keys: keys_source.to_string(),
         });
     }
-    if !key.strong() {
-        return Err(GpgError::WeakKey {
-            fingerprint: fpr,
-            algorithm: key.algorithm_name(),
-        });
+    if let Some(weak) = weakness(key) {
+        return Err(weak);
     }
     if let Some(e) = key.expires.filter(|e| *e <= now) {
         return Err(GpgError::Expired {

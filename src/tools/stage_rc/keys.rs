@@ -3,7 +3,6 @@
 //! project's KEYS in the dist release area in one svn commit, in the guide's format (the
 //! `gpg --list-sigs` text, then the armoured key); print what only a person can do.
 
-use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::ci::Ci;
@@ -11,7 +10,7 @@ use crate::cli::{self, CommonArgs};
 use crate::error::{Error, ExitCode, Result};
 use crate::model::vote;
 use crate::outside::dist_area::Target;
-use crate::outside::gpg::{self, Gpg, Key};
+use crate::outside::gpg::{self, day, Gpg, Key};
 use crate::outside::process::Cmd;
 use crate::outside::svn::{Credentials, Svn};
 use crate::report::{Check, Finding, Report};
@@ -41,12 +40,6 @@ pub struct AddPlan {
     pub appended: String,
 }
 
-fn day(ts: i64) -> String {
-    Timestamp::from_second(ts)
-        .map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_else(|_| ts.to_string())
-}
-
 /// The checks of a key, pure: strength, expiry against the vote window, revocation, the
 /// domain of a user id, whether KEYS has it.
 pub fn key_checks(
@@ -60,10 +53,9 @@ pub fn key_checks(
     let fpr = &key.fingerprint;
     let mut out = Vec::new();
     let mut strong = Check::new("key-strength", "the key is strong enough for ASF releases");
-    // check_signing_key with the key listed and no deadline isolates the strength rule.
-    match gpg::check_signing_key(key, std::slice::from_ref(fpr), keys_url, now, 0, 0) {
-        Err(e @ gpg::GpgError::WeakKey { .. }) => strong.push(Finding::error(e.to_string(), None)),
-        _ => strong.summary = key.algorithm_name(),
+    match gpg::weakness(key) {
+        Some(e) => strong.push(Finding::error(e.to_string(), None)),
+        None => strong.summary = key.algorithm_name(),
     }
     out.push(strong);
     let mut valid = Check::new(

@@ -242,9 +242,11 @@ pub fn run(common: &CommonArgs, req: &CandidateRequest) -> Result<ExitCode> {
     };
     // With no release.toml, a candidate is not assumed to be an ASF release unless it is the
     // built-in defaults' own project (Mesos): the ASF checks are reported as not run.
+    let defaults_project = crate::config::Config::default().project.name;
     let asf_release = configured
-        || artifact::name_version(&artifact_name)
-            .is_some_and(|(name, _)| name == config.project.name && name == "mesos");
+        || artifact::name_version(&artifact_name).is_some_and(|(name, _)| {
+            name == config.project.name && config.project.name == defaults_project
+        });
     if asf_release {
         for c in licence::candidate_checks(
             &mut audit,
