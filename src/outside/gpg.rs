@@ -329,6 +329,16 @@ impl Gpg {
         }
     }
 
+    /// A key as KEYS files hold it: `gpg --list-sigs`, then the armoured public key.
+    pub fn keys_entry(&self, fpr: &str) -> Result<String, GpgError> {
+        let text = |args: &[&str], why: &str| -> Result<String, GpgError> {
+            Ok(self.cmd(why).args(args).run()?.stdout_str())
+        };
+        let sigs = text(&["--list-sigs", fpr], "list the key's signatures for KEYS")?;
+        let armor = text(&["--armor", "--export", fpr], "export the key for KEYS")?;
+        Ok(format!("{}\n{}", sigs.trim_end(), armor))
+    }
+
     /// Imports keys (public or secret, armoured or binary) fed through stdin.
     pub fn import(&self, bytes: &[u8], what: &str) -> Result<(), GpgError> {
         let out = self

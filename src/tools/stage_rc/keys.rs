@@ -11,7 +11,6 @@ use crate::error::{Error, ExitCode, Result};
 use crate::model::vote;
 use crate::outside::dist_area::Target;
 use crate::outside::gpg::{self, day, Gpg, Key};
-use crate::outside::process::Cmd;
 use crate::outside::svn::{Credentials, Svn};
 use crate::report::{Check, Finding, Report};
 use crate::verify::openpgp;
@@ -131,24 +130,14 @@ pub fn manual_steps(fingerprint: &str) -> String {
 
 /// The KEYS text appended for a key: `gpg --list-sigs` then `gpg --armor --export`.
 fn key_text(g: &Gpg, fpr: &str) -> Result<String> {
-    let run = |args: &[&str], why: &str| -> Result<String> {
-        let mut c = Cmd::new("gpg", why)
-            .args(["--batch", "--no-tty"])
-            .args(args);
-        if let Some(h) = g.home() {
-            c = c.env("GNUPGHOME", h);
-        }
-        Ok(String::from_utf8_lossy(&c.run().map_err(gpg::GpgError::from)?.stdout).into_owned())
-    };
-    let sigs = run(&["--list-sigs", fpr], "list the key's signatures for KEYS")?;
-    let armor = run(&["--armor", "--export", fpr], "export the key for KEYS")?;
-    if !armor.contains("BEGIN PGP PUBLIC KEY BLOCK") {
+    let entry = g.keys_entry(fpr)?;
+    if !entry.contains("BEGIN PGP PUBLIC KEY BLOCK") {
         return Err(Error::Usage(format!(
             "gpg exported nothing for {fpr}; is it in {}?",
             g.describe()
         )));
     }
-    Ok(format!("{}\n{}", sigs.trim_end(), armor))
+    Ok(entry)
 }
 
 /// `stage-rc keys check|add`: the library side.
