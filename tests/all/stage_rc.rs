@@ -566,6 +566,33 @@ fn a_tarball_name_stage_rc_cannot_write_is_refused_before_anything_is_made() {
 }
 
 #[test]
+fn a_neutral_project_with_an_apache_default_left_is_refused_before_anything_is_made() {
+    if !have_tools() {
+        return;
+    }
+    let fx = Fx::new();
+    // Not an Apache project, but its vote would still go to an apache.org list.
+    let r = fx.stage_env(
+        &[
+            "--set",
+            "wording.preset=neutral",
+            "--set",
+            "mail.dev=dev@{name}.apache.org",
+        ],
+        &[],
+    );
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("mail.dev = \"dev@hello.apache.org\"")
+            && r.stderr.contains("set them in release.toml"),
+        "{}",
+        r.stderr
+    );
+    assert!(!fx.out.exists());
+    assert!(!git(&fx.origin, &["tag", "--list"]).contains("1.1.0-rc1"));
+}
+
+#[test]
 fn bad_tags_are_refused_with_the_fix() {
     if !have_tools() {
         return;
